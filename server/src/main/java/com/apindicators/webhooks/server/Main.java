@@ -1,0 +1,73 @@
+package com.apindicators.webhooks.server;
+
+import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.store.Database;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Starts the server from flags and {@code WEBHOOKS_*} environment variables, and stops it on Ctrl-C. */
+@Command(name = "webhooks-server", mixinStandardHelpOptions = true,
+    description = "APIndicators Webhooks: delivers platform events as signed HTTP POSTs, over a gRPC API.")
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Option(names = "--port", defaultValue = "${env:WEBHOOKS_PORT:-50051}",
+      description = "gRPC port (env WEBHOOKS_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--data-dir", defaultValue = "${env:WEBHOOKS_DATA_DIR:-data}",
+      description = "Data directory for the embedded PostgreSQL and key files (env WEBHOOKS_DATA_DIR, default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--database-url", defaultValue = "${env:WEBHOOKS_DATABASE_URL}",
+      description = "JDBC URL of a PostgreSQL to use instead of the embedded one, e.g. "
+          + "jdbc:postgresql://db:5432/webhooks?user=u&password=p (env WEBHOOKS_DATABASE_URL).")
+  String databaseUrl;
+
+  @Option(names = "--allow-private-targets", defaultValue = "${env:WEBHOOKS_ALLOW_PRIVATE_TARGETS:-false}",
+      description = "Let webhooks target loopback and private addresses, for local development (env WEBHOOKS_ALLOW_PRIVATE_TARGETS).")
+  boolean allowPrivateTargets;
+
+  @Option(names = "--dispatcher-concurrency", defaultValue = "${env:WEBHOOKS_DISPATCHER_CONCURRENCY:-256}",
+      description = "Deliveries in flight at once (env WEBHOOKS_DISPATCHER_CONCURRENCY, default ${DEFAULT-VALUE}).")
+  int dispatcherConcurrency;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
+        dispatcherConcurrency);
+    Database db = config.databaseUrl() == null
+        ? Database.embedded(config.dataDir(), 16)
+        : Database.connect(config.databaseUrl(), 16);
+    WebhooksServer server = new WebhooksServer(
+        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config);
+    server.start();
+    log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}", server.port(), db.description());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("Shutting down");
+      server.stop();
+      try {
+        db.close();
+      } catch (Exception e) {
+        log.warn("Closing the database failed", e);
+      }
+    }, "shutdown"));
+    server.blockUntilShutdown();
+    return 0;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,68 @@
+package com.apindicators.webhooks.server;
+
+import com.apindicators.webhooks.server.api.AccountGrpcService;
+import com.apindicators.webhooks.server.api.WebhookGrpcService;
+import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.registry.Accounts;
+import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.server.store.Database;
+import com.apindicators.webhooks.v1.ApiKeyServiceGrpc;
+import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
+import com.apindicators.webhooks.v1.EventServiceGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/** Wires the components over one database and serves them over gRPC; owns start, stop and waiting. */
+public final class WebhooksServer {
+  private static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
+  private final Server server;
+  private final HealthStatusManager health = new HealthStatusManager();
+
+  public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config) {
+    Accounts accounts = new Accounts(db.jdbi());
+    Webhooks webhooks = new Webhooks(db.jdbi());
+    this.server = builder
+        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .addService(new AccountGrpcService(accounts))
+        .addService(new WebhookGrpcService(webhooks))
+        .addService(new EventServiceGrpc.EventServiceImplBase() {})
+        .addService(new DeliveryServiceGrpc.DeliveryServiceImplBase() {})
+        .addService(new ApiKeyServiceGrpc.ApiKeyServiceImplBase() {})
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build();
+  }
+
+  public void start() throws IOException {
+    server.start();
+    health.setStatus("", ServingStatus.SERVING);
+  }
+
+  /** The port it listens on (for a Netty server). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops taking calls, lets running ones finish for up to 5 seconds, then cancels the rest. */
+  public void stop() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

@@ -1,0 +1,52 @@
+package com.apindicators.webhooks.server.api;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Map;
+
+/** Builds every error status the API returns, each with an {@code ErrorInfo} reason clients can branch on. */
+public final class Errors {
+  public static final String DOMAIN = "webhooks.apindicators.com";
+
+  private Errors() {}
+
+  /** An error with a reason and an actionable message. */
+  public static StatusRuntimeException of(Code code, String reason, String message) {
+    return of(code, reason, message, Map.of());
+  }
+
+  /** An error with a reason, a message and metadata for the ErrorInfo. */
+  public static StatusRuntimeException of(Code code, String reason, String message, Map<String, String> metadata) {
+    ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build();
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(code.getNumber()).setMessage(message).addDetails(Any.pack(info)).build());
+  }
+
+  /** INVALID_ARGUMENT with one field violation per bad field. */
+  public static StatusRuntimeException invalid(BadRequest violations) {
+    StringBuilder message = new StringBuilder("Invalid request: ");
+    for (int i = 0; i < violations.getFieldViolationsCount(); i++) {
+      BadRequest.FieldViolation v = violations.getFieldViolations(i);
+      message.append(i == 0 ? "" : "; ").append(v.getField()).append(": ").append(v.getDescription());
+    }
+    ErrorInfo info = ErrorInfo.newBuilder().setReason("INVALID_ARGUMENT").setDomain(DOMAIN).build();
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(message.toString())
+        .addDetails(Any.pack(info)).addDetails(Any.pack(violations)).build());
+  }
+
+  /** NOT_FOUND for a resource id. */
+  public static StatusRuntimeException notFound(String kind, String id) {
+    return of(Code.NOT_FOUND, kind.toUpperCase().replace(' ', '_') + "_NOT_FOUND",
+        "No " + kind + " with id '" + id + "' exists.", Map.of("id", id));
+  }
+
+  /** INTERNAL for a failure the caller cannot fix, without leaking internals. */
+  public static StatusRuntimeException internal() {
+    return of(Code.INTERNAL, "INTERNAL", "The server failed to handle the request; it was logged. Try again.");
+  }
+}

@@ -1,0 +1,147 @@
+package com.apindicators.webhooks.server.api;
+
+import com.apindicators.webhooks.server.registry.EventCatalog;
+import com.apindicators.webhooks.server.registry.EventFilter;
+import com.apindicators.webhooks.server.registry.NewWebhook;
+import com.apindicators.webhooks.server.registry.PlanLimitReachedException;
+import com.apindicators.webhooks.server.registry.RetrySettings;
+import com.apindicators.webhooks.server.registry.Webhook;
+import com.apindicators.webhooks.server.registry.WebhookChange;
+import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.v1.*;
+import com.google.rpc.Code;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The WebhookService RPCs: validate, call {@link Webhooks}, map. */
+public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
+  private static final String LIST_KIND = "webhooks";
+  private static final Set<String> UPDATABLE = Set.of("name", "url", "events", "enabled", "retry_policy", "filter");
+  private final Webhooks webhooks;
+
+  public WebhookGrpcService(Webhooks webhooks) {
+    this.webhooks = webhooks;
+  }
+
+  @Override
+  public void createWebhook(CreateWebhookRequest r, StreamObserver<CreateWebhookResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String accountId = Fields.accountId("account_id", r.getAccountId(), v);
+      String name = WebhookRequests.name("name", r.getName(), v);
+      String url = WebhookRequests.url("url", r.getUrl(), v);
+      List<String> events = WebhookRequests.events("events", r.getEventsList(), v);
+      RetrySettings retry = WebhookRequests.retry("retry_policy", r.hasRetryPolicy(), r.getRetryPolicy(), v);
+      EventFilter filter = WebhookRequests.filter("filter", r.hasFilter(), r.getFilter(), v);
+      v.throwIfAny();
+      try {
+        Webhooks.WithSecret created = webhooks.create(new NewWebhook(accountId, name, url, events, retry, filter));
+        return CreateWebhookResponse.newBuilder()
+            .setWebhook(ProtoMapper.webhook(created.webhook()))
+            .setSigningSecret(created.signingSecret())
+            .addAllWarnings(WebhookRequests.warnings(url))
+            .build();
+      } catch (PlanLimitReachedException e) {
+        throw Errors.of(Code.FAILED_PRECONDITION, "PLAN_LIMIT_REACHED", e.getMessage(),
+            Map.of("plan", e.plan().displayName(), "limit", Integer.toString(e.limit())));
+      }
+    });
+  }
+
+  @Override
+  public void getWebhook(GetWebhookRequest r, StreamObserver<GetWebhookResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
+      v.throwIfAny();
+      Webhook w = webhooks.get(id).orElseThrow(() -> Errors.notFound("webhook", id));
+      return GetWebhookResponse.newBuilder().setWebhook(ProtoMapper.webhook(w)).build();
+    });
+  }
+
+  @Override
+  public void listWebhooks(ListWebhooksRequest r, StreamObserver<ListWebhooksResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String accountId = Fields.accountId("account_id", r.getAccountId(), v);
+      int size = Pages.size(r.getPageSize(), v);
+      long after = Pages.position(LIST_KIND, r.getPageToken(), v);
+      v.throwIfAny();
+      Webhooks.Page page = webhooks.list(accountId, after, size);
+      ListWebhooksResponse.Builder b = ListWebhooksResponse.newBuilder();
+      page.webhooks().forEach(w -> b.addWebhooks(ProtoMapper.webhook(w)));
+      page.nextAfterSeq().ifPresent(seq -> b.setNextPageToken(Pages.token(LIST_KIND, seq)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void updateWebhook(UpdateWebhookRequest r, StreamObserver<UpdateWebhookResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      com.apindicators.webhooks.v1.Webhook w = r.getWebhook();
+      String id = Fields.resourceId("webhook.webhook_id", w.getWebhookId(), "wh_", v);
+      List<String> paths = r.getUpdateMask().getPathsList();
+      if (paths.isEmpty()) {
+        v.add("update_mask", "must name the fields to change: " + String.join(", ", UPDATABLE.stream().sorted().toList()));
+      }
+      for (String p : paths) {
+        if (!UPDATABLE.contains(p)) {
+          v.add("update_mask", "'" + p + "' cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
+        }
+      }
+      String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;
+      String url = paths.contains("url") ? WebhookRequests.url("webhook.url", w.getUrl(), v) : null;
+      List<String> events = paths.contains("events") ? WebhookRequests.events("webhook.events", w.getEventsList(), v) : null;
+      Boolean enabled = paths.contains("enabled") ? w.getEnabled() : null;
+      RetrySettings retry = paths.contains("retry_policy")
+          ? WebhookRequests.retry("webhook.retry_policy", w.hasRetryPolicy(), w.getRetryPolicy(), v) : null;
+      EventFilter filter = paths.contains("filter")
+          ? WebhookRequests.filter("webhook.filter", w.hasFilter(), w.getFilter(), v) : null;
+      v.throwIfAny();
+      Webhook updated = webhooks.update(id, new WebhookChange(name, url, events, enabled, retry, filter))
+          .orElseThrow(() -> Errors.notFound("webhook", id));
+      return UpdateWebhookResponse.newBuilder()
+          .setWebhook(ProtoMapper.webhook(updated))
+          .addAllWarnings(url != null ? WebhookRequests.warnings(url) : List.of())
+          .build();
+    });
+  }
+
+  @Override
+  public void deleteWebhook(DeleteWebhookRequest r, StreamObserver<DeleteWebhookResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
+      v.throwIfAny();
+      if (!webhooks.delete(id)) {
+        throw Errors.notFound("webhook", id);
+      }
+      return DeleteWebhookResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void rotateSigningSecret(RotateSigningSecretRequest r, StreamObserver<RotateSigningSecretResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
+      v.throwIfAny();
+      Webhooks.WithSecret rotated = webhooks.rotateSecret(id).orElseThrow(() -> Errors.notFound("webhook", id));
+      return RotateSigningSecretResponse.newBuilder()
+          .setWebhook(ProtoMapper.webhook(rotated.webhook())).setSigningSecret(rotated.signingSecret()).build();
+    });
+  }
+
+  @Override
+  public void listEventTypes(ListEventTypesRequest r, StreamObserver<ListEventTypesResponse> observer) {
+    Rpc.unary(observer, () -> {
+      ListEventTypesResponse.Builder b = ListEventTypesResponse.newBuilder();
+      EventCatalog.all().forEach((name, description) ->
+          b.addEventTypes(EventType.newBuilder().setName(name).setDescription(description)));
+      return b.build();
+    });
+  }
+}

@@ -1,0 +1,104 @@
+package com.apindicators.webhooks.server.registry;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
+public final class Webhooks {
+  private final Jdbi jdbi;
+
+  public Webhooks(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /** A webhook and the signing secret that is shown only now. */
+  public record WithSecret(Webhook webhook, String signingSecret) {}
+
+  /** A page of an account's webhooks and the position to continue after; empty at the end. */
+  public record Page(List<Webhook> webhooks, OptionalLong nextAfterSeq) {}
+
+  /** Creates a webhook with a new secret; the account row lock makes the plan limit hold under concurrency. */
+  public WithSecret create(NewWebhook w) throws PlanLimitReachedException {
+    String id = Ids.next("wh_");
+    String secret = SigningSecrets.generate();
+    Optional<PlanLimitReachedException> refused = jdbi.inTransaction(h -> {
+      AccountDao accounts = h.attach(AccountDao.class);
+      accounts.ensureExists(w.accountId());
+      Plan plan = Plan.valueOf(accounts.lockPlan(w.accountId()));
+      OptionalInt limit = plan.webhookLimit();
+      WebhookDao dao = h.attach(WebhookDao.class);
+      if (limit.isPresent() && dao.countByAccount(w.accountId()) >= limit.getAsInt()) {
+        return Optional.of(new PlanLimitReachedException(plan, limit.getAsInt()));
+      }
+      dao.insert(id, w.accountId(), w.name(), w.url(), array(w.events()), secret, SigningSecrets.hint(secret),
+          w.retry().maxAttempts(), w.retry().initialBackoff().toMillis(), w.retry().maxBackoff().toMillis(),
+          array(w.filter().pairs()), array(w.filter().intervals()), w.filter().minScore());
+      return Optional.empty();
+    });
+    if (refused.isPresent()) {
+      throw refused.get();
+    }
+    return new WithSecret(get(id).orElseThrow(), secret);
+  }
+
+  /** The webhook, if it exists. */
+  public Optional<Webhook> get(String webhookId) {
+    return jdbi.withExtension(WebhookDao.class, dao -> dao.find(webhookId).map(WebhookDao.Listed::webhook));
+  }
+
+  /** Up to {@code limit} of an account's webhooks after a position, oldest first. */
+  public Page list(String accountId, long afterSeq, int limit) {
+    List<WebhookDao.Listed> rows =
+        jdbi.withExtension(WebhookDao.class, dao -> dao.listByAccount(accountId, afterSeq, limit + 1));
+    boolean more = rows.size() > limit;
+    List<WebhookDao.Listed> page = more ? rows.subList(0, limit) : rows;
+    OptionalLong next = more ? OptionalLong.of(page.get(page.size() - 1).seq()) : OptionalLong.empty();
+    return new Page(page.stream().map(WebhookDao.Listed::webhook).toList(), next);
+  }
+
+  /** Applies the change (null fields kept) and returns the result, or empty if there is no such webhook. */
+  public Optional<Webhook> update(String webhookId, WebhookChange c) {
+    return jdbi.inTransaction(h -> {
+      WebhookDao dao = h.attach(WebhookDao.class);
+      Optional<Webhook> current = lockedFind(h, webhookId);
+      if (current.isEmpty()) {
+        return Optional.empty();
+      }
+      Webhook w = current.get();
+      RetrySettings retry = c.retry() != null ? c.retry() : w.retry();
+      EventFilter filter = c.filter() != null ? c.filter() : w.filter();
+      dao.update(webhookId, c.name() != null ? c.name() : w.name(), c.url() != null ? c.url() : w.url(),
+          array(c.events() != null ? c.events() : w.events()), c.enabled() != null ? c.enabled() : w.enabled(),
+          retry.maxAttempts(), retry.initialBackoff().toMillis(), retry.maxBackoff().toMillis(),
+          array(filter.pairs()), array(filter.intervals()), filter.minScore());
+      return dao.find(webhookId).map(WebhookDao.Listed::webhook);
+    });
+  }
+
+  /** Replaces the signing secret; returns the new one, or empty if there is no such webhook. */
+  public Optional<WithSecret> rotateSecret(String webhookId) {
+    String secret = SigningSecrets.generate();
+    int changed = jdbi.withExtension(WebhookDao.class,
+        dao -> dao.setSecret(webhookId, secret, SigningSecrets.hint(secret)));
+    return changed == 0 ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
+  }
+
+  /** Deletes the webhook, freeing its plan slot; false if there was none. */
+  public boolean delete(String webhookId) {
+    return jdbi.withExtension(WebhookDao.class, dao -> dao.delete(webhookId)) > 0;
+  }
+
+  private static Optional<Webhook> lockedFind(Handle h, String webhookId) {
+    h.createQuery("SELECT 1 FROM webhooks WHERE webhook_id = :id FOR UPDATE").bind("id", webhookId)
+        .mapTo(Integer.class).findOne();
+    return h.attach(WebhookDao.class).find(webhookId).map(WebhookDao.Listed::webhook);
+  }
+
+  private static String[] array(List<String> values) {
+    return values.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,92 @@
+package com.apindicators.webhooks.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+
+/** The PostgreSQL the server stores everything in: an external one, or an embedded one under the data directory. */
+public final class Database implements AutoCloseable {
+  private final EmbeddedPostgres embedded;
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+  private final String description;
+
+  private Database(EmbeddedPostgres embedded, HikariDataSource dataSource, String description) {
+    this.embedded = embedded;
+    this.dataSource = dataSource;
+    this.description = description;
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+  }
+
+  /** Connects to the PostgreSQL at a JDBC URL (user and password may be in the URL) and migrates it. */
+  public static Database connect(String jdbcUrl, int poolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setMaximumPoolSize(poolSize);
+    config.setPoolName("webhooks");
+    HikariDataSource ds = new HikariDataSource(config);
+    migrate(ds);
+    return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl));
+  }
+
+  /** Starts (or restarts) an embedded PostgreSQL whose data persists in {@code dataDir/postgres}, and migrates it. */
+  public static Database embedded(Path dataDir, int poolSize) throws IOException {
+    Path pgDir = dataDir.resolve("postgres");
+    Files.createDirectories(pgDir);
+    EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        .setDataDirectory(pgDir)
+        .setCleanDataDirectory(false)
+        .setPort(0)
+        .start();
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(pg.getPostgresDatabase());
+    config.setMaximumPoolSize(poolSize);
+    config.setPoolName("webhooks");
+    HikariDataSource ds = new HikariDataSource(config);
+    try {
+      migrate(ds);
+    } catch (RuntimeException e) {
+      ds.close();
+      pg.close();
+      throw e;
+    }
+    return new Database(pg, ds, "embedded PostgreSQL in " + pgDir.toAbsolutePath() + " (port " + pg.getPort() + ")");
+  }
+
+  private static void migrate(DataSource ds) {
+    Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("password=[^&]*", "password=***");
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Says which database this is, for the start-up log line. */
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public void close() throws IOException {
+    dataSource.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}
