@@ -1,0 +1,51 @@
+package com.apindicators.webhooks.server;
+
+import com.apindicators.webhooks.server.store.Database;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** One real embedded PostgreSQL for the whole test run, with its tables emptied before each test. */
+public final class TestDatabase {
+  private static Database database;
+
+  private TestDatabase() {}
+
+  /** The shared database, started on first use and stopped when the JVM exits. */
+  public static synchronized Database get() {
+    if (database == null) {
+      try {
+        Path dir = Files.createTempDirectory("webhooks-test-db");
+        database = Database.embedded(dir, 24);
+        Database db = database;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          try {
+            db.close();
+          } catch (Exception ignored) {
+            // the JVM is exiting
+          }
+        }));
+      } catch (Exception e) {
+        throw new IllegalStateException("could not start embedded PostgreSQL", e);
+      }
+    }
+    return database;
+  }
+
+  /** The shared database with every table emptied. */
+  public static Database clean() {
+    Database db = get();
+    db.jdbi().useHandle(h -> {
+      String tables = String.join(", ", h.createQuery("""
+          SELECT quote_ident(tablename) FROM pg_tables
+          WHERE schemaname = 'public' AND tablename <> 'flyway_schema_history'
+          """).mapTo(String.class).list());
+      h.execute("TRUNCATE " + tables + " RESTART IDENTITY CASCADE");
+    });
+    return db;
+  }
+
+  /** Runs a counting query against the shared database. */
+  public static int count(String sql) {
+    return get().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+  }
+}
