@@ -5,6 +5,7 @@ import com.apindicators.webhooks.server.store.Database;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,21 +40,33 @@ public final class Main implements Callable<Integer> {
       description = "Deliveries in flight at once (env WEBHOOKS_DISPATCHER_CONCURRENCY, default ${DEFAULT-VALUE}).")
   int dispatcherConcurrency;
 
+  @Option(names = "--lease-seconds", defaultValue = "${env:WEBHOOKS_LEASE_SECONDS:-60}",
+      description = "How long a claimed delivery is this process's before another process may take it over after a crash;"
+          + " keep it above the 10 s attempt timeout (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
+  int leaseSeconds;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if (dispatcherConcurrency < 1 || dispatcherConcurrency > 10_000) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-concurrency must be 1-10000");
+    }
+    if (leaseSeconds < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
+    }
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
-        dispatcherConcurrency);
+        dispatcherConcurrency, Duration.ofSeconds(leaseSeconds));
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);
     WebhooksServer server = new WebhooksServer(
         Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config);
     server.start();
-    log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}", server.port(), db.description());
+    log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}{}", server.port(), db.description(),
+        allowPrivateTargets ? "; private targets allowed" : "");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Shutting down");
       server.stop();

@@ -1,14 +1,17 @@
 package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.api.AccountGrpcService;
+import com.apindicators.webhooks.server.api.DeliveryGrpcService;
+import com.apindicators.webhooks.server.api.EventGrpcService;
+import com.apindicators.webhooks.server.delivery.DeliveryEngine;
+import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.registry.Accounts;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
 import com.apindicators.webhooks.v1.ApiKeyServiceGrpc;
-import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
-import com.apindicators.webhooks.v1.EventServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -22,16 +25,22 @@ public final class WebhooksServer {
   private static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
+  private final DeliveryEngine engine;
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config) {
     Accounts accounts = new Accounts(db.jdbi());
     Webhooks webhooks = new Webhooks(db.jdbi());
+    this.engine = new DeliveryEngine(db.jdbi(),
+        DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
+            .withLease(config.lease()),
+        outcomes -> { });
+    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::dispatch);
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(new AccountGrpcService(accounts))
         .addService(new WebhookGrpcService(webhooks))
-        .addService(new EventServiceGrpc.EventServiceImplBase() {})
-        .addService(new DeliveryServiceGrpc.DeliveryServiceImplBase() {})
+        .addService(new EventGrpcService(publisher))
+        .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks))
         .addService(new ApiKeyServiceGrpc.ApiKeyServiceImplBase() {})
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -48,7 +57,10 @@ public final class WebhooksServer {
     return server.getPort();
   }
 
-  /** Stops taking calls, lets running ones finish for up to 5 seconds, then cancels the rest. */
+  /**
+   * Stops taking calls, lets running ones finish for up to 5 seconds, then cancels the rest; then lets
+   * deliveries in flight finish and releases the leases of those not started.
+   */
   public void stop() {
     health.enterTerminalState();
     server.shutdown();
@@ -56,6 +68,7 @@ public final class WebhooksServer {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+      engine.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();

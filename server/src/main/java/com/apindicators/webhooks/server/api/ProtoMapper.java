@@ -1,11 +1,17 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.delivery.Delivery;
+import com.apindicators.webhooks.server.delivery.DeliveryStatus;
+import com.apindicators.webhooks.server.events.PublishedEvent;
 import com.apindicators.webhooks.server.registry.Account;
 import com.apindicators.webhooks.server.registry.Plan;
 import com.apindicators.webhooks.server.registry.Webhook;
 import com.apindicators.webhooks.v1.RetryPolicy;
 import com.apindicators.webhooks.v1.WebhookFilter;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -52,6 +58,56 @@ public final class ProtoMapper {
             .addAllIntervals(w.filter().intervals())
             .setMinScore(w.filter().minScore()))
         .build();
+  }
+
+  public static com.apindicators.webhooks.v1.Event event(PublishedEvent e) {
+    Struct.Builder data = Struct.newBuilder();
+    try {
+      JsonFormat.parser().merge(e.dataJson(), data);
+    } catch (InvalidProtocolBufferException ex) {
+      throw new IllegalStateException("stored event data is not JSON: " + e.eventId(), ex);
+    }
+    return com.apindicators.webhooks.v1.Event.newBuilder()
+        .setEventId(e.eventId())
+        .setType(e.type())
+        .setAccountId(e.accountId() == null ? "" : e.accountId())
+        .setTimestamp(timestamp(e.timestamp()))
+        .setData(data)
+        .build();
+  }
+
+  public static com.apindicators.webhooks.v1.Delivery delivery(Delivery d) {
+    var b = com.apindicators.webhooks.v1.Delivery.newBuilder()
+        .setDeliveryId(d.deliveryId())
+        .setWebhookId(d.webhookId())
+        .setAccountId(d.accountId())
+        .setEventId(d.eventId())
+        .setEventType(d.eventType())
+        .setUrl(d.url())
+        .setStatus(com.apindicators.webhooks.v1.DeliveryStatus.valueOf("DELIVERY_STATUS_" + d.status().name()))
+        .setResponseCode(d.responseCode())
+        .setResponseBody(d.responseBody())
+        .setError(d.error())
+        .setAttemptCount(d.attemptCount())
+        .setDuration(duration(java.time.Duration.ofMillis(d.durationMs())))
+        .setCreateTime(timestamp(d.createTime()));
+    if (d.completeTime() != null) {
+      b.setCompleteTime(timestamp(d.completeTime()));
+    }
+    if (d.nextAttemptTime() != null && d.status() == DeliveryStatus.PENDING) {
+      b.setNextAttemptTime(timestamp(d.nextAttemptTime()));
+    }
+    return b.build();
+  }
+
+  /** The core status, or null for UNSPECIFIED or an unknown number. */
+  public static DeliveryStatus status(com.apindicators.webhooks.v1.DeliveryStatus s) {
+    return switch (s) {
+      case DELIVERY_STATUS_PENDING -> DeliveryStatus.PENDING;
+      case DELIVERY_STATUS_DELIVERED -> DeliveryStatus.DELIVERED;
+      case DELIVERY_STATUS_FAILED -> DeliveryStatus.FAILED;
+      default -> null;
+    };
   }
 
   public static Timestamp timestamp(Instant i) {

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Everything the server is configured with.
@@ -10,20 +11,22 @@ import java.nio.file.Path;
  * @param databaseUrl a JDBC URL of an external PostgreSQL, or null for the embedded one
  * @param allowPrivateTargets whether webhooks may target loopback and private addresses (local development)
  * @param dispatcherConcurrency how many deliveries may be in flight at once
+ * @param lease how long a claimed delivery belongs to this process before another may take it over
  */
 public record ServerConfig(
-    int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency) {
+    int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
+    Duration lease) {
 
   /** The defaults: port 50051, ./data, embedded PostgreSQL, public targets only. */
   public static ServerConfig defaults() {
-    return new ServerConfig(50051, Path.of("data"), null, false, 256);
-  }
-
-  public ServerConfig withPort(int p) {
-    return new ServerConfig(p, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency);
+    return new ServerConfig(50051, Path.of("data"), null, false, 256, Duration.ofSeconds(60));
   }
 
   public ServerConfig withAllowPrivateTargets(boolean allow) {
-    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency);
+    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease);
+  }
+
+  public ServerConfig withLease(Duration l) {
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l);
   }
 }

@@ -1,0 +1,87 @@
+package com.apindicators.webhooks.server.api;
+
+import com.apindicators.webhooks.server.delivery.Delivery;
+import com.apindicators.webhooks.server.delivery.DeliveryEngine;
+import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.delivery.DeliveryStatus;
+import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
+import com.apindicators.webhooks.v1.GetDeliveryRequest;
+import com.apindicators.webhooks.v1.GetDeliveryResponse;
+import com.apindicators.webhooks.v1.ListDeliveriesRequest;
+import com.apindicators.webhooks.v1.ListDeliveriesResponse;
+import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
+import com.apindicators.webhooks.v1.RedeliverDeliveryResponse;
+import com.google.rpc.Code;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The DeliveryService RPCs for the delivery log and redelivery. */
+public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
+  private static final String LIST_KIND = "deliveries";
+  private final DeliveryLog deliveries;
+  private final DeliveryEngine engine;
+  private final com.apindicators.webhooks.server.registry.Webhooks webhooks;
+
+  public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
+      com.apindicators.webhooks.server.registry.Webhooks webhooks) {
+    this.deliveries = deliveries;
+    this.engine = engine;
+    this.webhooks = webhooks;
+  }
+
+  @Override
+  public void listDeliveries(ListDeliveriesRequest r, StreamObserver<ListDeliveriesResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String webhookId = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
+      List<DeliveryStatus> statuses = new ArrayList<>();
+      for (int i = 0; i < r.getStatusesCount(); i++) {
+        DeliveryStatus s = ProtoMapper.status(r.getStatuses(i));
+        if (s == null) {
+          v.add("statuses[" + i + "]", "must be DELIVERY_STATUS_PENDING, _DELIVERED or _FAILED");
+        } else {
+          statuses.add(s);
+        }
+      }
+      int size = Pages.size(r.getPageSize(), v);
+      long before = Pages.position(LIST_KIND, r.getPageToken(), v);
+      v.throwIfAny();
+      if (webhooks.get(webhookId).isEmpty()) {
+        throw Errors.notFound("webhook", webhookId);
+      }
+      DeliveryLog.Page page = deliveries.list(webhookId, statuses, before, size);
+      ListDeliveriesResponse.Builder b = ListDeliveriesResponse.newBuilder();
+      page.deliveries().forEach(d -> b.addDeliveries(ProtoMapper.delivery(d)));
+      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(Pages.token(LIST_KIND, seq)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void getDelivery(GetDeliveryRequest r, StreamObserver<GetDeliveryResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
+      v.throwIfAny();
+      Delivery d = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
+      return GetDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(d)).build();
+    });
+  }
+
+  @Override
+  public void redeliverDelivery(RedeliverDeliveryRequest r, StreamObserver<RedeliverDeliveryResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
+      v.throwIfAny();
+      Delivery before = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
+      if (engine.redeliver(id).isEmpty()) {
+        throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
+            + before.status().name().toLowerCase() + " and already has an attempt coming; redeliver it once it is delivered or failed.");
+      }
+      Delivery now = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
+      return RedeliverDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(now)).build();
+    });
+  }
+}

@@ -1,0 +1,89 @@
+package com.apindicators.webhooks.server.delivery;
+
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlBatch;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** SQL for {@code deliveries} and {@code delivery_attempts}: claiming, recording results, reading the log. */
+@RegisterRowMapper(DeliveryMapper.class)
+@RegisterRowMapper(DeliveryJobMapper.class)
+public interface DeliveryDao {
+  String JOB = """
+      SELECT c.*, w.signing_secret, e.event_time, e.data_json
+      FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id JOIN events e ON e.event_id = c.event_id
+      """;
+
+  /** Leases up to {@code limit} due deliveries nobody holds (SKIP LOCKED lets many nodes claim at once). */
+  @SqlQuery("""
+      WITH due AS (
+        SELECT delivery_id FROM deliveries
+        WHERE status = 'PENDING' AND next_attempt_time <= now() AND (lease_until IS NULL OR lease_until < now())
+        ORDER BY next_attempt_time
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
+        FROM due WHERE d.delivery_id = due.delivery_id
+        RETURNING d.*
+      )
+      """ + JOB)
+  List<DeliveryJob> claimDue(@Bind("node") String node, @Bind("leaseMs") long leaseMs, @Bind("limit") int limit);
+
+  /** Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already. */
+  @SqlQuery("""
+      WITH claimed AS (
+        UPDATE deliveries d SET status = 'PENDING', url = w.url, complete_time = NULL, next_attempt_time = now(),
+            max_attempts = GREATEST(d.max_attempts, d.attempt_count + 1),
+            lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
+        FROM webhooks w
+        WHERE d.delivery_id = :id AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING'
+        RETURNING d.*
+      )
+      """ + JOB)
+  Optional<DeliveryJob> redeliver(@Bind("id") String id, @Bind("node") String node, @Bind("leaseMs") long leaseMs);
+
+  @SqlUpdate("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE delivery_id = ANY(:ids) AND lease_owner = :node")
+  int releaseLeases(@Bind("ids") String[] ids, @Bind("node") String node);
+
+  @SqlBatch("""
+      UPDATE deliveries SET status = :status, attempt_count = :attempt, response_code = :code,
+          response_body = :body, error = :error, duration_ms = :durationMs,
+          complete_time = CASE WHEN :status = 'PENDING' THEN NULL ELSE now() END,
+          next_attempt_time = :nextAttempt, lease_owner = NULL, lease_until = NULL
+      WHERE delivery_id = :id
+      """)
+  void recordOutcomes(@Bind("id") List<String> ids, @Bind("status") List<String> statuses,
+      @Bind("attempt") List<Integer> attempts, @Bind("code") List<Integer> codes, @Bind("body") List<String> bodies,
+      @Bind("error") List<String> errors, @Bind("durationMs") List<Long> durations,
+      @Bind("nextAttempt") List<Timestamp> nextAttempts);
+
+  @SqlBatch("""
+      INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error)
+      VALUES (:id, :attempt, :start, :durationMs, :code, :body, :error)
+      ON CONFLICT (delivery_id, attempt) DO NOTHING
+      """)
+  void insertAttempts(@Bind("id") List<String> ids, @Bind("attempt") List<Integer> attempts,
+      @Bind("start") List<Timestamp> starts, @Bind("durationMs") List<Long> durations,
+      @Bind("code") List<Integer> codes, @Bind("body") List<String> bodies, @Bind("error") List<String> errors);
+
+  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
+  Optional<Delivery> find(@Bind("id") String id);
+
+  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = ANY(:ids)")
+  List<Delivery> findAll(@Bind("ids") String[] ids);
+
+  /** A webhook's deliveries older than a position, newest first, optionally only in some statuses. */
+  @SqlQuery("""
+      SELECT * FROM deliveries
+      WHERE webhook_id = :webhookId AND seq < :beforeSeq
+        AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))
+      ORDER BY seq DESC LIMIT :limit
+      """)
+  List<Delivery> listByWebhook(@Bind("webhookId") String webhookId, @Bind("statuses") String[] statuses,
+      @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
+}

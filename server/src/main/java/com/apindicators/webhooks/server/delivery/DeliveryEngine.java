@@ -1,0 +1,90 @@
+package com.apindicators.webhooks.server.delivery;
+
+import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.security.TargetGuard;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** This node's delivery machinery: sender, dispatcher, result writer and poller, started and stopped together. */
+public final class DeliveryEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+  private final Jdbi jdbi;
+  private final String nodeId = Ids.next("node_");
+  private final Settings settings;
+  private final HttpSender sender;
+  private final ResultWriter writer;
+  private final Dispatcher dispatcher;
+  private final Poller poller;
+
+  /**
+   * How the engine runs.
+   *
+   * @param lease how long a claimed delivery is this node's before another may take it over
+   * @param timeout each attempt's total budget
+   */
+  public record Settings(int maxInFlight, int maxPerEndpoint, int maxQueued, Duration lease, Duration pollInterval,
+      Duration timeout, boolean allowPrivateTargets) {
+
+    public static Settings defaults(int maxInFlight, boolean allowPrivateTargets) {
+      return new Settings(maxInFlight, Math.max(1, Math.min(32, maxInFlight / 4)), 20_000, Duration.ofSeconds(60),
+          Duration.ofMillis(200), Duration.ofSeconds(10), allowPrivateTargets);
+    }
+
+    public Settings withLease(Duration l) {
+      return new Settings(maxInFlight, maxPerEndpoint, maxQueued, l, pollInterval, timeout, allowPrivateTargets);
+    }
+  }
+
+  /** @param afterWrite told of each committed batch of outcomes */
+  public DeliveryEngine(Jdbi jdbi, Settings settings, Consumer<List<Outcome>> afterWrite) {
+    this.jdbi = jdbi;
+    this.settings = settings;
+    this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), settings.timeout(), settings.maxInFlight());
+    this.writer = new ResultWriter(jdbi, afterWrite);
+    this.dispatcher = new Dispatcher(sender, writer::submit, settings.maxInFlight(), settings.maxPerEndpoint(),
+        settings.maxQueued());
+    this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
+    poller.start();
+  }
+
+  /** The id this node writes into the leases it holds. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public long leaseMillis() {
+    return settings.lease().toMillis();
+  }
+
+  /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */
+  public void dispatch(List<DeliveryJob> jobs) {
+    Poller.release(jdbi, nodeId, dispatcher.offer(jobs));
+  }
+
+  /** Makes a finished delivery pending for one more attempt and sends it; empty if it is pending already. */
+  public Optional<DeliveryJob> redeliver(String deliveryId) {
+    Optional<DeliveryJob> job = jdbi.withExtension(DeliveryDao.class,
+        dao -> dao.redeliver(deliveryId, nodeId, settings.lease().toMillis()));
+    job.ifPresent(j -> dispatch(List.of(j)));
+    return job;
+  }
+
+  /** Stops claiming, releases unstarted work, lets attempts in flight finish (up to the timeout), writes results. */
+  @Override
+  public void close() throws InterruptedException {
+    poller.close();
+    List<DeliveryJob> unstarted = dispatcher.shutdown(settings.timeout().toMillis() + 1000);
+    try {
+      Poller.release(jdbi, nodeId, unstarted);
+    } catch (RuntimeException e) {
+      log.warn("Could not release {} leases; they expire on their own", unstarted.size(), e);
+    }
+    writer.close();
+    sender.close();
+  }
+}

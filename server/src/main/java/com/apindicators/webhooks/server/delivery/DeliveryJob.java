@@ -1,0 +1,34 @@
+package com.apindicators.webhooks.server.delivery;
+
+import java.time.Instant;
+
+/**
+ * One attempt to make: a leased delivery with everything needed to send it.
+ *
+ * @param attempt the number of this attempt, from 1
+ */
+public record DeliveryJob(
+    String deliveryId,
+    String webhookId,
+    String accountId,
+    String url,
+    String signingSecret,
+    String eventType,
+    Instant eventTime,
+    String dataJson,
+    int attempt,
+    int maxAttempts,
+    long retryInitialMs,
+    long retryMaxMs) {
+
+  /** The endpoint this job is sent to, for per-endpoint concurrency: scheme, host and port. */
+  public String endpoint() {
+    try {
+      java.net.URI u = java.net.URI.create(url);
+      int port = u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+      return u.getScheme().toLowerCase() + "://" + String.valueOf(u.getHost()).toLowerCase() + ":" + port;
+    } catch (IllegalArgumentException e) {
+      return url;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package com.apindicators.webhooks.server.delivery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Maps a delivery joined with its event and webhook secret to a {@link DeliveryJob} for its next attempt. */
+public final class DeliveryJobMapper implements RowMapper<DeliveryJob> {
+  @Override
+  public DeliveryJob map(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new DeliveryJob(
+        rs.getString("delivery_id"),
+        rs.getString("webhook_id"),
+        rs.getString("account_id"),
+        rs.getString("url"),
+        rs.getString("signing_secret"),
+        rs.getString("event_type"),
+        rs.getTimestamp("event_time").toInstant(),
+        rs.getString("data_json"),
+        rs.getInt("attempt_count") + 1,
+        rs.getInt("max_attempts"),
+        rs.getLong("retry_initial_ms"),
+        rs.getLong("retry_max_ms"));
+  }
+}

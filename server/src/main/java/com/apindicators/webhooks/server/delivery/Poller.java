@@ -1,0 +1,86 @@
+package com.apindicators.webhooks.server.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims due deliveries from the database for this node's dispatcher: retries whose time has come, deliveries
+ * whose lease expired (a node died), and those the publishing node had no room for.
+ */
+public final class Poller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Poller.class);
+  private static final int MAX_CLAIM = 500;
+  private final Jdbi jdbi;
+  private final Dispatcher dispatcher;
+  private final String nodeId;
+  private final long leaseMs;
+  private final long intervalMs;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public Poller(Jdbi jdbi, Dispatcher dispatcher, String nodeId, Duration lease, Duration interval) {
+    this.jdbi = jdbi;
+    this.dispatcher = dispatcher;
+    this.nodeId = nodeId;
+    this.leaseMs = lease.toMillis();
+    this.intervalMs = interval.toMillis();
+    this.thread = new Thread(this::run, "delivery-poller");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        int claimed = pollOnce();
+        if (claimed < MAX_CLAIM) {
+          Thread.sleep(intervalMs);
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.warn("Claiming due deliveries failed; trying again", e);
+        try {
+          Thread.sleep(Math.max(intervalMs, 1000));
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Claims what the dispatcher has room for and hands it over; returns how many were claimed. */
+  int pollOnce() {
+    int room = Math.min(dispatcher.freeCapacity(), MAX_CLAIM);
+    if (room <= 0) {
+      return 0;
+    }
+    List<DeliveryJob> jobs = jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room));
+    if (!jobs.isEmpty()) {
+      List<DeliveryJob> refused = dispatcher.offer(jobs);
+      release(jdbi, nodeId, refused);
+    }
+    return jobs.size();
+  }
+
+  /** Gives back leases so any node can claim those deliveries now rather than when the lease runs out. */
+  static void release(Jdbi jdbi, String nodeId, List<DeliveryJob> jobs) {
+    if (!jobs.isEmpty()) {
+      String[] ids = jobs.stream().map(DeliveryJob::deliveryId).toArray(String[]::new);
+      jdbi.useExtension(DeliveryDao.class, dao -> dao.releaseLeases(ids, nodeId));
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.interrupt();
+    thread.join(5_000);
+  }
+}

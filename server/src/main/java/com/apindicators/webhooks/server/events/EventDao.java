@@ -1,0 +1,67 @@
+package com.apindicators.webhooks.server.events;
+
+import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.delivery.DeliveryJobMapper;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** SQL for the {@code events} table and the fan-out into {@code deliveries}. */
+public interface EventDao {
+  /** Inserts the event unless its idempotency key is taken; returns whether it was inserted. */
+  @SqlUpdate("""
+      INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash)
+      VALUES (:id, :type, :accountId, :time, :data, :key, :hash)
+      ON CONFLICT (idempotency_key) DO NOTHING
+      """)
+  int insert(@Bind("id") String id, @Bind("type") String type, @Bind("accountId") String accountId,
+      @Bind("time") Timestamp time, @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash);
+
+  /** The earlier event with this idempotency key: id, hash and how many deliveries it made. */
+  @SqlQuery("""
+      SELECT event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
+      FROM events WHERE idempotency_key = :key
+      """)
+  @RegisterRowMapper(PriorEventMapper.class)
+  Optional<PriorEvent> findByKey(@Bind("key") String key);
+
+  @SqlUpdate("UPDATE events SET deliveries_created = :n WHERE event_id = :id")
+  void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
+
+  /**
+   * Creates one pending delivery per enabled, subscribed, matching webhook in one statement, leased to
+   * this node so its dispatcher can send them at once, and returns them ready to send.
+   */
+  @SqlQuery("""
+      WITH created AS (
+        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+            max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
+        SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), :eventId, w.webhook_id, w.account_id, :type,
+            w.url, 'PENDING', w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms, now(),
+            :node, now() + :leaseMs * interval '1 millisecond'
+        FROM webhooks w
+        WHERE w.enabled
+          AND w.events @> ARRAY[CAST(:type AS text)]
+          AND (CAST(:accountId AS text) IS NULL OR w.account_id = :accountId)
+          AND (NOT :signal OR (
+                (cardinality(w.filter_pairs) = 0 OR CAST(:pair AS text) = ANY (w.filter_pairs))
+            AND (cardinality(w.filter_intervals) = 0 OR CAST(:interval AS text) = ANY (w.filter_intervals))
+            AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
+        RETURNING *
+      )
+      SELECT c.*, w.signing_secret, CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
+      FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
+      """)
+  @RegisterRowMapper(DeliveryJobMapper.class)
+  List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
+      @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
+      @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
+      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data);
+
+  /** An event found by its idempotency key. */
+  record PriorEvent(PublishedEvent event, String requestHash, int deliveriesCreated) {}
+}
