@@ -18,9 +18,11 @@ public final class Database implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
   private final String description;
+  private final String jdbcUrl;
 
-  private Database(EmbeddedPostgres embedded, HikariDataSource dataSource, String description) {
+  private Database(EmbeddedPostgres embedded, HikariDataSource dataSource, String description, String jdbcUrl) {
     this.embedded = embedded;
+    this.jdbcUrl = jdbcUrl;
     this.dataSource = dataSource;
     this.description = description;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
@@ -34,7 +36,7 @@ public final class Database implements AutoCloseable {
     config.setPoolName("webhooks");
     HikariDataSource ds = new HikariDataSource(config);
     migrate(ds);
-    return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl));
+    return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl), jdbcUrl);
   }
 
   /** Starts (or restarts) an embedded PostgreSQL whose data persists in {@code dataDir/postgres}, and migrates it. */
@@ -58,7 +60,8 @@ public final class Database implements AutoCloseable {
       pg.close();
       throw e;
     }
-    return new Database(pg, ds, "embedded PostgreSQL in " + pgDir.toAbsolutePath() + " (port " + pg.getPort() + ")");
+    return new Database(pg, ds, "embedded PostgreSQL in " + pgDir.toAbsolutePath() + " (port " + pg.getPort() + ")",
+        pg.getJdbcUrl("postgres", "postgres"));
   }
 
   private static void migrate(DataSource ds) {
@@ -75,6 +78,11 @@ public final class Database implements AutoCloseable {
 
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /** A JDBC URL (with credentials) another process can use to reach the same database. */
+  public String jdbcUrl() {
+    return jdbcUrl;
   }
 
   /** Says which database this is, for the start-up log line. */
