@@ -51,6 +51,7 @@ public final class Receiver implements AutoCloseable {
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
   public Receiver() throws IOException {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1000);
     server.createContext("/", this::handle);
     server.setExecutor(executor);

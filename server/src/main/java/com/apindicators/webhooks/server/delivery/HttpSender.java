@@ -2,71 +2,87 @@ package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.events.PayloadJson;
 import com.apindicators.webhooks.server.security.TargetGuard;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
-import okhttp3.Call;
-import okhttp3.Callback;
-import okhttp3.ConnectionPool;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
-/** Sends one signed POST per attempt with OkHttp: total timeout, no redirects, bounded response reads. */
+/**
+ * Sends one signed POST per attempt with Apache HttpClient 5 (non-blocking): a total timeout, no redirects, no
+ * automatic retries, bounded response reads, and hosts resolved through the {@link TargetGuard}.
+ */
 public final class HttpSender implements AutoCloseable {
   public static final int MAX_RESPONSE_BODY_BYTES = 16 * 1024;
   public static final String USER_AGENT = "APIndicators-Webhooks/1.0";
-  private static final MediaType JSON = MediaType.get("application/json");
-  private final OkHttpClient client;
+  private static final ContentType JSON = ContentType.create("application/json");
+  private final CloseableHttpAsyncClient client;
   private final TargetGuard guard;
   private final Duration timeout;
+  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "delivery-deadlines");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * @param timeout the whole attempt's budget, connect to last byte (our docs promise receivers 10 s)
-   * @param maxInFlight how many requests OkHttp may run at once; the dispatcher bounds them tighter
+   * @param maxConnections pooled connections in all and per endpoint; the dispatcher bounds requests tighter
    */
-  public HttpSender(TargetGuard guard, Duration timeout, int maxInFlight) {
-    this.timeout = timeout;
+  public HttpSender(TargetGuard guard, Duration timeout, int maxConnections) {
     this.guard = guard;
-    okhttp3.Dispatcher dispatcher = new okhttp3.Dispatcher();
-    dispatcher.setMaxRequests(maxInFlight);
-    dispatcher.setMaxRequestsPerHost(maxInFlight);
-    this.client = new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(Math.max(5, maxInFlight), 1, TimeUnit.MINUTES))
-        .dns(guard)
-        .callTimeout(timeout)
-        .connectTimeout(timeout)
-        .readTimeout(timeout)
-        .writeTimeout(timeout)
-        .followRedirects(false)
-        .followSslRedirects(false)
+    this.timeout = timeout;
+    Timeout t = Timeout.of(timeout);
+    this.client = HttpAsyncClients.custom()
+        .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
+            .setDnsResolver(guard)
+            .setMaxConnTotal(maxConnections)
+            .setMaxConnPerRoute(maxConnections)
+            .setDefaultConnectionConfig(ConnectionConfig.custom()
+                .setConnectTimeout(t).setSocketTimeout(t).setTimeToLive(TimeValue.ofMinutes(5)).build())
+            .build())
+        .setIOReactorConfig(IOReactorConfig.custom().setSoTimeout(t).setTcpNoDelay(true).build())
+        .disableRedirectHandling()
         // A POST that may have reached the receiver is never silently sent again; retries are the policy's job.
-        .retryOnConnectionFailure(false)
+        .disableAutomaticRetries()
+        .disableCookieManagement()
+        .disableAuthCaching()
+        .evictIdleConnections(TimeValue.ofSeconds(30))
         .build();
+    client.start();
   }
 
-  /** Sends the job's attempt and reports the result once, on an OkHttp thread. */
+  /** Sends the job's attempt and reports the result exactly once. */
   public void send(DeliveryJob job, Consumer<AttemptResult> done) {
     Instant start = Instant.now();
     long startNanos = System.nanoTime();
-    Request request;
+    SimpleHttpRequest request;
     try {
       request = request(job, start.getEpochSecond());
-      guard.checkLiteral(request.url().host());
+      guard.checkLiteral(URI.create(job.url()).getHost());
     } catch (IllegalArgumentException e) {
       done.accept(new AttemptResult(start, Duration.ZERO, 0, "", "Invalid URL: " + e.getMessage(), null));
       return;
@@ -74,64 +90,76 @@ public final class HttpSender implements AutoCloseable {
       done.accept(new AttemptResult(start, Duration.ZERO, 0, "", e.getMessage(), null));
       return;
     }
-    client.newCall(request).enqueue(new Callback() {
-      @Override
-      public void onResponse(Call call, Response response) {
-        AttemptResult result;
-        try (response) {
-          String body = readBounded(response.body());
-          int code = response.code();
-          result = new AttemptResult(start, elapsed(startNanos), code, body, error(response), retryAfter(response));
-        } catch (IOException e) {
-          result = new AttemptResult(start, elapsed(startNanos), response.code(), "", describe(e), null);
-        }
-        done.accept(result);
+    AtomicBoolean reported = new AtomicBoolean();
+    Consumer<AttemptResult> once = r -> {
+      if (reported.compareAndSet(false, true)) {
+        done.accept(r);
       }
+    };
+    Future<BoundedBodyConsumer.Result> future = client.execute(SimpleRequestProducer.create(request),
+        new BoundedBodyConsumer(MAX_RESPONSE_BODY_BYTES), new FutureCallback<>() {
+          @Override
+          public void completed(BoundedBodyConsumer.Result r) {
+            once.accept(new AttemptResult(start, elapsed(startNanos), r.code(), r.body(), error(r), retryAfter(r)));
+          }
 
-      @Override
-      public void onFailure(Call call, IOException e) {
-        done.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
+          @Override
+          public void failed(Exception e) {
+            once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
+          }
+
+          @Override
+          public void cancelled() {
+            once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
+          }
+        });
+    deadlines.schedule(() -> {
+      if (!future.isDone()) {
+        future.cancel(true);
+        once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
       }
-    });
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The POST for an attempt, with the body and every signature header. */
-  static Request request(DeliveryJob job, long attemptEpochSeconds) {
+  static SimpleHttpRequest request(DeliveryJob job, long attemptEpochSeconds) {
     byte[] body = PayloadJson.body(job.eventType(), job.eventTime(), job.dataJson());
     String ts = Long.toString(attemptEpochSeconds);
-    return new Request.Builder()
-        .url(job.url())
-        .header("User-Agent", USER_AGENT)
-        .header("X-Webhook-Signature", Signer.docsSignature(job.signingSecret(), body))
-        .header("X-Webhook-Id", job.deliveryId())
-        .header("X-Webhook-Event", job.eventType())
-        .header("X-Webhook-Timestamp", ts)
-        .header("webhook-id", job.deliveryId())
-        .header("webhook-timestamp", ts)
-        .header("webhook-signature", Signer.standardSignature(job.signingSecret(), job.deliveryId(), attemptEpochSeconds, body))
-        .post(RequestBody.create(body, JSON))
+    return SimpleRequestBuilder.post(job.url())
+        .setHeader("User-Agent", USER_AGENT)
+        .setHeader("X-Webhook-Signature", Signer.docsSignature(job.signingSecret(), body))
+        .setHeader("X-Webhook-Id", job.deliveryId())
+        .setHeader("X-Webhook-Event", job.eventType())
+        .setHeader("X-Webhook-Timestamp", ts)
+        .setHeader("webhook-id", job.deliveryId())
+        .setHeader("webhook-timestamp", ts)
+        .setHeader("webhook-signature", Signer.standardSignature(job.signingSecret(), job.deliveryId(), attemptEpochSeconds, body))
+        .setBody(body, JSON)
         .build();
   }
 
-  private String error(Response r) {
+  private String timedOut() {
+    return "Timed out: no complete answer within " + timeout.toSeconds() + " s";
+  }
+
+  private static String error(BoundedBodyConsumer.Result r) {
     int code = r.code();
     if (code >= 200 && code < 300) {
       return "";
     }
     if (code >= 300 && code < 400) {
-      String location = r.header("Location");
-      return "Endpoint answered HTTP " + code + " (a redirect" + (location != null ? " to " + location : "")
+      return "Endpoint answered HTTP " + code + " (a redirect" + (r.location() != null ? " to " + r.location() : "")
           + "); redirects are not followed, so point the webhook at the final URL";
     }
     return "Endpoint answered HTTP " + code + "; a 2xx is needed";
   }
 
-  private String describe(IOException e) {
+  private String describe(Exception e) {
     if (e instanceof TargetGuard.BlockedTargetException) {
       return e.getMessage();
     }
     if (e instanceof InterruptedIOException) {
-      return "Timed out: no complete answer within " + timeout.toSeconds() + " s";
+      return timedOut();
     }
     if (e instanceof ConnectException) {
       return "Connection refused or unreachable: " + e.getMessage();
@@ -145,27 +173,16 @@ public final class HttpSender implements AutoCloseable {
     return "Request failed: " + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
   }
 
-  private static String readBounded(ResponseBody body) throws IOException {
-    try (InputStream in = body.byteStream()) {
-      byte[] bytes = in.readNBytes(MAX_RESPONSE_BODY_BYTES);
-      // PostgreSQL text cannot hold NUL.
-      return new String(bytes, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
-    }
-  }
-
-  private static Duration retryAfter(Response r) {
-    if (r.code() != 429 && r.code() != 503) {
+  private static Duration retryAfter(BoundedBodyConsumer.Result r) {
+    if ((r.code() != 429 && r.code() != 503) || r.retryAfter() == null) {
       return null;
     }
-    String value = r.header("Retry-After");
-    if (value == null) {
-      return null;
-    }
+    String value = r.retryAfter().trim();
     try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim())));
+      return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
     } catch (NumberFormatException e) {
       try {
-        Duration d = Duration.between(Instant.now(), ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME));
+        Duration d = Duration.between(Instant.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
         return d.isNegative() ? Duration.ZERO : d;
       } catch (RuntimeException ignored) {
         return null;
@@ -179,7 +196,7 @@ public final class HttpSender implements AutoCloseable {
 
   @Override
   public void close() {
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    deadlines.shutdownNow();
+    client.close(CloseMode.GRACEFUL);
   }
 }

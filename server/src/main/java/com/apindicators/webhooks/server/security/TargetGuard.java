@@ -5,13 +5,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import okhttp3.Dns;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 
 /**
  * Resolves webhook hosts and drops addresses a webhook must not reach (loopback, private, link-local,
  * multicast, unspecified), so the sender only ever connects to an address that was checked.
  */
-public final class TargetGuard implements Dns {
+public final class TargetGuard implements DnsResolver {
   private final boolean allowPrivate;
 
   public TargetGuard(boolean allowPrivate) {
@@ -26,8 +27,13 @@ public final class TargetGuard implements Dns {
   }
 
   @Override
-  public List<InetAddress> lookup(String host) throws UnknownHostException {
-    List<InetAddress> all = List.of(InetAddress.getAllByName(host));
+  public String resolveCanonicalHostname(String host) throws UnknownHostException {
+    return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+  }
+
+  @Override
+  public InetAddress[] resolve(String host) throws UnknownHostException {
+    InetAddress[] all = InetAddress.getAllByName(host);
     if (allowPrivate) {
       return all;
     }
@@ -41,12 +47,12 @@ public final class TargetGuard implements Dns {
       throw new BlockedTargetException("Refused: " + host + " resolves only to private, loopback or other internal"
           + " addresses, which webhooks may not target (the server's --allow-private-targets lifts this for local development)");
     }
-    return allowed;
+    return allowed.toArray(InetAddress[]::new);
   }
 
   /**
    * Checks a host that is an IP literal, which HTTP clients connect to without a lookup; names pass here
-   * and are checked in {@link #lookup}.
+   * and are checked in {@link #resolve}.
    */
   public void checkLiteral(String host) throws BlockedTargetException {
     if (allowPrivate || !(host.contains(":") || host.matches("[0-9.]+"))) {
