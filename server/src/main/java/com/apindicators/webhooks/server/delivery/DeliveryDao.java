@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -50,26 +49,30 @@ public interface DeliveryDao {
   @SqlUpdate("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE delivery_id = ANY(:ids) AND lease_owner = :node")
   int releaseLeases(@Bind("ids") String[] ids, @Bind("node") String node);
 
-  @SqlBatch("""
-      UPDATE deliveries SET status = :status, attempt_count = :attempt, response_code = :code,
-          response_body = :body, error = :error, duration_ms = :durationMs,
-          complete_time = CASE WHEN :status = 'PENDING' THEN NULL ELSE now() END,
-          next_attempt_time = :nextAttempt, lease_owner = NULL, lease_until = NULL
-      WHERE delivery_id = :id
+  /** Records a batch of attempt outcomes in one statement (arrays in, one row each). */
+  @SqlUpdate("""
+      UPDATE deliveries d SET status = o.status, attempt_count = o.attempt, response_code = o.code,
+          response_body = o.body, error = o.error, duration_ms = o.duration_ms,
+          complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
+          next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
+      FROM unnest(:ids, :statuses, :attempts, :codes, :bodies, :errors, :durations, :nextAttempts)
+          AS o(id, status, attempt, code, body, error, duration_ms, next_attempt)
+      WHERE d.delivery_id = o.id
       """)
-  void recordOutcomes(@Bind("id") List<String> ids, @Bind("status") List<String> statuses,
-      @Bind("attempt") List<Integer> attempts, @Bind("code") List<Integer> codes, @Bind("body") List<String> bodies,
-      @Bind("error") List<String> errors, @Bind("durationMs") List<Long> durations,
-      @Bind("nextAttempt") List<Timestamp> nextAttempts);
+  void recordOutcomes(@Bind("ids") String[] ids, @Bind("statuses") String[] statuses,
+      @Bind("attempts") Integer[] attempts, @Bind("codes") Integer[] codes, @Bind("bodies") String[] bodies,
+      @Bind("errors") String[] errors, @Bind("durations") Long[] durations,
+      @Bind("nextAttempts") Timestamp[] nextAttempts);
 
-  @SqlBatch("""
+  /** Logs a batch of attempts in one statement. */
+  @SqlUpdate("""
       INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error)
-      VALUES (:id, :attempt, :start, :durationMs, :code, :body, :error)
+      SELECT * FROM unnest(:ids, :attempts, :starts, :durations, :codes, :bodies, :errors)
       ON CONFLICT (delivery_id, attempt) DO NOTHING
       """)
-  void insertAttempts(@Bind("id") List<String> ids, @Bind("attempt") List<Integer> attempts,
-      @Bind("start") List<Timestamp> starts, @Bind("durationMs") List<Long> durations,
-      @Bind("code") List<Integer> codes, @Bind("body") List<String> bodies, @Bind("error") List<String> errors);
+  void insertAttempts(@Bind("ids") String[] ids, @Bind("attempts") Integer[] attempts,
+      @Bind("starts") Timestamp[] starts, @Bind("durations") Long[] durations,
+      @Bind("codes") Integer[] codes, @Bind("bodies") String[] bodies, @Bind("errors") String[] errors);
 
   @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
   Optional<Delivery> find(@Bind("id") String id);

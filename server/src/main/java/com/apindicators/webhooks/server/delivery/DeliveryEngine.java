@@ -31,7 +31,7 @@ public final class DeliveryEngine implements AutoCloseable {
       Duration timeout, boolean allowPrivateTargets) {
 
     public static Settings defaults(int maxInFlight, boolean allowPrivateTargets) {
-      return new Settings(maxInFlight, Math.max(1, Math.min(32, maxInFlight / 4)), 20_000, Duration.ofSeconds(60),
+      return new Settings(maxInFlight, Math.max(1, Integer.getInteger("webhooks.perEndpoint", Math.min(32, maxInFlight / 4))), 20_000, Duration.ofSeconds(60),
           Duration.ofMillis(200), Duration.ofSeconds(10), allowPrivateTargets);
     }
 

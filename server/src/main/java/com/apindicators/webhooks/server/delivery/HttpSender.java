@@ -10,11 +10,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
@@ -42,7 +43,7 @@ public final class HttpSender implements AutoCloseable {
   private final CloseableHttpAsyncClient client;
   private final TargetGuard guard;
   private final Duration timeout;
-  private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+  private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "delivery-deadlines");
     t.setDaemon(true);
     return t;
@@ -55,6 +56,7 @@ public final class HttpSender implements AutoCloseable {
   public HttpSender(TargetGuard guard, Duration timeout, int maxConnections) {
     this.guard = guard;
     this.timeout = timeout;
+    deadlines.setRemoveOnCancelPolicy(true);
     Timeout t = Timeout.of(timeout);
     this.client = HttpAsyncClients.custom()
         .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
@@ -91,8 +93,13 @@ public final class HttpSender implements AutoCloseable {
       return;
     }
     AtomicBoolean reported = new AtomicBoolean();
+    AtomicReference<ScheduledFuture<?>> deadline = new AtomicReference<>();
     Consumer<AttemptResult> once = r -> {
       if (reported.compareAndSet(false, true)) {
+        ScheduledFuture<?> d = deadline.get();
+        if (d != null) {
+          d.cancel(false);
+        }
         done.accept(r);
       }
     };
@@ -113,12 +120,13 @@ public final class HttpSender implements AutoCloseable {
             once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
           }
         });
-    deadlines.schedule(() -> {
-      if (!future.isDone()) {
-        future.cancel(true);
-        once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
-      }
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    deadline.set(deadlines.schedule(() -> {
+      future.cancel(true);
+      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS));
+    if (reported.get()) {
+      deadline.get().cancel(false);
+    }
   }
 
   /** The POST for an attempt, with the body and every signature header. */

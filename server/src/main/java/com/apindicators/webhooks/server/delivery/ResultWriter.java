@@ -77,27 +77,30 @@ public final class ResultWriter implements AutoCloseable {
 
   void write(List<Outcome> batch) {
     int n = batch.size();
-    List<String> ids = new ArrayList<>(n);
-    List<String> statuses = new ArrayList<>(n);
-    List<Integer> attempts = new ArrayList<>(n);
-    List<Integer> codes = new ArrayList<>(n);
-    List<String> bodies = new ArrayList<>(n);
-    List<String> errors = new ArrayList<>(n);
-    List<Long> durations = new ArrayList<>(n);
-    List<Timestamp> next = new ArrayList<>(n);
-    List<Timestamp> starts = new ArrayList<>(n);
-    for (Outcome o : batch) {
-      ids.add(o.job().deliveryId());
-      statuses.add(o.status().name());
-      attempts.add(o.job().attempt());
-      codes.add(o.result().responseCode());
-      bodies.add(o.result().responseBody());
-      errors.add(o.result().error());
-      durations.add(o.result().duration().toMillis());
-      next.add(o.nextAttemptTime() == null ? null : Timestamp.from(o.nextAttemptTime()));
-      starts.add(Timestamp.from(o.result().startTime()));
+    String[] ids = new String[n];
+    String[] statuses = new String[n];
+    Integer[] attempts = new Integer[n];
+    Integer[] codes = new Integer[n];
+    String[] bodies = new String[n];
+    String[] errors = new String[n];
+    Long[] durations = new Long[n];
+    Timestamp[] next = new Timestamp[n];
+    Timestamp[] starts = new Timestamp[n];
+    for (int i = 0; i < n; i++) {
+      Outcome o = batch.get(i);
+      ids[i] = o.job().deliveryId();
+      statuses[i] = o.status().name();
+      attempts[i] = o.job().attempt();
+      codes[i] = o.result().responseCode();
+      bodies[i] = o.result().responseBody();
+      errors[i] = o.result().error();
+      durations[i] = o.result().duration().toMillis();
+      next[i] = o.nextAttemptTime() == null ? null : Timestamp.from(o.nextAttemptTime());
+      starts[i] = Timestamp.from(o.result().startTime());
     }
     jdbi.useTransaction(h -> {
+      // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
+      h.execute("SET LOCAL synchronous_commit = off");
       DeliveryDao dao = h.attach(DeliveryDao.class);
       dao.recordOutcomes(ids, statuses, attempts, codes, bodies, errors, durations, next);
       dao.insertAttempts(ids, attempts, starts, durations, codes, bodies, errors);

@@ -26,6 +26,7 @@ public final class Database implements AutoCloseable {
     this.dataSource = dataSource;
     this.description = description;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+    jdbi.registerArrayType(java.sql.Timestamp.class, "timestamptz");
   }
 
   /** Connects to the PostgreSQL at a JDBC URL (user and password may be in the URL) and migrates it. */
