@@ -34,8 +34,9 @@ public final class Publisher {
 
   /** Publishes; durable once this returns. */
   public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
-    // PostgreSQL keeps microseconds: truncate first so the payload timestamp never changes between attempts.
-    Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.MICROS);
+    // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
+    // attempt and redelivery carries the same one.
+    Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
     String hash = e.idempotencyKey() == null ? null : hash(e);
     String id = Ids.next("evt_");
     Outcome outcome = jdbi.inTransaction(h -> {
@@ -66,7 +67,7 @@ public final class Publisher {
   /** What makes two publishes "the same": type, scope, data and the timestamp if one was given. */
   private static String hash(NewEvent e) {
     String canonical = e.type() + "\n" + Optional.ofNullable(e.accountId()).orElse("") + "\n"
-        + Optional.ofNullable(e.timestamp()).map(t -> t.truncatedTo(ChronoUnit.MICROS).toString()).orElse("") + "\n"
+        + Optional.ofNullable(e.timestamp()).map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("") + "\n"
         + e.dataJson();
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
