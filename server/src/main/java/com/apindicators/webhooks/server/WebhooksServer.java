@@ -2,6 +2,10 @@ package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.DeliveryGrpcService;
+import com.apindicators.webhooks.server.api.DeliveryWatches;
+import com.apindicators.webhooks.server.stream.ChangeFeed;
+import com.apindicators.webhooks.server.stream.ChangeLog;
+import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
@@ -23,9 +27,15 @@ import java.util.concurrent.TimeUnit;
 /** Wires the components over one database and serves them over gRPC; owns start, stop and waiting. */
 public final class WebhooksServer {
   private static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
+  /** Unsent updates one watch stream may hold before it is cut off with RESOURCE_EXHAUSTED. */
+  public static final int WATCH_BUFFER = 1000;
+  /** Live updates a watch may collect while it replays from its token. */
+  private static final int MAX_PENDING_LIVE = 50_000;
   private final Server server;
   private final HealthStatusManager health = new HealthStatusManager();
   private final DeliveryEngine engine;
+  private final WatchHub hub;
+  private final ChangeFeed feed;
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config) {
     Accounts accounts = new Accounts(db.jdbi());
@@ -35,12 +45,15 @@ public final class WebhooksServer {
             .withLease(config.lease()),
         outcomes -> { });
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::dispatch);
+    this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
+    this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
+    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(new AccountGrpcService(accounts))
         .addService(new WebhookGrpcService(webhooks))
         .addService(new EventGrpcService(publisher))
-        .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks))
+        .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
         .addService(new ApiKeyServiceGrpc.ApiKeyServiceImplBase() {})
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -49,7 +62,13 @@ public final class WebhooksServer {
 
   public void start() throws IOException {
     server.start();
+    feed.start();
     health.setStatus("", ServingStatus.SERVING);
+  }
+
+  /** How many watch streams are open. */
+  public int watchers() {
+    return hub.watchers();
   }
 
   /** The port it listens on (for a Netty server). */
@@ -63,12 +82,14 @@ public final class WebhooksServer {
    */
   public void stop() {
     health.enterTerminalState();
+    hub.close();
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
       engine.close();
+      feed.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();

@@ -16,7 +16,7 @@ public final class GrpcTestServer implements AutoCloseable {
   private GrpcTestServer(Database db, ServerConfig config) throws Exception {
     this.db = db;
     String name = InProcessServerBuilder.generateName();
-    this.server = new WebhooksServer(InProcessServerBuilder.forName(name).directExecutor(), db, config);
+    this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config);
     server.start();
     this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
   }

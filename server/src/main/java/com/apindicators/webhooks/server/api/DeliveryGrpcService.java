@@ -11,6 +11,9 @@ import com.apindicators.webhooks.v1.ListDeliveriesRequest;
 import com.apindicators.webhooks.v1.ListDeliveriesResponse;
 import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
 import com.apindicators.webhooks.v1.RedeliverDeliveryResponse;
+import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
+import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -22,12 +25,14 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private final DeliveryLog deliveries;
   private final DeliveryEngine engine;
   private final com.apindicators.webhooks.server.registry.Webhooks webhooks;
+  private final DeliveryWatches watches;
 
   public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
-      com.apindicators.webhooks.server.registry.Webhooks webhooks) {
+      com.apindicators.webhooks.server.registry.Webhooks webhooks, DeliveryWatches watches) {
     this.deliveries = deliveries;
     this.engine = engine;
     this.webhooks = webhooks;
+    this.watches = watches;
   }
 
   @Override
@@ -67,6 +72,11 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       Delivery d = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
       return GetDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(d)).build();
     });
+  }
+
+  @Override
+  public void watchDeliveries(WatchDeliveriesRequest r, StreamObserver<WatchDeliveriesResponse> observer) {
+    watches.watch(r, (ServerCallStreamObserver<WatchDeliveriesResponse>) observer);
   }
 
   @Override

@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.registry.Ids;
 import com.apindicators.webhooks.server.security.TargetGuard;
+import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -68,8 +69,11 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** Makes a finished delivery pending for one more attempt and sends it; empty if it is pending already. */
   public Optional<DeliveryJob> redeliver(String deliveryId) {
-    Optional<DeliveryJob> job = jdbi.withExtension(DeliveryDao.class,
-        dao -> dao.redeliver(deliveryId, nodeId, settings.lease().toMillis()));
+    Optional<DeliveryJob> job = jdbi.inTransaction(h -> {
+      Optional<DeliveryJob> j = h.attach(DeliveryDao.class).redeliver(deliveryId, nodeId, settings.lease().toMillis());
+      j.ifPresent(x -> ChangeLog.record(h, new String[] {x.deliveryId()}));
+      return j;
+    });
     job.ifPresent(j -> dispatch(List.of(j)));
     return job;
   }

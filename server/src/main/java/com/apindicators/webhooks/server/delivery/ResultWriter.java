@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import com.apindicators.webhooks.server.stream.ChangeLog;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,7 @@ public final class ResultWriter implements AutoCloseable {
       DeliveryDao dao = h.attach(DeliveryDao.class);
       dao.recordOutcomes(ids, statuses, attempts, codes, bodies, errors, durations, next);
       dao.insertAttempts(ids, attempts, starts, durations, codes, bodies, errors);
+      ChangeLog.record(h, ids);
     });
   }
 

@@ -1,0 +1,111 @@
+package com.apindicators.webhooks.server.api;
+
+import com.apindicators.webhooks.server.delivery.DeliveryStatus;
+import com.apindicators.webhooks.server.registry.EventCatalog;
+import com.apindicators.webhooks.server.stream.ChangeLog;
+import com.apindicators.webhooks.server.stream.WatchFilter;
+import com.apindicators.webhooks.server.stream.WatchHub;
+import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
+import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
+import com.google.rpc.Code;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.HashSet;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
+public final class DeliveryWatches {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryWatches.class);
+  public static final int MAX_FILTER_VALUES = 100;
+  private final WatchHub hub;
+  private final Jdbi jdbi;
+  private final int bufferSize;
+
+  /** @param bufferSize how many updates one stream may have unsent before it is cut off */
+  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize) {
+    this.hub = hub;
+    this.jdbi = jdbi;
+    this.bufferSize = bufferSize;
+  }
+
+  void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
+    StreamWatcher watcher = new StreamWatcher(observer, bufferSize);
+    try {
+      WatchFilter filter = filter(r);
+      OptionalLong resumeAfter = resumePosition(r.getResumeToken());
+      WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
+      observer.setOnCancelHandler(() -> hub.unsubscribe(subscription[0]));
+      subscription[0] = hub.subscribe(filter, watcher, resumeAfter, watcher);
+      if (observer.isCancelled() || watcher.ended()) {
+        hub.unsubscribe(subscription[0]);
+      }
+    } catch (StatusRuntimeException e) {
+      watcher.fail(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      watcher.serverStopping();
+    } catch (RuntimeException e) {
+      log.error("Watch failed", e);
+      watcher.fail(Errors.internal());
+    }
+  }
+
+  private static WatchFilter filter(WatchDeliveriesRequest r) {
+    Violations v = new Violations();
+    String accountId = r.getAccountId().isEmpty() ? null : Fields.accountId("account_id", r.getAccountId(), v);
+    Set<String> webhookIds = new HashSet<>();
+    if (r.getWebhookIdsCount() > MAX_FILTER_VALUES) {
+      v.add("webhook_ids", "must have at most " + MAX_FILTER_VALUES + " entries");
+    }
+    for (int i = 0; i < r.getWebhookIdsCount() && i < MAX_FILTER_VALUES; i++) {
+      webhookIds.add(Fields.resourceId("webhook_ids[" + i + "]", r.getWebhookIds(i), "wh_", v));
+    }
+    Set<String> types = new HashSet<>();
+    for (int i = 0; i < r.getEventTypesCount() && i < MAX_FILTER_VALUES; i++) {
+      if (!EventCatalog.contains(r.getEventTypes(i))) {
+        v.add("event_types[" + i + "]", "is not an event type; use one of " + String.join(", ", EventCatalog.all().keySet()));
+      }
+      types.add(r.getEventTypes(i));
+    }
+    Set<DeliveryStatus> statuses = new HashSet<>();
+    for (int i = 0; i < r.getStatusesCount(); i++) {
+      DeliveryStatus s = ProtoMapper.status(r.getStatuses(i));
+      if (s == null) {
+        v.add("statuses[" + i + "]", "must be DELIVERY_STATUS_PENDING, _DELIVERED or _FAILED");
+      } else {
+        statuses.add(s);
+      }
+    }
+    v.throwIfAny();
+    return new WatchFilter(accountId, webhookIds, types, statuses);
+  }
+
+  private OptionalLong resumePosition(String token) {
+    if (token.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    OptionalLong id = ResumeTokens.parse(token);
+    if (id.isEmpty()) {
+      throw Errors.invalid(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
+          com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(
+              "is not a token this stream sent; pass a resume_token from a WatchDeliveriesResponse unchanged, or none to start live"))
+          .build());
+    }
+    long first = jdbi.withExtension(ChangeLog.class, ChangeLog::firstId);
+    long last = jdbi.withExtension(ChangeLog.class, ChangeLog::lastId);
+    if (id.getAsLong() > last) {
+      throw Errors.invalid(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
+          com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(
+              "points past the newest update; it was not issued by this service's database")).build());
+    }
+    if (id.getAsLong() < first - 1) {
+      throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token is older than the 7 days of"
+          + " updates kept; start a new watch without a token and read missed deliveries with ListDeliveries.");
+    }
+    return id;
+  }
+}

@@ -1,0 +1,94 @@
+package com.apindicators.webhooks.server.api;
+
+import com.apindicators.webhooks.server.stream.DeliveryChange;
+import com.apindicators.webhooks.server.stream.WatchHub;
+import com.apindicators.webhooks.server.stream.Watcher;
+import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
+import com.google.rpc.Code;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+
+/**
+ * One WatchDeliveries stream: a bounded buffer drained only while gRPC says the client is ready, so a client
+ * that stops reading costs at most the buffer, and is cut off when it overflows.
+ */
+final class StreamWatcher implements Watcher, WatchHub.Pacer {
+  private final ServerCallStreamObserver<WatchDeliveriesResponse> observer;
+  private final int capacity;
+  private final ArrayDeque<WatchDeliveriesResponse> buffer = new ArrayDeque<>();
+  private boolean ended;
+
+  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity) {
+    this.observer = observer;
+    this.capacity = capacity;
+    observer.setOnReadyHandler(this::drain);
+  }
+
+  @Override
+  public synchronized boolean offer(DeliveryChange change) {
+    if (ended) {
+      return true;
+    }
+    if (buffer.size() >= capacity) {
+      return false;
+    }
+    buffer.add(WatchDeliveriesResponse.newBuilder()
+        .setDelivery(ProtoMapper.delivery(change.delivery()))
+        .setResumeToken(ResumeTokens.token(change.changeId()))
+        .build());
+    drain();
+    return true;
+  }
+
+  synchronized void drain() {
+    while (!ended && !buffer.isEmpty() && observer.isReady()) {
+      observer.onNext(buffer.poll());
+    }
+    notifyAll();
+  }
+
+  @Override
+  public synchronized boolean awaitRoom(int n) throws InterruptedException {
+    while (!ended && !observer.isCancelled() && capacity - buffer.size() < n) {
+      wait(100);
+    }
+    return !ended && !observer.isCancelled();
+  }
+
+  @Override
+  public synchronized void fellBehind() {
+    end(Errors.of(Code.RESOURCE_EXHAUSTED, "WATCH_FELL_BEHIND", "This watch fell more than " + capacity
+        + " updates behind and was ended; reconnect with the last resume_token you received to get every update"
+        + " you missed."));
+  }
+
+  @Override
+  public synchronized void serverStopping() {
+    end(Errors.of(Code.UNAVAILABLE, "SERVER_STOPPING", "The server is shutting down; reconnect (to any server)"
+        + " with the last resume_token you received to continue without a gap."));
+  }
+
+  synchronized void fail(RuntimeException status) {
+    end(status);
+  }
+
+  synchronized boolean ended() {
+    return ended;
+  }
+
+  private void end(RuntimeException status) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    buffer.clear();
+    notifyAll();
+    if (!observer.isCancelled()) {
+      try {
+        observer.onError(status);
+      } catch (IllegalStateException alreadyClosed) {
+        // the call ended meanwhile
+      }
+    }
+  }
+}

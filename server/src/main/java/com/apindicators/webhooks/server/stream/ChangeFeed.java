@@ -1,0 +1,98 @@
+package com.apindicators.webhooks.server.stream;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the change log with PostgreSQL LISTEN/NOTIFY and hands new changes to the hub in order, so a watcher
+ * on this process sees deliveries made by every process on the database.
+ */
+public final class ChangeFeed implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+  private static final int PAGE = 1000;
+  private static final int RETENTION_DAYS = 7;
+  private static final long PRUNE_EVERY_MS = 3_600_000;
+  private final DataSource dataSource;
+  private final Jdbi jdbi;
+  private final WatchHub hub;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private long seen;
+
+  public ChangeFeed(DataSource dataSource, Jdbi jdbi, WatchHub hub) {
+    this.dataSource = dataSource;
+    this.jdbi = jdbi;
+    this.hub = hub;
+    this.seen = hub.lastChangeId();
+    this.thread = new Thread(this::run, "delivery-change-feed");
+    thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    long lastPrune = 0;
+    while (running) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+          st.execute("LISTEN " + ChangeLog.CHANNEL);
+        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        while (running) {
+          catchUp();
+          if (System.currentTimeMillis() - lastPrune > PRUNE_EVERY_MS) {
+            jdbi.useExtension(ChangeLog.class, l -> l.prune(RETENTION_DAYS));
+            lastPrune = System.currentTimeMillis();
+          }
+          // Wakes at a NOTIFY from any process, or after 500 ms as a safety net.
+          pg.getNotifications(500);
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (running) {
+          log.warn("Change feed lost its connection; reconnecting", e);
+          sleep(1000);
+        }
+      }
+    }
+  }
+
+  private void catchUp() {
+    while (true) {
+      List<DeliveryChange> page = jdbi.withExtension(ChangeLog.class,
+          l -> l.after(seen, null, new String[0], new String[0], new String[0], PAGE));
+      if (page.isEmpty()) {
+        return;
+      }
+      hub.broadcast(page);
+      seen = page.get(page.size() - 1).changeId();
+      if (page.size() < PAGE) {
+        return;
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.interrupt();
+    thread.join(5000);
+  }
+}

@@ -1,0 +1,68 @@
+package com.apindicators.webhooks.server.stream;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** SQL for {@code delivery_changes}: recording state changes in commit order and reading them back. */
+@RegisterRowMapper(DeliveryChangeMapper.class)
+public interface ChangeLog {
+  /** The PostgreSQL NOTIFY channel every process's feed listens on. */
+  String CHANNEL = "webhooks_delivery_changes";
+  long ORDER_LOCK = 7270001L;
+
+  /**
+   * Records the current state of these deliveries as changes and wakes every process's feed at commit.
+   * Call inside the transaction that changed them.
+   */
+  static void record(Handle h, String[] deliveryIds) {
+    if (deliveryIds.length == 0) {
+      return;
+    }
+    // Serializes change writers until commit, so change ids become visible in increasing order.
+    h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(" + ORDER_LOCK + ")").mapTo(Integer.class).one();
+    h.attach(ChangeLog.class).insertSnapshots(deliveryIds);
+    h.execute("NOTIFY " + CHANNEL);
+  }
+
+  @SqlUpdate("""
+      INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
+          response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
+      SELECT delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
+          attempt_count, duration_ms, create_time, complete_time, next_attempt_time
+      FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq
+      """)
+  void insertSnapshots(@Bind("ids") String[] ids);
+
+  /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
+  @SqlQuery("""
+      SELECT * FROM delivery_changes
+      WHERE change_id > :after
+        AND (CAST(:accountId AS text) IS NULL OR account_id = :accountId)
+        AND (cardinality(CAST(:webhookIds AS text[])) = 0 OR webhook_id = ANY(CAST(:webhookIds AS text[])))
+        AND (cardinality(CAST(:eventTypes AS text[])) = 0 OR event_type = ANY(CAST(:eventTypes AS text[])))
+        AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))
+      ORDER BY change_id LIMIT :limit
+      """)
+  List<DeliveryChange> after(@Bind("after") long after, @Bind("accountId") String accountId,
+      @Bind("webhookIds") String[] webhookIds, @Bind("eventTypes") String[] eventTypes,
+      @Bind("statuses") String[] statuses, @Bind("limit") int limit);
+
+  /** The highest change id after {@code after}, to move a cursor past changes nobody matched. */
+  @SqlQuery("SELECT max(change_id) FROM delivery_changes WHERE change_id > :after")
+  Optional<Long> maxAfter(@Bind("after") long after);
+
+  @SqlQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes")
+  long lastId();
+
+  @SqlQuery("SELECT coalesce(min(change_id), 1) FROM delivery_changes")
+  long firstId();
+
+  /** Forgets changes older than the retention; their resume tokens then answer OUT_OF_RANGE. */
+  @SqlUpdate("DELETE FROM delivery_changes WHERE change_time < now() - :days * interval '1 day'")
+  int prune(@Bind("days") int days);
+}

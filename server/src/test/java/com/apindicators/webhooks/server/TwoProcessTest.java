@@ -1,0 +1,49 @@
+package com.apindicators.webhooks.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.store.Database;
+import com.apindicators.webhooks.v1.DeliveryStatus;
+import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Two server processes on one PostgreSQL share the deliveries, and a watcher on one sees the other's. */
+class TwoProcessTest {
+  @Test
+  void watcherOnOneProcessSeesDeliveriesMadeByAnotherAndNothingIsSentTwice() throws Exception {
+    Database db = TestDatabase.clean();
+    String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets"};
+    try (Receiver receiver = new Receiver(); ServerProcess a = ServerProcess.start(args); ServerProcess b = ServerProcess.start(args)) {
+      ManagedChannel toA = EndToEndTest.channel(a.port());
+      ManagedChannel toB = EndToEndTest.channel(b.port());
+      // The change log starts empty, so "after change 0" replays everything: no race with the watch's start.
+      String fromTheStart = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("chg1:0".getBytes());
+      try (WatchClient watchOnB = WatchClient.open(toB,
+          WatchDeliveriesRequest.newBuilder().setAccountId("two").setResumeToken(fromTheStart).build())) {
+        Fixtures viaA = new Fixtures(toA);
+        Fixtures viaB = new Fixtures(toB);
+        for (int i = 0; i < 4; i++) {
+          viaA.webhook("two", receiver.url("/t" + i), "order.filled");
+        }
+        for (int i = 0; i < 25; i++) {
+          (i % 2 == 0 ? viaA : viaB).publish("order.filled", "{\"n\":" + i + "}", "two");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(
+            () -> TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> watchOnB.received.stream()
+            .filter(r -> r.getDelivery().getStatus() == DeliveryStatus.DELIVERY_STATUS_DELIVERED).count() == 100);
+        assertThat(watchOnB.received).hasSize(200);
+        List<String> ids = receiver.requests().stream().map(r -> r.header("x-webhook-id")).toList();
+        assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+      } finally {
+        toA.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        toB.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
