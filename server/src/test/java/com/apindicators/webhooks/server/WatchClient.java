@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A real WatchDeliveries stream that records what it receives; optionally reads nothing at all. */
@@ -17,8 +18,8 @@ public final class WatchClient implements AutoCloseable {
   public volatile boolean completed;
   private volatile ClientCallStreamObserver<WatchDeliveriesRequest> call;
 
-  private WatchClient(Channel channel, WatchDeliveriesRequest request, boolean read) {
-    DeliveryServiceGrpc.newStub(channel).watchDeliveries(request, new ClientResponseObserver<WatchDeliveriesRequest, WatchDeliveriesResponse>() {
+  private WatchClient(DeliveryServiceGrpc.DeliveryServiceStub stub, WatchDeliveriesRequest request, boolean read) {
+    stub.watchDeliveries(request, new ClientResponseObserver<WatchDeliveriesRequest, WatchDeliveriesResponse>() {
       @Override
       public void beforeStart(ClientCallStreamObserver<WatchDeliveriesRequest> requestStream) {
         call = requestStream;
@@ -46,12 +47,17 @@ public final class WatchClient implements AutoCloseable {
 
   /** Opens a stream that reads everything. */
   public static WatchClient open(Channel channel, WatchDeliveriesRequest request) {
-    return new WatchClient(channel, request, true);
+    return new WatchClient(DeliveryServiceGrpc.newStub(channel), request, true);
+  }
+
+  /** Opens a stream that reads everything until its deadline. */
+  public static WatchClient openWithDeadline(Channel channel, WatchDeliveriesRequest request, long millis) {
+    return new WatchClient(DeliveryServiceGrpc.newStub(channel).withDeadlineAfter(millis, TimeUnit.MILLISECONDS), request, true);
   }
 
   /** Opens a stream that never asks for a message. */
   public static WatchClient stalled(Channel channel, WatchDeliveriesRequest request) {
-    return new WatchClient(channel, request, false);
+    return new WatchClient(DeliveryServiceGrpc.newStub(channel), request, false);
   }
 
   public String lastToken() {

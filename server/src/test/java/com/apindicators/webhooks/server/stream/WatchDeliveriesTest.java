@@ -175,6 +175,14 @@ class WatchDeliveriesTest {
   }
 
   @Test
+  void aPassedDeadlineRemovesTheWatcher() throws Exception {
+    WatchClient watch = WatchClient.openWithDeadline(server.channel, watch().build(), 300);
+    await().atMost(Duration.ofSeconds(5)).until(() -> watch.error.get() != null);
+    assertThat(Status.fromThrowable(watch.error.get()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 0);
+  }
+
+  @Test
   void badTokensAreRejectedClearly() throws Exception {
     try (WatchClient bad = WatchClient.open(server.channel, watch().setResumeToken("not-a-token").build());
         WatchClient future = WatchClient.open(server.channel, watch().setResumeToken(
