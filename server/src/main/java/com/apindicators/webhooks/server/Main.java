@@ -1,6 +1,8 @@
 package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
+import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.store.Database;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -45,6 +47,15 @@ public final class Main implements Callable<Integer> {
           + " keep it above the 10 s attempt timeout (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
   int leaseSeconds;
 
+  @Option(names = "--admin-key-file", defaultValue = "${env:WEBHOOKS_ADMIN_KEY_FILE}",
+      description = "File holding the admin API key: read if it exists, else created with a new key (mode 600);"
+          + " default <data-dir>/admin.key (env WEBHOOKS_ADMIN_KEY_FILE).")
+  Path adminKeyFile;
+
+  @Option(names = "--admin-key", defaultValue = "${env:WEBHOOKS_ADMIN_KEY}", hidden = true,
+      description = "An admin API key to accept (prefer the environment variable WEBHOOKS_ADMIN_KEY).")
+  String adminKey;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -62,8 +73,11 @@ public final class Main implements Callable<Integer> {
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);
+    ApiKeys apiKeys = new ApiKeys(db.jdbi());
+    AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
+        adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
     WebhooksServer server = new WebhooksServer(
-        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config);
+        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config, apiKeys);
     server.start();
     log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}{}", server.port(), db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");

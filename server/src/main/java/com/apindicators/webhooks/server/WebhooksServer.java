@@ -1,6 +1,9 @@
 package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.api.AccountGrpcService;
+import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
+import com.apindicators.webhooks.server.api.AuthInterceptor;
+import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.api.DeliveryGrpcService;
 import com.apindicators.webhooks.server.api.DeliveryWatches;
 import com.apindicators.webhooks.server.stream.ChangeFeed;
@@ -15,7 +18,6 @@ import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.registry.Accounts;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
-import com.apindicators.webhooks.v1.ApiKeyServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -37,7 +39,7 @@ public final class WebhooksServer {
   private final WatchHub hub;
   private final ChangeFeed feed;
 
-  public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config) {
+  public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys) {
     Accounts accounts = new Accounts(db.jdbi());
     Webhooks webhooks = new Webhooks(db.jdbi());
     this.engine = new DeliveryEngine(db.jdbi(),
@@ -54,7 +56,8 @@ public final class WebhooksServer {
         .addService(new WebhookGrpcService(webhooks))
         .addService(new EventGrpcService(publisher))
         .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
-        .addService(new ApiKeyServiceGrpc.ApiKeyServiceImplBase() {})
+        .addService(new ApiKeyGrpcService(apiKeys))
+        .intercept(new AuthInterceptor(apiKeys))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();

@@ -21,14 +21,15 @@ class CrashRecoveryTest {
   void deliveriesSurviveAKilledServerAndEndDeliveredOnTheNextOne() throws Exception {
     Database db = TestDatabase.clean();
     String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets", "--lease-seconds", "2",
-        "--dispatcher-concurrency", "4"};
+        "--dispatcher-concurrency", "4",
+        "--admin-key", TestKeys.ADMIN};
     try (Receiver receiver = new Receiver()) {
       receiver.on("/slow", n -> new Answer(200, "ok", Map.of(), 150));
       int events = 40;
       try (ServerProcess first = ServerProcess.start(args)) {
         ManagedChannel channel = EndToEndTest.channel(first.port());
         try {
-          Fixtures f = new Fixtures(channel);
+          Fixtures f = new Fixtures(GrpcTestServer.withKey(channel, TestKeys.ADMIN));
           f.webhook("crash", receiver.url("/slow"), "order.filled");
           for (int i = 0; i < events; i++) {
             f.events.publishEvent(PublishEventRequest.newBuilder().setType("order.filled")

@@ -25,9 +25,17 @@ class EndToEndTest {
     try (ServerProcess server = ServerProcess.start("--data-dir", dataDir.toString())) {
       assertThat(server.output()).as("port %d", server.port()).anyMatch(l -> l.contains("listening on port " + server.port() + " "));
       assertThat(server.output()).anyMatch(l -> l.contains("embedded PostgreSQL in " + dataDir.resolve("postgres")));
-      ManagedChannel channel = channel(server.port());
+      Path keyFile = dataDir.resolve("admin.key");
+      assertThat(server.output()).anyMatch(l -> l.contains("admin API key") && l.contains(keyFile.toString()));
+      assertThat(java.nio.file.Files.getPosixFilePermissions(keyFile))
+          .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      String key = Files.readString(keyFile).strip();
+      assertThat(server.output()).noneMatch(l -> l.contains(key));
+      ManagedChannel raw = channel(server.port());
+      io.grpc.Channel channel = GrpcTestServer.withKey(raw, key);
       try {
-        assertThat(HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        assertThat(HealthGrpc.newBlockingStub(raw).check(HealthCheckRequest.getDefaultInstance()).getStatus())
             .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         AccountServiceGrpc.newBlockingStub(channel).setPlan(
             SetPlanRequest.newBuilder().setAccountId("e2e").setPlan(Plan.PLAN_STARTER).build());
@@ -35,7 +43,7 @@ class EndToEndTest {
             .setAccountId("e2e").setName("Desk").setUrl("https://desk.example.com/h").addEvents("signal.sell").build())
             .getWebhook().getWebhookId();
       } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
       assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
     }
@@ -43,7 +51,8 @@ class EndToEndTest {
         .as("embedded PostgreSQL stopped with the server").isFalse();
 
     try (ServerProcess again = ServerProcess.start("--data-dir", dataDir.toString())) {
-      ManagedChannel channel = channel(again.port());
+      ManagedChannel raw = channel(again.port());
+      io.grpc.Channel channel = GrpcTestServer.withKey(raw, Files.readString(dataDir.resolve("admin.key")).strip());
       try {
         Webhook w = WebhookServiceGrpc.newBlockingStub(channel)
             .getWebhook(GetWebhookRequest.newBuilder().setWebhookId(webhookId).build()).getWebhook();
@@ -53,7 +62,7 @@ class EndToEndTest {
         assertThat(a.getPlan()).isEqualTo(Plan.PLAN_STARTER);
         assertThat(a.getWebhookCount()).isEqualTo(1);
       } finally {
-        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
   }

@@ -1,24 +1,34 @@
 package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.store.Database;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.MetadataUtils;
 import java.util.concurrent.TimeUnit;
 
-/** The whole server on an in-process channel over the shared, cleaned PostgreSQL. */
+/** The whole server on an in-process channel over the shared, cleaned PostgreSQL; {@link #channel} uses an admin key. */
 public final class GrpcTestServer implements AutoCloseable {
   public final Database db;
   public final WebhooksServer server;
-  public final ManagedChannel channel;
+  public final ApiKeys apiKeys;
+  public final ManagedChannel raw;
+  /** The channel with an admin key attached. */
+  public final Channel channel;
 
   private GrpcTestServer(Database db, ServerConfig config) throws Exception {
     this.db = db;
+    this.apiKeys = new ApiKeys(db.jdbi());
     String name = InProcessServerBuilder.generateName();
-    this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config);
+    this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, apiKeys);
     server.start();
-    this.channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    this.raw = InProcessChannelBuilder.forName(name).directExecutor().build();
+    this.channel = withKey(raw, apiKeys.create(null, "test admin").apiKey());
   }
 
   /** A server for tests, allowed to deliver to loopback receivers. */
@@ -30,9 +40,21 @@ public final class GrpcTestServer implements AutoCloseable {
     return new GrpcTestServer(TestDatabase.clean(), config);
   }
 
+  /** The raw channel with a newly created key scoped to an account. */
+  public Channel channelForAccount(String accountId) {
+    return withKey(raw, apiKeys.create(accountId, "test key for " + accountId).apiKey());
+  }
+
+  /** A channel that sends {@code authorization: Bearer <key>}. */
+  public static Channel withKey(Channel channel, String apiKey) {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + apiKey);
+    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
   @Override
   public void close() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.stop();
   }
 }

@@ -17,16 +17,18 @@ class TwoProcessTest {
   @Test
   void watcherOnOneProcessSeesDeliveriesMadeByAnotherAndNothingIsSentTwice() throws Exception {
     Database db = TestDatabase.clean();
-    String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets"};
+    String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets", "--admin-key", TestKeys.ADMIN};
     try (Receiver receiver = new Receiver(); ServerProcess a = ServerProcess.start(args); ServerProcess b = ServerProcess.start(args)) {
       ManagedChannel toA = EndToEndTest.channel(a.port());
       ManagedChannel toB = EndToEndTest.channel(b.port());
+      io.grpc.Channel adminA = GrpcTestServer.withKey(toA, TestKeys.ADMIN);
+      io.grpc.Channel adminB = GrpcTestServer.withKey(toB, TestKeys.ADMIN);
       // The change log starts empty, so "after change 0" replays everything: no race with the watch's start.
       String fromTheStart = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("chg1:0".getBytes());
-      try (WatchClient watchOnB = WatchClient.open(toB,
+      try (WatchClient watchOnB = WatchClient.open(adminB,
           WatchDeliveriesRequest.newBuilder().setAccountId("two").setResumeToken(fromTheStart).build())) {
-        Fixtures viaA = new Fixtures(toA);
-        Fixtures viaB = new Fixtures(toB);
+        Fixtures viaA = new Fixtures(adminA);
+        Fixtures viaB = new Fixtures(adminB);
         for (int i = 0; i < 4; i++) {
           viaA.webhook("two", receiver.url("/t" + i), "order.filled");
         }

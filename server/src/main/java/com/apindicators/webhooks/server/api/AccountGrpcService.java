@@ -23,6 +23,7 @@ public final class AccountGrpcService extends AccountServiceGrpc.AccountServiceI
       Violations v = new Violations();
       String accountId = Fields.accountId("account_id", request.getAccountId(), v);
       v.throwIfAny();
+      Access.requireAccount(accountId);
       return GetAccountResponse.newBuilder().setAccount(ProtoMapper.account(accounts.get(accountId))).build();
     });
   }
@@ -30,6 +31,7 @@ public final class AccountGrpcService extends AccountServiceGrpc.AccountServiceI
   @Override
   public void setPlan(SetPlanRequest request, StreamObserver<SetPlanResponse> observer) {
     Rpc.unary(observer, () -> {
+      Access.requireAdmin("Changing plans");
       Violations v = new Violations();
       String accountId = Fields.accountId("account_id", request.getAccountId(), v);
       Plan plan = ProtoMapper.plan(request.getPlan());

@@ -52,7 +52,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       int size = Pages.size(r.getPageSize(), v);
       long before = Pages.position(LIST_KIND, r.getPageToken(), v);
       v.throwIfAny();
-      if (webhooks.get(webhookId).isEmpty()) {
+      if (webhooks.get(webhookId).filter(w -> Access.mayAccess(w.accountId())).isEmpty()) {
         throw Errors.notFound("webhook", webhookId);
       }
       DeliveryLog.Page page = deliveries.list(webhookId, statuses, before, size);
@@ -69,9 +69,15 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       Violations v = new Violations();
       String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
       v.throwIfAny();
-      Delivery d = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
+      Delivery d = visible(id);
       return GetDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(d)).build();
     });
+  }
+
+  /** The delivery if the caller may see it; NOT_FOUND otherwise, also for another account's. */
+  private Delivery visible(String id) {
+    return deliveries.get(id).filter(d -> Access.mayAccess(d.accountId()))
+        .orElseThrow(() -> Errors.notFound("delivery", id));
   }
 
   @Override
@@ -85,7 +91,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       Violations v = new Violations();
       String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
       v.throwIfAny();
-      Delivery before = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
+      Delivery before = visible(id);
       if (engine.redeliver(id).isEmpty()) {
         throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
             + before.status().name().toLowerCase() + " and already has an attempt coming; redeliver it once it is delivered or failed.");

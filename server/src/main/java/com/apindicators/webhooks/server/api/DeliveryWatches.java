@@ -35,7 +35,7 @@ public final class DeliveryWatches {
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
     StreamWatcher watcher = new StreamWatcher(observer, bufferSize);
     try {
-      WatchFilter filter = filter(r);
+      WatchFilter filter = scoped(filter(r));
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());
       WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
       observer.setOnCancelHandler(() -> hub.unsubscribe(subscription[0]));
@@ -52,6 +52,17 @@ public final class DeliveryWatches {
       log.error("Watch failed", e);
       watcher.fail(Errors.internal());
     }
+  }
+
+  /** An account key watches its own account: an empty account_id means it; another account is refused. */
+  private static WatchFilter scoped(WatchFilter f) {
+    if (f.accountId() == null && !Access.caller().isAdmin()) {
+      return new WatchFilter(Access.caller().accountId(), f.webhookIds(), f.eventTypes(), f.statuses());
+    }
+    if (f.accountId() != null) {
+      Access.requireAccount(f.accountId());
+    }
+    return f;
   }
 
   private static WatchFilter filter(WatchDeliveriesRequest r) {

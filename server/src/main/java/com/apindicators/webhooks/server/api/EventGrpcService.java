@@ -58,6 +58,11 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
         v.add("idempotency_key", "must be at most " + MAX_IDEMPOTENCY_KEY + " printable characters");
       }
       v.throwIfAny();
+      if (accountId == null) {
+        Access.requireAdmin("Publishing an event to every account (no account_id)");
+      } else {
+        Access.requireAccount(accountId);
+      }
       Struct data = r.getData();
       NewEvent event = new NewEvent(r.getType(), dataJson, accountId, timestamp, key,
           string(data, "pair"), string(data, "interval"), number(data, "score"));

@@ -36,6 +36,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       RetrySettings retry = WebhookRequests.retry("retry_policy", r.hasRetryPolicy(), r.getRetryPolicy(), v);
       EventFilter filter = WebhookRequests.filter("filter", r.hasFilter(), r.getFilter(), v);
       v.throwIfAny();
+      Access.requireAccount(accountId);
       try {
         Webhooks.WithSecret created = webhooks.create(new NewWebhook(accountId, name, url, events, retry, filter));
         return CreateWebhookResponse.newBuilder()
@@ -56,7 +57,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
       v.throwIfAny();
-      Webhook w = webhooks.get(id).orElseThrow(() -> Errors.notFound("webhook", id));
+      Webhook w = visible(id);
       return GetWebhookResponse.newBuilder().setWebhook(ProtoMapper.webhook(w)).build();
     });
   }
@@ -69,6 +70,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       int size = Pages.size(r.getPageSize(), v);
       long after = Pages.position(LIST_KIND, r.getPageToken(), v);
       v.throwIfAny();
+      Access.requireAccount(accountId);
       Webhooks.Page page = webhooks.list(accountId, after, size);
       ListWebhooksResponse.Builder b = ListWebhooksResponse.newBuilder();
       page.webhooks().forEach(w -> b.addWebhooks(ProtoMapper.webhook(w)));
@@ -101,6 +103,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       EventFilter filter = paths.contains("filter")
           ? WebhookRequests.filter("webhook.filter", w.hasFilter(), w.getFilter(), v) : null;
       v.throwIfAny();
+      visible(id);
       Webhook updated = webhooks.update(id, new WebhookChange(name, url, events, enabled, retry, filter))
           .orElseThrow(() -> Errors.notFound("webhook", id));
       return UpdateWebhookResponse.newBuilder()
@@ -116,6 +119,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
       v.throwIfAny();
+      visible(id);
       if (!webhooks.delete(id)) {
         throw Errors.notFound("webhook", id);
       }
@@ -129,10 +133,20 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
       v.throwIfAny();
+      visible(id);
       Webhooks.WithSecret rotated = webhooks.rotateSecret(id).orElseThrow(() -> Errors.notFound("webhook", id));
       return RotateSigningSecretResponse.newBuilder()
           .setWebhook(ProtoMapper.webhook(rotated.webhook())).setSigningSecret(rotated.signingSecret()).build();
     });
+  }
+
+  /** The webhook if the caller may see it; NOT_FOUND otherwise, also for another account's. */
+  private Webhook visible(String id) {
+    Webhook w = webhooks.get(id).orElseThrow(() -> Errors.notFound("webhook", id));
+    if (!Access.mayAccess(w.accountId())) {
+      throw Access.hidden("webhook", id);
+    }
+    return w;
   }
 
   @Override

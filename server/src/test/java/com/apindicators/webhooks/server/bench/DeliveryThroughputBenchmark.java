@@ -59,12 +59,14 @@ public final class DeliveryThroughputBenchmark {
 
     Path dir = Files.createTempDirectory("webhooks-bench");
     try (Database db = Database.embedded(dir, 16)) {
+      com.apindicators.webhooks.server.security.ApiKeys keys = new com.apindicators.webhooks.server.security.ApiKeys(db.jdbi());
+      String admin = keys.create(null, "bench").apiKey();
       ServerConfig config = new ServerConfig(0, dir, null, true, concurrency, Duration.ofSeconds(60));
       String name = InProcessServerBuilder.generateName();
-      WebhooksServer server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config);
+      WebhooksServer server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, keys);
       server.start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-      Fixtures f = new Fixtures(channel);
+      Fixtures f = new Fixtures(com.apindicators.webhooks.server.GrpcTestServer.withKey(channel, admin));
       for (int i = 0; i < webhooks; i++) {
         int port = receivers.get(i % endpoints).getAddress().getPort();
         f.webhook("bench-" + (i % 50), "http://127.0.0.1:" + port + "/h/" + i, "signal.buy");

@@ -39,18 +39,20 @@ public final class WatchBenchmark {
     receiver.start();
     Path dir = Files.createTempDirectory("webhooks-watch-bench");
     try (Database db = Database.embedded(dir, 16)) {
+      com.apindicators.webhooks.server.security.ApiKeys keys = new com.apindicators.webhooks.server.security.ApiKeys(db.jdbi());
+      String admin = keys.create(null, "bench").apiKey();
       ServerConfig config = new ServerConfig(0, dir, null, true, 64, Duration.ofSeconds(60));
-      WebhooksServer server = new WebhooksServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), db, config);
+      WebhooksServer server = new WebhooksServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), db, config, keys);
       server.start();
       List<ManagedChannel> channels = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         channels.add(Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create()).build());
       }
-      Fixtures f = new Fixtures(channels.get(0));
+      Fixtures f = new Fixtures(com.apindicators.webhooks.server.GrpcTestServer.withKey(channels.get(0), admin));
       f.webhook("w", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/h", "signal.buy");
       List<WatchClient> clients = new ArrayList<>();
       for (int i = 0; i < watchers; i++) {
-        clients.add(WatchClient.open(channels.get(i % channels.size()), WatchDeliveriesRequest.newBuilder().setAccountId("w").build()));
+        clients.add(WatchClient.open(com.apindicators.webhooks.server.GrpcTestServer.withKey(channels.get(i % channels.size()), admin), WatchDeliveriesRequest.newBuilder().setAccountId("w").build()));
       }
       while (server.watchers() < watchers) {
         Thread.sleep(10);

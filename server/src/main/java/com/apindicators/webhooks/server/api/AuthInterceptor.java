@@ -1,0 +1,55 @@
+package com.apindicators.webhooks.server.api;
+
+import com.apindicators.webhooks.server.security.ApiKeys;
+import com.apindicators.webhooks.server.security.Caller;
+import com.google.rpc.Code;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.StatusRuntimeException;
+import java.util.Optional;
+
+/** Requires {@code authorization: Bearer <api key>} on every call but health and reflection, and puts the caller in the Context. */
+public final class AuthInterceptor implements ServerInterceptor {
+  static final Context.Key<Caller> CALLER = Context.key("webhooks-caller");
+  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private final ApiKeys keys;
+
+  public AuthInterceptor(ApiKeys keys) {
+    this.keys = keys;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String service = call.getMethodDescriptor().getServiceName();
+    if (service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
+      return next.startCall(call, headers);
+    }
+    String header = headers.get(AUTHORIZATION);
+    Optional<Caller> caller;
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return refuse(call, "MISSING_API_KEY",
+          "This call needs an API key: send the metadata 'authorization: Bearer <api key>' (the server wrote its first admin key to <data-dir>/admin.key).");
+    }
+    try {
+      caller = keys.authenticate(header.substring(7).strip());
+    } catch (RuntimeException e) {
+      StatusRuntimeException s = Errors.of(Code.UNAVAILABLE, "AUTH_UNAVAILABLE", "Could not check the API key just now; try again.");
+      call.close(s.getStatus(), s.getTrailers());
+      return new ServerCall.Listener<>() {};
+    }
+    if (caller.isEmpty()) {
+      return refuse(call, "INVALID_API_KEY", "The API key is not valid or was revoked; ask an admin for a new one.");
+    }
+    return Contexts.interceptCall(Context.current().withValue(CALLER, caller.get()), call, headers, next);
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason, String message) {
+    StatusRuntimeException s = Errors.of(Code.UNAUTHENTICATED, reason, message);
+    call.close(s.getStatus(), s.getTrailers());
+    return new ServerCall.Listener<>() {};
+  }
+}
