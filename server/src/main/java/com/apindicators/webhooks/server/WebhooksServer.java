@@ -4,6 +4,7 @@ import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.security.ApiKeys;
+import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.server.api.DeliveryGrpcService;
 import com.apindicators.webhooks.server.api.DeliveryWatches;
 import com.apindicators.webhooks.server.stream.ChangeFeed;
@@ -53,7 +54,7 @@ public final class WebhooksServer {
     this.server = builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .addService(new AccountGrpcService(accounts))
-        .addService(new WebhookGrpcService(webhooks))
+        .addService(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets())))
         .addService(new EventGrpcService(publisher))
         .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
         .addService(new ApiKeyGrpcService(apiKeys))

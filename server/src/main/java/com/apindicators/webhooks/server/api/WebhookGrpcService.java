@@ -8,6 +8,7 @@ import com.apindicators.webhooks.server.registry.RetrySettings;
 import com.apindicators.webhooks.server.registry.Webhook;
 import com.apindicators.webhooks.server.registry.WebhookChange;
 import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.v1.*;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
@@ -20,9 +21,11 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
   private static final String LIST_KIND = "webhooks";
   private static final Set<String> UPDATABLE = Set.of("name", "url", "events", "enabled", "retry_policy", "filter");
   private final Webhooks webhooks;
+  private final TargetGuard guard;
 
-  public WebhookGrpcService(Webhooks webhooks) {
+  public WebhookGrpcService(Webhooks webhooks, TargetGuard guard) {
     this.webhooks = webhooks;
+    this.guard = guard;
   }
 
   @Override
@@ -31,7 +34,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String accountId = Fields.accountId("account_id", r.getAccountId(), v);
       String name = WebhookRequests.name("name", r.getName(), v);
-      String url = WebhookRequests.url("url", r.getUrl(), v);
+      String url = WebhookRequests.url("url", r.getUrl(), guard, v);
       List<String> events = WebhookRequests.events("events", r.getEventsList(), v);
       RetrySettings retry = WebhookRequests.retry("retry_policy", r.hasRetryPolicy(), r.getRetryPolicy(), v);
       EventFilter filter = WebhookRequests.filter("filter", r.hasFilter(), r.getFilter(), v);
@@ -95,7 +98,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
         }
       }
       String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;
-      String url = paths.contains("url") ? WebhookRequests.url("webhook.url", w.getUrl(), v) : null;
+      String url = paths.contains("url") ? WebhookRequests.url("webhook.url", w.getUrl(), guard, v) : null;
       List<String> events = paths.contains("events") ? WebhookRequests.events("webhook.events", w.getEventsList(), v) : null;
       Boolean enabled = paths.contains("enabled") ? w.getEnabled() : null;
       RetrySettings retry = paths.contains("retry_policy")

@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server.api;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.EventFilter;
 import com.apindicators.webhooks.server.registry.RetrySettings;
+import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.v1.RetryPolicy;
 import com.apindicators.webhooks.v1.WebhookFilter;
 import com.google.protobuf.util.Durations;
@@ -36,8 +37,8 @@ public final class WebhookRequests {
     return trimmed;
   }
 
-  /** An absolute http(s) URL with a host, at most 2048 characters. */
-  public static String url(String field, String url, Violations v) {
+  /** An absolute http(s) URL with a host, at most 2048 characters, that the target guard allows. */
+  public static String url(String field, String url, TargetGuard guard, Violations v) {
     if (url.isEmpty()) {
       v.add(field, "is required: the https:// endpoint that receives the POSTs");
       return url;
@@ -61,6 +62,8 @@ public final class WebhookRequests {
         v.add(field, "must not carry credentials (user:password@); verify our signature instead");
       } else if (uri.getRawFragment() != null) {
         v.add(field, "must not have a #fragment");
+      } else if (guard.refusalForHost(uri.getHost()) != null) {
+        v.add(field, guard.refusalForHost(uri.getHost()));
       }
     } catch (URISyntaxException e) {
       v.add(field, "is not a valid URL: " + e.getReason());

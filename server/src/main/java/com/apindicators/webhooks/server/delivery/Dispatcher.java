@@ -102,7 +102,12 @@ public final class Dispatcher {
       }
     }
     for (DeliveryJob job : start) {
-      sender.send(job, result -> finished(job, result));
+      try {
+        sender.send(job, result -> finished(job, result));
+      } catch (RuntimeException e) {
+        finished(job, new AttemptResult(java.time.Instant.now(), java.time.Duration.ZERO, 0, "",
+            "Could not send: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null));
+      }
     }
   }
 

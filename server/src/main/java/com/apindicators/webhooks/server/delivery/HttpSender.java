@@ -83,8 +83,8 @@ public final class HttpSender implements AutoCloseable {
     long startNanos = System.nanoTime();
     SimpleHttpRequest request;
     try {
-      request = request(job, start.getEpochSecond());
       guard.checkLiteral(URI.create(job.url()).getHost());
+      request = request(job, start.getEpochSecond());
     } catch (IllegalArgumentException e) {
       done.accept(new AttemptResult(start, Duration.ZERO, 0, "", "Invalid URL: " + e.getMessage(), null));
       return;

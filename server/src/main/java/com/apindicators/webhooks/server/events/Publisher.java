@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
+import org.slf4j.LoggerFactory;
 
 /** Stores an event and its deliveries in one transaction, then hands the deliveries to this node's dispatcher. */
 public final class Publisher {
@@ -59,7 +60,12 @@ public final class Publisher {
       return new Published(prior.event(), prior.deliveriesCreated());
     }
     if (!outcome.jobs().isEmpty()) {
-      dispatch.accept(outcome.jobs());
+      try {
+        dispatch.accept(outcome.jobs());
+      } catch (RuntimeException ex) {
+        // Committed already: the leases run out and any process's poller sends them.
+        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", outcome.jobs().size(), ex);
+      }
     }
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, e.dataJson()), outcome.jobs().size());
   }

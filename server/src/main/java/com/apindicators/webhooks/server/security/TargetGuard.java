@@ -1,18 +1,27 @@
 package com.apindicators.webhooks.server.security;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 
 /**
- * Resolves webhook hosts and drops addresses a webhook must not reach (loopback, private, link-local,
- * multicast, unspecified), so the sender only ever connects to an address that was checked.
+ * The SSRF guard. Webhook URLs may not target loopback, private, link-local (cloud metadata), CGNAT, multicast,
+ * broadcast, reserved or unspecified addresses, nor IPv6 forms that embed such an IPv4 address. Literal
+ * addresses are refused when a webhook is saved; every name is resolved here, at connect time, and only
+ * checked addresses are handed to the HTTP client, so DNS rebinding cannot pass. {@code allowPrivate} lifts
+ * the address checks for local development.
  */
 public final class TargetGuard implements DnsResolver {
+  private static final Pattern NUMERIC_LABEL = Pattern.compile("(?i)\\d+|0x[0-9a-f]*");
+  private static final Pattern DOTTED_QUAD = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final String LIFT = " (the server's --allow-private-targets lifts this for local development)";
   private final boolean allowPrivate;
 
   public TargetGuard(boolean allowPrivate) {
@@ -26,6 +35,62 @@ public final class TargetGuard implements DnsResolver {
     }
   }
 
+  /**
+   * Why a URL host may not be saved, or null when it may: ambiguous numeric spellings always, and internal
+   * literal addresses and {@code localhost} names unless private targets are allowed.
+   */
+  public String refusalForHost(String host) {
+    if (host == null || host.isEmpty()) {
+      return "has no host a client could connect to";
+    }
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String lower = h.toLowerCase(Locale.ROOT);
+    if (ambiguousNumeric(h)) {
+      return "uses an ambiguous numeric host '" + host + "'; write an IPv4 address as four decimal parts"
+          + " without leading zeros, or use a name";
+    }
+    if (allowPrivate) {
+      return null;
+    }
+    if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("localhost.")) {
+      return "must not target localhost" + LIFT;
+    }
+    if (h.contains(":") || DOTTED_QUAD.matcher(h).matches()) {
+      try {
+        if (!isPublic(InetAddress.getByName(h))) {
+          return "must not target a private, loopback, link-local or other internal address (" + host + ")" + LIFT;
+        }
+      } catch (UnknownHostException e) {
+        return "has an invalid address '" + host + "'";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether every label is a number (decimal, octal-looking or 0x-hex) but the whole is not a plain dotted quad:
+   * 127.1, 2130706433, 0177.0.0.1, 0x7f.0.0.1 mean different addresses to different resolvers.
+   */
+  private static boolean ambiguousNumeric(String h) {
+    if (h.contains(":")) {
+      return false;
+    }
+    for (String label : h.split("\\.", -1)) {
+      if (!NUMERIC_LABEL.matcher(label).matches()) {
+        return false;
+      }
+    }
+    return !DOTTED_QUAD.matcher(h).matches();
+  }
+
+  /** Checks the host of a URL about to be dialled when it is a literal address (no lookup happens for those). */
+  public void checkLiteral(String host) throws BlockedTargetException {
+    String refusal = refusalForHost(host);
+    if (refusal != null) {
+      throw new BlockedTargetException("Refused: the URL " + refusal + "; no connection was made");
+    }
+  }
+
   @Override
   public String resolveCanonicalHostname(String host) throws UnknownHostException {
     return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
@@ -33,6 +98,7 @@ public final class TargetGuard implements DnsResolver {
 
   @Override
   public InetAddress[] resolve(String host) throws UnknownHostException {
+    checkLiteral(host);
     InetAddress[] all = InetAddress.getAllByName(host);
     if (allowPrivate) {
       return all;
@@ -45,44 +111,58 @@ public final class TargetGuard implements DnsResolver {
     }
     if (allowed.isEmpty()) {
       throw new BlockedTargetException("Refused: " + host + " resolves only to private, loopback or other internal"
-          + " addresses, which webhooks may not target (the server's --allow-private-targets lifts this for local development)");
+          + " addresses, which webhooks may not target" + LIFT + "; no connection was made");
     }
     return allowed.toArray(InetAddress[]::new);
   }
 
-  /**
-   * Checks a host that is an IP literal, which HTTP clients connect to without a lookup; names pass here
-   * and are checked in {@link #resolve}.
-   */
-  public void checkLiteral(String host) throws BlockedTargetException {
-    if (allowPrivate || !(host.contains(":") || host.matches("[0-9.]+"))) {
-      return;
-    }
-    try {
-      if (!isPublic(InetAddress.getByName(host))) {
-        throw new BlockedTargetException("Refused: " + host + " is a private, loopback or other internal address,"
-            + " which webhooks may not target (the server's --allow-private-targets lifts this for local development)");
-      }
-    } catch (BlockedTargetException e) {
-      throw e;
-    } catch (UnknownHostException e) {
-      throw new BlockedTargetException("Refused: " + host + " is not a valid address");
-    }
-  }
-
-  /** Whether the address is on the public internet. */
+  /** Whether the address is a public unicast address. */
   public static boolean isPublic(InetAddress a) {
     if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
         || a.isMulticastAddress()) {
       return false;
     }
     byte[] b = a.getAddress();
-    if (b.length == 4) {
-      int first = b[0] & 0xff;
-      int second = b[1] & 0xff;
-      return first != 0 && !(first == 100 && second >= 64 && second < 128) && first < 224;
+    if (a instanceof Inet4Address) {
+      return isPublicV4(b, 0);
     }
-    // fc00::/7 unique local addresses.
-    return !(a instanceof Inet6Address) || (b[0] & 0xfe) != 0xfc;
+    if (a instanceof Inet6Address) {
+      if ((b[0] & 0xfe) == 0xfc) {
+        return false; // fc00::/7 unique local
+      }
+      if (allZero(b, 0, 10) && ((b[10] == 0 && b[11] == 0) || (b[10] == (byte) 0xff && b[11] == (byte) 0xff))) {
+        return isPublicV4(b, 12); // IPv4-compatible ::a.b.c.d and IPv4-mapped ::ffff:a.b.c.d
+      }
+      if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
+        return allZero(b, 4, 12) && isPublicV4(b, 12); // NAT64 64:ff9b::/96; 64:ff9b:1::/48 is local use
+      }
+      if (b[0] == 0x20 && b[1] == 0x02) {
+        return isPublicV4(b, 2); // 6to4 2002:a.b.c.d::/48
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static boolean isPublicV4(byte[] b, int o) {
+    int a0 = b[o] & 0xff;
+    int a1 = b[o + 1] & 0xff;
+    int a2 = b[o + 2] & 0xff;
+    return !(a0 == 0 || a0 == 10 || a0 == 127 || a0 >= 224
+        || (a0 == 100 && a1 >= 64 && a1 < 128)
+        || (a0 == 169 && a1 == 254)
+        || (a0 == 172 && a1 >= 16 && a1 < 32)
+        || (a0 == 192 && a1 == 168)
+        || (a0 == 192 && a1 == 0 && a2 == 0)
+        || (a0 == 198 && (a1 == 18 || a1 == 19)));
+  }
+
+  private static boolean allZero(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 }
