@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
 import com.apindicators.webhooks.server.security.ApiKeys;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -77,7 +78,8 @@ public final class Main implements Callable<Integer> {
     AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
         adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
     WebhooksServer server = new WebhooksServer(
-        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config, apiKeys);
+        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config, apiKeys,
+        SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
     server.start();
     log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}{}", server.port(), db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");

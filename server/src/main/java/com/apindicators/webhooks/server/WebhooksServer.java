@@ -4,6 +4,7 @@ import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.security.ApiKeys;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.server.api.DeliveryGrpcService;
 import com.apindicators.webhooks.server.api.DeliveryWatches;
@@ -40,13 +41,14 @@ public final class WebhooksServer {
   private final WatchHub hub;
   private final ChangeFeed feed;
 
-  public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys) {
+  public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
-    Webhooks webhooks = new Webhooks(db.jdbi());
+    Webhooks webhooks = new Webhooks(db.jdbi(), secrets);
+    webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(),
         DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
             .withLease(config.lease()),
-        outcomes -> { });
+        secrets, outcomes -> { });
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::dispatch);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);

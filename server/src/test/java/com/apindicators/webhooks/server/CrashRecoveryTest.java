@@ -20,13 +20,11 @@ class CrashRecoveryTest {
   @Test
   void deliveriesSurviveAKilledServerAndEndDeliveredOnTheNextOne() throws Exception {
     Database db = TestDatabase.clean();
-    String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets", "--lease-seconds", "2",
-        "--dispatcher-concurrency", "4",
-        "--admin-key", TestKeys.ADMIN};
+    String[] args = {"--lease-seconds", "2", "--dispatcher-concurrency", "4"};
     try (Receiver receiver = new Receiver()) {
       receiver.on("/slow", n -> new Answer(200, "ok", Map.of(), 150));
       int events = 40;
-      try (ServerProcess first = ServerProcess.start(args)) {
+      try (ServerProcess first = ServerProcess.onDatabase(db.jdbcUrl(), args)) {
         ManagedChannel channel = EndToEndTest.channel(first.port());
         try {
           Fixtures f = new Fixtures(GrpcTestServer.withKey(channel, TestKeys.ADMIN));
@@ -44,7 +42,7 @@ class CrashRecoveryTest {
       int pendingAtCrash = TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'PENDING'");
       assertThat(pendingAtCrash).as("deliveries left pending by the killed server").isPositive();
 
-      try (ServerProcess second = ServerProcess.start(args)) {
+      try (ServerProcess second = ServerProcess.onDatabase(db.jdbcUrl(), args)) {
         await().atMost(Duration.ofSeconds(60)).until(
             () -> TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == events);
       }

@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server;
 
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.security.ApiKeys;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -17,6 +18,7 @@ public final class GrpcTestServer implements AutoCloseable {
   public final Database db;
   public final WebhooksServer server;
   public final ApiKeys apiKeys;
+  public final SecretBox secrets = SecretBox.random();
   public final ManagedChannel raw;
   /** The channel with an admin key attached. */
   public final Channel channel;
@@ -25,7 +27,7 @@ public final class GrpcTestServer implements AutoCloseable {
     this.db = db;
     this.apiKeys = new ApiKeys(db.jdbi());
     String name = InProcessServerBuilder.generateName();
-    this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, apiKeys);
+    this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, apiKeys, secrets);
     server.start();
     this.raw = InProcessChannelBuilder.forName(name).directExecutor().build();
     this.channel = withKey(raw, apiKeys.create(null, "test admin").apiKey());

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -19,14 +20,16 @@ public final class ServerProcess implements AutoCloseable {
   private final List<String> output = new CopyOnWriteArrayList<>();
   private final Thread reader;
 
-  private ServerProcess(List<String> args) throws Exception {
+  private ServerProcess(Map<String, String> env, List<String> args) throws Exception {
     this.port = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
         "com.apindicators.webhooks.server.Main", "--port", Integer.toString(port)));
     command.addAll(args);
-    this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    this.process = pb.start();
     CompletableFuture<Void> listening = new CompletableFuture<>();
     this.reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -49,7 +52,15 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts the server with these extra arguments and waits until it listens. */
   public static ServerProcess start(String... args) throws Exception {
-    return new ServerProcess(List.of(args));
+    return new ServerProcess(Map.of(), List.of(args));
+  }
+
+  /** Starts a server that shares the test's master key and admin key, on the given database, with its own data dir. */
+  public static ServerProcess onDatabase(String jdbcUrl, String... extraArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--database-url", jdbcUrl, "--allow-private-targets",
+        "--data-dir", java.nio.file.Files.createTempDirectory("webhooks-proc").toString()));
+    args.addAll(List.of(extraArgs));
+    return new ServerProcess(Map.of("WEBHOOKS_MASTER_KEY", TestKeys.MASTER, "WEBHOOKS_ADMIN_KEY", TestKeys.ADMIN), args);
   }
 
   public int port() {

@@ -17,8 +17,8 @@ class TwoProcessTest {
   @Test
   void watcherOnOneProcessSeesDeliveriesMadeByAnotherAndNothingIsSentTwice() throws Exception {
     Database db = TestDatabase.clean();
-    String[] args = {"--database-url", db.jdbcUrl(), "--allow-private-targets", "--admin-key", TestKeys.ADMIN};
-    try (Receiver receiver = new Receiver(); ServerProcess a = ServerProcess.start(args); ServerProcess b = ServerProcess.start(args)) {
+    try (Receiver receiver = new Receiver(); ServerProcess a = ServerProcess.onDatabase(db.jdbcUrl());
+        ServerProcess b = ServerProcess.onDatabase(db.jdbcUrl())) {
       ManagedChannel toA = EndToEndTest.channel(a.port());
       ManagedChannel toB = EndToEndTest.channel(b.port());
       io.grpc.Channel adminA = GrpcTestServer.withKey(toA, TestKeys.ADMIN);

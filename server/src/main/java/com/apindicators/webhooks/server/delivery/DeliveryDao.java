@@ -13,7 +13,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterRowMapper(DeliveryJobMapper.class)
 public interface DeliveryDao {
   String JOB = """
-      SELECT c.*, w.signing_secret, e.event_time, e.data_json
+      SELECT c.*, w.signing_secret, e.event_time, e.data_json,
+          CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
       FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id JOIN events e ON e.event_id = c.event_id
       """;
 

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
@@ -42,10 +43,11 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   /** @param afterWrite told of each committed batch of outcomes */
-  public DeliveryEngine(Jdbi jdbi, Settings settings, Consumer<List<Outcome>> afterWrite) {
+  public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets, Consumer<List<Outcome>> afterWrite) {
     this.jdbi = jdbi;
     this.settings = settings;
-    this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), settings.timeout(), settings.maxInFlight());
+    this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
+        settings.maxInFlight());
     this.writer = new ResultWriter(jdbi, afterWrite);
     this.dispatcher = new Dispatcher(sender, writer::submit, settings.maxInFlight(), settings.maxPerEndpoint(),
         settings.maxQueued());

@@ -3,7 +3,8 @@ package com.apindicators.webhooks.server.delivery;
 import java.time.Instant;
 
 /**
- * One attempt to make: a leased delivery with everything needed to send it.
+ * One attempt to make: a leased delivery with everything needed to send it. The secrets are as stored
+ * (encrypted); the previous one is set during the 24 hours after a rotation.
  *
  * @param attempt the number of this attempt, from 1
  */
@@ -13,6 +14,7 @@ public record DeliveryJob(
     String accountId,
     String url,
     String signingSecret,
+    String previousSigningSecret,
     String eventType,
     Instant eventTime,
     String dataJson,

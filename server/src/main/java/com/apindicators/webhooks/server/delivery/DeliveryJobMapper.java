@@ -15,6 +15,7 @@ public final class DeliveryJobMapper implements RowMapper<DeliveryJob> {
         rs.getString("account_id"),
         rs.getString("url"),
         rs.getString("signing_secret"),
+        rs.getString("previous_signing_secret"),
         rs.getString("event_type"),
         rs.getTimestamp("event_time").toInstant(),
         rs.getString("data_json"),

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.events.PayloadJson;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -42,6 +43,7 @@ public final class HttpSender implements AutoCloseable {
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
   private final TargetGuard guard;
+  private final SecretBox secrets;
   private final Duration timeout;
   private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "delivery-deadlines");
@@ -53,8 +55,9 @@ public final class HttpSender implements AutoCloseable {
    * @param timeout the whole attempt's budget, connect to last byte (our docs promise receivers 10 s)
    * @param maxConnections pooled connections in all and per endpoint; the dispatcher bounds requests tighter
    */
-  public HttpSender(TargetGuard guard, Duration timeout, int maxConnections) {
+  public HttpSender(TargetGuard guard, SecretBox secrets, Duration timeout, int maxConnections) {
     this.guard = guard;
+    this.secrets = secrets;
     this.timeout = timeout;
     deadlines.setRemoveOnCancelPolicy(true);
     Timeout t = Timeout.of(timeout);
@@ -90,6 +93,9 @@ public final class HttpSender implements AutoCloseable {
       return;
     } catch (TargetGuard.BlockedTargetException e) {
       done.accept(new AttemptResult(start, Duration.ZERO, 0, "", e.getMessage(), null));
+      return;
+    } catch (IllegalStateException e) {
+      done.accept(new AttemptResult(start, Duration.ZERO, 0, "", "Could not sign: " + e.getMessage(), null));
       return;
     }
     AtomicBoolean reported = new AtomicBoolean();
@@ -129,19 +135,28 @@ public final class HttpSender implements AutoCloseable {
     }
   }
 
-  /** The POST for an attempt, with the body and every signature header. */
-  static SimpleHttpRequest request(DeliveryJob job, long attemptEpochSeconds) {
+  /**
+   * The POST for an attempt, with the body and every signature header: X-Webhook-Signature with the current
+   * secret; webhook-signature with it and, for 24 hours after a rotation, the previous one too.
+   */
+  SimpleHttpRequest request(DeliveryJob job, long attemptEpochSeconds) {
     byte[] body = PayloadJson.body(job.eventType(), job.eventTime(), job.dataJson());
     String ts = Long.toString(attemptEpochSeconds);
+    String secret = secrets.open(job.signingSecret());
+    String standard = Signer.standardSignature(secret, job.deliveryId(), attemptEpochSeconds, body);
+    if (job.previousSigningSecret() != null) {
+      standard += " " + Signer.standardSignature(secrets.open(job.previousSigningSecret()), job.deliveryId(),
+          attemptEpochSeconds, body);
+    }
     return SimpleRequestBuilder.post(job.url())
         .setHeader("User-Agent", USER_AGENT)
-        .setHeader("X-Webhook-Signature", Signer.docsSignature(job.signingSecret(), body))
+        .setHeader("X-Webhook-Signature", Signer.docsSignature(secret, body))
         .setHeader("X-Webhook-Id", job.deliveryId())
         .setHeader("X-Webhook-Event", job.eventType())
         .setHeader("X-Webhook-Timestamp", ts)
         .setHeader("webhook-id", job.deliveryId())
         .setHeader("webhook-timestamp", ts)
-        .setHeader("webhook-signature", Signer.standardSignature(job.signingSecret(), job.deliveryId(), attemptEpochSeconds, body))
+        .setHeader("webhook-signature", standard)
         .setBody(body, JSON)
         .build();
   }

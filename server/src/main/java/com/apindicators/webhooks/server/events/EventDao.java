@@ -53,7 +53,9 @@ public interface EventDao {
             AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
         RETURNING *
       )
-      SELECT c.*, w.signing_secret, CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
+      SELECT c.*, w.signing_secret,
+          CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
+          CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
       FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
       """)
   @RegisterRowMapper(DeliveryJobMapper.class)

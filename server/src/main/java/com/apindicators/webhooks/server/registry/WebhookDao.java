@@ -47,8 +47,23 @@ public interface WebhookDao {
       @Bind("initialMs") long initialMs, @Bind("maxMs") long maxMs, @Bind("pairs") String[] pairs,
       @Bind("intervals") String[] intervals, @Bind("minScore") double minScore);
 
-  @SqlUpdate("UPDATE webhooks SET signing_secret = :secret, secret_hint = :hint, update_time = now() WHERE webhook_id = :id")
+  /** Replaces the secret; the old one keeps signing beside it for 24 hours. */
+  @SqlUpdate("""
+      UPDATE webhooks SET previous_signing_secret = signing_secret,
+          previous_secret_expire_time = now() + interval '24 hours',
+          signing_secret = :secret, secret_hint = :hint, update_time = now()
+      WHERE webhook_id = :id
+      """)
   int setSecret(@Bind("id") String id, @Bind("secret") String secret, @Bind("hint") String hint);
+
+  @SqlQuery("SELECT webhook_id FROM webhooks WHERE signing_secret NOT LIKE 'v1:%'")
+  List<String> withPlaintextSecrets();
+
+  @SqlQuery("SELECT signing_secret FROM webhooks WHERE webhook_id = :id")
+  String secret(@Bind("id") String id);
+
+  @SqlUpdate("UPDATE webhooks SET signing_secret = :secret WHERE webhook_id = :id")
+  int storeSecret(@Bind("id") String id, @Bind("secret") String secret);
 
   @SqlUpdate("DELETE FROM webhooks WHERE webhook_id = :id")
   int delete(@Bind("id") String id);

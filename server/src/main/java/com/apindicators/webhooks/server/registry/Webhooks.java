@@ -5,14 +5,30 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.jdbi.v3.core.Handle;
+import com.apindicators.webhooks.server.security.SecretBox;
 import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
 public final class Webhooks {
   private final Jdbi jdbi;
+  private final SecretBox secrets;
 
-  public Webhooks(Jdbi jdbi) {
+  /** @param secrets encrypts signing secrets before they are stored */
+  public Webhooks(Jdbi jdbi, SecretBox secrets) {
     this.jdbi = jdbi;
+    this.secrets = secrets;
+  }
+
+  /** Encrypts any signing secret stored in plaintext (from before encryption at rest); returns how many. */
+  public int sealPlaintextSecrets() {
+    return jdbi.inTransaction(h -> {
+      WebhookDao dao = h.attach(WebhookDao.class);
+      List<String> ids = dao.withPlaintextSecrets();
+      for (String id : ids) {
+        dao.storeSecret(id, secrets.seal(dao.secret(id)));
+      }
+      return ids.size();
+    });
   }
 
   /** A webhook and the signing secret that is shown only now. */
@@ -34,7 +50,7 @@ public final class Webhooks {
       if (limit.isPresent() && dao.countByAccount(w.accountId()) >= limit.getAsInt()) {
         return Optional.of(new PlanLimitReachedException(plan, limit.getAsInt()));
       }
-      dao.insert(id, w.accountId(), w.name(), w.url(), array(w.events()), secret, SigningSecrets.hint(secret),
+      dao.insert(id, w.accountId(), w.name(), w.url(), array(w.events()), secrets.seal(secret), SigningSecrets.hint(secret),
           w.retry().maxAttempts(), w.retry().initialBackoff().toMillis(), w.retry().maxBackoff().toMillis(),
           array(w.filter().pairs()), array(w.filter().intervals()), w.filter().minScore());
       return Optional.empty();
@@ -83,7 +99,7 @@ public final class Webhooks {
   public Optional<WithSecret> rotateSecret(String webhookId) {
     String secret = SigningSecrets.generate();
     int changed = jdbi.withExtension(WebhookDao.class,
-        dao -> dao.setSecret(webhookId, secret, SigningSecrets.hint(secret)));
+        dao -> dao.setSecret(webhookId, secrets.seal(secret), SigningSecrets.hint(secret)));
     return changed == 0 ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
   }
 

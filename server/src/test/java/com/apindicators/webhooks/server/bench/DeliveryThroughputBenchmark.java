@@ -63,7 +63,7 @@ public final class DeliveryThroughputBenchmark {
       String admin = keys.create(null, "bench").apiKey();
       ServerConfig config = new ServerConfig(0, dir, null, true, concurrency, Duration.ofSeconds(60));
       String name = InProcessServerBuilder.generateName();
-      WebhooksServer server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, keys);
+      WebhooksServer server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, keys, com.apindicators.webhooks.server.security.SecretBox.random());
       server.start();
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       Fixtures f = new Fixtures(com.apindicators.webhooks.server.GrpcTestServer.withKey(channel, admin));

@@ -42,7 +42,7 @@ public final class WatchBenchmark {
       com.apindicators.webhooks.server.security.ApiKeys keys = new com.apindicators.webhooks.server.security.ApiKeys(db.jdbi());
       String admin = keys.create(null, "bench").apiKey();
       ServerConfig config = new ServerConfig(0, dir, null, true, 64, Duration.ofSeconds(60));
-      WebhooksServer server = new WebhooksServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), db, config, keys);
+      WebhooksServer server = new WebhooksServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), db, config, keys, com.apindicators.webhooks.server.security.SecretBox.random());
       server.start();
       List<ManagedChannel> channels = new ArrayList<>();
       for (int i = 0; i < 8; i++) {

@@ -34,13 +34,15 @@ public final class SenderBenchmark {
     receiver.start();
     String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/h";
     String data = "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}";
-    try (HttpSender sender = new HttpSender(new TargetGuard(true), Duration.ofSeconds(10), 256)) {
+    com.apindicators.webhooks.server.security.SecretBox box = com.apindicators.webhooks.server.security.SecretBox.random();
+    String sealed = box.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(10), 256)) {
       for (int round = 1; round <= rounds; round++) {
         CountDownLatch done = new CountDownLatch(n);
         Dispatcher d = new Dispatcher(sender, o -> done.countDown(), 256, 64, n);
         List<DeliveryJob> jobs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          jobs.add(new DeliveryJob("dlv_" + i, "wh_1", "a", url, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "signal.buy",
+          jobs.add(new DeliveryJob("dlv_" + i, "wh_1", "a", url, sealed, null, "signal.buy",
               Instant.now(), data, 1, 1, 1000, 1000));
         }
         long start = System.nanoTime();

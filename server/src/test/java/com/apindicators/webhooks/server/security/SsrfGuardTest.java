@@ -97,7 +97,7 @@ class SsrfGuardTest {
       for (int i = 0; i < urls.size(); i++) {
         h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
             + " VALUES (?, 'ssrf', 'sneaky', ?, '{order.filled}', ?, 'x')", "wh_sneaky" + i, urls.get(i),
-            com.apindicators.webhooks.server.registry.SigningSecrets.generate());
+            server.secrets.seal(com.apindicators.webhooks.server.registry.SigningSecrets.generate()));
       }
     });
     assertThat(f.publish("order.filled", "{}", "ssrf").getDeliveriesCreated()).isEqualTo(urls.size());
