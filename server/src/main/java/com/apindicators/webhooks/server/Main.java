@@ -5,8 +5,7 @@ import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
+import com.apindicators.webhooks.server.config.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,6 +56,18 @@ public final class Main implements Callable<Integer> {
       description = "An admin API key to accept (prefer the environment variable WEBHOOKS_ADMIN_KEY).")
   String adminKey;
 
+  @Option(names = "--tls-cert", defaultValue = "${env:WEBHOOKS_TLS_CERT}",
+      description = "PEM certificate chain: serve TLS (env WEBHOOKS_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", defaultValue = "${env:WEBHOOKS_TLS_KEY}",
+      description = "PEM private key (PKCS#8) for --tls-cert (env WEBHOOKS_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca", defaultValue = "${env:WEBHOOKS_TLS_CLIENT_CA}",
+      description = "PEM CA certificates: require client certificates signed by them (mutual TLS; env WEBHOOKS_TLS_CLIENT_CA).")
+  Path tlsClientCa;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -77,11 +88,16 @@ public final class Main implements Callable<Integer> {
     ApiKeys apiKeys = new ApiKeys(db.jdbi());
     AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
         adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
-    WebhooksServer server = new WebhooksServer(
-        Grpc.newServerBuilderForPort(config.port(), InsecureServerCredentials.create()), db, config, apiKeys,
+    if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--tls-cert and --tls-key go together, and --tls-client-ca needs them");
+    }
+    Transport.Tls tls = new Transport.Tls(tlsCert, tlsKey, tlsClientCa);
+    WebhooksServer server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
         SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
     server.start();
-    log.info("APIndicators Webhooks listening on port {} (gRPC, plaintext), using {}{}", server.port(), db.description(),
+    log.info("APIndicators Webhooks listening on port {} (gRPC, {}), using {}{}", server.port(),
+        !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Shutting down");

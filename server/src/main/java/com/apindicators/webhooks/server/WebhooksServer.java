@@ -17,6 +17,7 @@ import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
 import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.config.Transport;
 import com.apindicators.webhooks.server.registry.Accounts;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 
 /** Wires the components over one database and serves them over gRPC; owns start, stop and waiting. */
 public final class WebhooksServer {
-  private static final int MAX_INBOUND_MESSAGE_BYTES = 1 << 20;
   /** Unsent updates one watch stream may hold before it is cut off with RESOURCE_EXHAUSTED. */
   public static final int WATCH_BUFFER = 1000;
   /** Live updates a watch may collect while it replays from its token. */
@@ -54,7 +54,8 @@ public final class WebhooksServer {
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
     this.server = builder
-        .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
+        .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
+        .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
         .addService(new AccountGrpcService(accounts))
         .addService(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets())))
         .addService(new EventGrpcService(publisher))
