@@ -1,0 +1,173 @@
+package com.apindicators.webhooks.client;
+
+import com.apindicators.webhooks.v1.*;
+import com.google.protobuf.FieldMask;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A typed client for every RPC of the APIndicators Webhooks API, with an API key and a deadline on each call. */
+public final class WebhooksClient implements AutoCloseable {
+  private final ManagedChannel owned;
+  private final Channel channel;
+  private final BearerToken token;
+  private final Duration deadline;
+
+  /** A client over an existing channel (not closed by {@link #close}). */
+  public WebhooksClient(Channel channel, String apiKey, Duration deadline) {
+    this(null, channel, apiKey, deadline);
+  }
+
+  private WebhooksClient(ManagedChannel owned, Channel channel, String apiKey, Duration deadline) {
+    this.owned = owned;
+    this.channel = channel;
+    this.token = new BearerToken(apiKey);
+    this.deadline = deadline;
+  }
+
+  /**
+   * Connects to {@code host:port}; with a CA file, over TLS (and with a client certificate and key, mutual TLS).
+   *
+   * @param caFile PEM CA to trust, or null for plaintext
+   */
+  public static WebhooksClient connect(String target, String apiKey, File caFile, File clientCert, File clientKey)
+      throws IOException {
+    ChannelCredentials creds = InsecureChannelCredentials.create();
+    if (caFile != null) {
+      TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(caFile);
+      if (clientCert != null) {
+        b.keyManager(clientCert, clientKey);
+      }
+      creds = b.build();
+    }
+    ManagedChannel ch = Grpc.newChannelBuilder(target, creds).build();
+    return new WebhooksClient(ch, ch, apiKey, Duration.ofSeconds(30));
+  }
+
+  private AccountServiceGrpc.AccountServiceBlockingStub accounts() {
+    return AccountServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private WebhookServiceGrpc.WebhookServiceBlockingStub webhooks() {
+    return WebhookServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private EventServiceGrpc.EventServiceBlockingStub events() {
+    return EventServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private DeliveryServiceGrpc.DeliveryServiceBlockingStub deliveries() {
+    return DeliveryServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys() {
+    return ApiKeyServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public Account getAccount(String accountId) {
+    return accounts().getAccount(GetAccountRequest.newBuilder().setAccountId(accountId).build()).getAccount();
+  }
+
+  public Account setPlan(String accountId, Plan plan) {
+    return accounts().setPlan(SetPlanRequest.newBuilder().setAccountId(accountId).setPlan(plan).build()).getAccount();
+  }
+
+  public CreateWebhookResponse createWebhook(CreateWebhookRequest request) {
+    return webhooks().createWebhook(request);
+  }
+
+  public Webhook getWebhook(String webhookId) {
+    return webhooks().getWebhook(GetWebhookRequest.newBuilder().setWebhookId(webhookId).build()).getWebhook();
+  }
+
+  /** Every webhook of the account, fetching pages as needed. */
+  public List<Webhook> listWebhooks(String accountId) {
+    List<Webhook> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListWebhooksResponse page = webhooks().listWebhooks(ListWebhooksRequest.newBuilder().setAccountId(accountId)
+          .setPageSize(500).setPageToken(token).build());
+      all.addAll(page.getWebhooksList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return all;
+  }
+
+  public UpdateWebhookResponse updateWebhook(Webhook webhook, FieldMask mask) {
+    return webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setWebhook(webhook).setUpdateMask(mask).build());
+  }
+
+  public void deleteWebhook(String webhookId) {
+    webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(webhookId).build());
+  }
+
+  public RotateSigningSecretResponse rotateSigningSecret(String webhookId) {
+    return webhooks().rotateSigningSecret(RotateSigningSecretRequest.newBuilder().setWebhookId(webhookId).build());
+  }
+
+  public List<EventType> listEventTypes() {
+    return webhooks().listEventTypes(ListEventTypesRequest.getDefaultInstance()).getEventTypesList();
+  }
+
+  public PublishEventResponse publish(PublishEventRequest request) {
+    return events().publishEvent(request);
+  }
+
+  /** A webhook's deliveries, newest first, up to {@code limit}, fetching pages as needed. */
+  public List<Delivery> listDeliveries(String webhookId, List<DeliveryStatus> statuses, int limit) {
+    List<Delivery> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListDeliveriesResponse page = deliveries().listDeliveries(ListDeliveriesRequest.newBuilder().setWebhookId(webhookId)
+          .addAllStatuses(statuses).setPageSize(Math.min(500, limit - all.size())).setPageToken(token).build());
+      all.addAll(page.getDeliveriesList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty() && all.size() < limit);
+    return all;
+  }
+
+  public Delivery getDelivery(String deliveryId) {
+    return deliveries().getDelivery(GetDeliveryRequest.newBuilder().setDeliveryId(deliveryId).build()).getDelivery();
+  }
+
+  public Delivery redeliver(String deliveryId) {
+    return deliveries().redeliverDelivery(RedeliverDeliveryRequest.newBuilder().setDeliveryId(deliveryId).build()).getDelivery();
+  }
+
+  /**
+   * Watches deliveries until closed, reconnecting with the last resume token after a disconnect, a server
+   * restart or a cut-off, so no update is missed. Errors that reconnecting cannot fix go to {@code onError}.
+   */
+  public Watch watch(WatchDeliveriesRequest request, Consumer<WatchDeliveriesResponse> onUpdate, Consumer<Throwable> onError) {
+    return new Watch(DeliveryServiceGrpc.newStub(channel).withCallCredentials(token), request, onUpdate, onError);
+  }
+
+  public CreateApiKeyResponse createApiKey(String accountId, String name) {
+    return keys().createApiKey(CreateApiKeyRequest.newBuilder().setAccountId(accountId).setName(name).build());
+  }
+
+  public List<ApiKey> listApiKeys() {
+    return keys().listApiKeys(ListApiKeysRequest.newBuilder().setPageSize(500).build()).getApiKeysList();
+  }
+
+  public void revokeApiKey(String keyId) {
+    keys().revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId(keyId).build());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (owned != null) {
+      owned.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package com.apindicators.webhooks.client.cli;
+
+import com.apindicators.webhooks.client.WebhooksClient;
+import com.apindicators.webhooks.v1.ApiKey;
+import com.apindicators.webhooks.v1.CreateApiKeyResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code key create|list|revoke}: API keys (admin key). */
+@Command(name = "key", description = "Manage API keys (admin key).", mixinStandardHelpOptions = true,
+    subcommands = {KeyCommand.Create.class, KeyCommand.ListCmd.class, KeyCommand.Revoke.class})
+final class KeyCommand {
+  @Command(name = "create", description = "Create a key; --account scopes it to one account.", mixinStandardHelpOptions = true)
+  static final class Create implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--account", defaultValue = "") String account;
+    @Option(names = "--name", required = true) String name;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        CreateApiKeyResponse r = c.createApiKey(account, name);
+        root.print(r, r.getKeyId() + "\napi key: " + r.getApiKey() + "\nCopy the key now: it is shown only this once.");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List keys.", mixinStandardHelpOptions = true)
+  static final class ListCmd implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        for (ApiKey k : c.listApiKeys()) {
+          root.print(k, k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  " + k.getName());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke a key at once.", mixinStandardHelpOptions = true)
+  static final class Revoke implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--key", required = true) String key;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        c.revokeApiKey(key);
+        root.out.println("revoked " + key);
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package com.apindicators.webhooks.client.cli;
+
+import com.apindicators.webhooks.client.WebhooksClient;
+import com.apindicators.webhooks.v1.PublishEventRequest;
+import com.apindicators.webhooks.v1.PublishEventResponse;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code publish}: publish an event. */
+@Command(name = "publish", description = "Publish an event to the webhooks that subscribe to it.", mixinStandardHelpOptions = true)
+final class PublishCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Option(names = "--type", required = true, description = "signal.buy, signal.sell, backtest.run or order.filled") String type;
+  @Option(names = "--data", defaultValue = "{}", description = "the event data, a JSON object") String data;
+  @Option(names = "--account", defaultValue = "", description = "only this account's webhooks (default: broadcast, admin key)") String account;
+  @Option(names = "--idempotency-key", defaultValue = "") String idempotencyKey;
+
+  @Override
+  public Integer call() throws Exception {
+    WebhooksCli root = WebhooksCli.root(spec);
+    Struct.Builder struct = Struct.newBuilder();
+    try {
+      JsonFormat.parser().merge(data, struct);
+    } catch (Exception e) {
+      throw new IllegalArgumentException("--data is not a JSON object: " + e.getMessage());
+    }
+    try (WebhooksClient c = root.client()) {
+      PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setData(struct)
+          .setAccountId(account).setIdempotencyKey(idempotencyKey).build());
+      root.print(r, "published " + r.getEvent().getEventId() + " (" + type + "): " + r.getDeliveriesCreated() + " deliveries");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,170 @@
+package com.apindicators.webhooks.client.cli;
+
+import com.apindicators.webhooks.client.WebhooksClient;
+import com.apindicators.webhooks.v1.CreateWebhookRequest;
+import com.apindicators.webhooks.v1.CreateWebhookResponse;
+import com.apindicators.webhooks.v1.EventType;
+import com.apindicators.webhooks.v1.RotateSigningSecretResponse;
+import com.apindicators.webhooks.v1.UpdateWebhookResponse;
+import com.apindicators.webhooks.v1.Webhook;
+import com.google.protobuf.FieldMask;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The webhook commands: create, list, get, update, delete, rotate-secret, event-types. */
+final class WebhookCommands {
+  private WebhookCommands() {}
+
+  static String describe(Webhook w) {
+    return w.getWebhookId() + "  " + w.getName() + "  " + w.getUrl() + "  " + String.join(",", w.getEventsList())
+        + (w.getEnabled() ? "" : "  (disabled)") + "  secret ..." + w.getSecretHint();
+  }
+
+  @Command(name = "create", description = "Create a webhook; prints its signing secret once.", mixinStandardHelpOptions = true)
+  static final class Create implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--account", required = true) String account;
+    @Option(names = "--name", required = true) String name;
+    @Option(names = "--url", required = true) String url;
+    @Option(names = "--events", required = true, split = ",", description = "e.g. signal.buy,order.filled") List<String> events;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        CreateWebhookResponse r = c.createWebhook(CreateWebhookRequest.newBuilder().setAccountId(account).setName(name)
+            .setUrl(url).addAllEvents(events).build());
+        root.print(r, describe(r.getWebhook()) + "\nsigning secret: " + r.getSigningSecret()
+            + "\nCopy the signing secret now: it is shown only this once.");
+        r.getWarningsList().forEach(w -> root.err.println("warning: " + w));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "list", description = "List an account's webhooks.", mixinStandardHelpOptions = true)
+  static final class ListCmd implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--account", required = true) String account;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        for (Webhook w : c.listWebhooks(account)) {
+          root.print(w, describe(w));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "get", description = "Show a webhook.", mixinStandardHelpOptions = true)
+  static final class Get implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--webhook", required = true) String webhook;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        Webhook w = c.getWebhook(webhook);
+        root.print(w, describe(w));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "update", description = "Change a webhook's name, URL, events or enabled flag.", mixinStandardHelpOptions = true)
+  static final class Update implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--webhook", required = true) String webhook;
+    @Option(names = "--name") String name;
+    @Option(names = "--url") String url;
+    @Option(names = "--events", split = ",") List<String> events;
+    @Option(names = "--enabled", arity = "1") Boolean enabled;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      Webhook.Builder w = Webhook.newBuilder().setWebhookId(webhook);
+      FieldMask.Builder mask = FieldMask.newBuilder();
+      if (name != null) {
+        w.setName(name);
+        mask.addPaths("name");
+      }
+      if (url != null) {
+        w.setUrl(url);
+        mask.addPaths("url");
+      }
+      if (events != null) {
+        w.addAllEvents(events);
+        mask.addPaths("events");
+      }
+      if (enabled != null) {
+        w.setEnabled(enabled);
+        mask.addPaths("enabled");
+      }
+      try (WebhooksClient c = root.client()) {
+        UpdateWebhookResponse r = c.updateWebhook(w.build(), mask.build());
+        root.print(r, describe(r.getWebhook()));
+        r.getWarningsList().forEach(x -> root.err.println("warning: " + x));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", description = "Delete a webhook.", mixinStandardHelpOptions = true)
+  static final class Delete implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--webhook", required = true) String webhook;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        c.deleteWebhook(webhook);
+        root.out.println("deleted " + webhook);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rotate-secret", description = "Replace a webhook's signing secret; prints the new one once.",
+      mixinStandardHelpOptions = true)
+  static final class RotateSecret implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Option(names = "--webhook", required = true) String webhook;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        RotateSigningSecretResponse r = c.rotateSigningSecret(webhook);
+        root.print(r, "signing secret: " + r.getSigningSecret()
+            + "\nCopy it now: it is shown only this once. The old secret keeps signing webhook-signature for 24 hours.");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "event-types", description = "List the event types webhooks can subscribe to.", mixinStandardHelpOptions = true)
+  static final class EventTypes implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      WebhooksCli root = WebhooksCli.root(spec);
+      try (WebhooksClient c = root.client()) {
+        for (EventType t : c.listEventTypes()) {
+          root.print(t, String.format("%-14s %s", t.getName(), t.getDescription()));
+        }
+      }
+      return 0;
+    }
+  }
+}

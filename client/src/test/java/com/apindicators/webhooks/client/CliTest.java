@@ -1,0 +1,105 @@
+package com.apindicators.webhooks.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.client.cli.WebhooksCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The webhooks CLI against a real server: a webhook pointing at `webhooks listen` receives a verified signal. */
+class CliTest {
+  static LiveServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new LiveServer();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  /** Runs the CLI in this JVM and captures its exit code, stdout and stderr. */
+  record Run(int exit, StringWriter out, StringWriter err) {
+    String stdout() {
+      return out.toString();
+    }
+  }
+
+  static Run cli(String... args) {
+    CommandLine cl = WebhooksCli.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    String[] all = new String[args.length + 4];
+    all[0] = "--server";
+    all[1] = server.target();
+    all[2] = "--api-key";
+    all[3] = server.adminKey;
+    System.arraycopy(args, 0, all, 4, args.length);
+    return new Run(cl.execute(all), out, err);
+  }
+
+  @Test
+  void aSignalReachesListenVerifiedAndShowsInWatchAndDeliveries() throws Exception {
+    assertThat(cli("plan", "set", "--account", "cli", "--plan", "starter").stdout()).contains("plan starter").contains("0/3");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Run created = cli("create", "--account", "cli", "--name", "Local", "--url", "http://127.0.0.1:" + port + "/hook",
+        "--events", "signal.buy,order.filled");
+    assertThat(created.exit()).isZero();
+    Matcher m = Pattern.compile("signing secret: (whsec_\\S+)").matcher(created.stdout());
+    assertThat(m.find()).isTrue();
+    String secret = m.group(1);
+    assertThat(created.stdout()).contains("shown only this once");
+    assertThat(created.err().toString()).contains("plain HTTP");
+    String webhookId = created.stdout().substring(0, created.stdout().indexOf(' '));
+
+    CompletableFuture<Run> listen = CompletableFuture.supplyAsync(() -> cli("listen", "--port", Integer.toString(port),
+        "--secret", secret, "--seconds", "15"));
+    CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "cli", "--json", "--seconds", "8"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == 1);
+    Run published = cli("publish", "--type", "signal.buy", "--account", "cli",
+        "--data", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}");
+    assertThat(published.stdout()).contains("1 deliveries");
+
+    Run watched = watch.get();
+    assertThat(watched.stdout().lines().toList()).hasSize(2)
+        .anyMatch(l -> l.contains("DELIVERY_STATUS_PENDING")).anyMatch(l -> l.contains("DELIVERY_STATUS_DELIVERED"))
+        .allMatch(l -> l.startsWith("{") && l.contains("resumeToken"));
+    Run deliveries = cli("deliveries", "--webhook", webhookId);
+    assertThat(deliveries.stdout()).contains("signal.buy  delivered  200");
+    assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{").contains(webhookId);
+    assertThat(cli("event-types").stdout()).contains("order.filled");
+    Run heard = listen.get();
+    assertThat(heard.stdout()).contains("verified  signal.buy").contains("\"pair\":\"BTCUSDT\"");
+  }
+
+  @Test
+  void errorsPrintTheStatusAndMessageAndExitNonZeroWithoutAStackTrace() {
+    Run missing = cli("get", "--webhook", "wh_doesnotexist");
+    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.err().toString()).startsWith("error: NOT_FOUND: No webhook with id 'wh_doesnotexist' exists.")
+        .doesNotContain("Exception").doesNotContain("\tat ");
+    Run bad = cli("create", "--account", "cli", "--name", "x", "--url", "ftp://x", "--events", "signal.buy");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err().toString()).contains("INVALID_ARGUMENT").contains("url");
+    Run usage = cli("create", "--account", "cli");
+    assertThat(usage.exit()).isEqualTo(2);
+    assertThat(usage.err().toString()).contains("Missing required options");
+  }
+}
