@@ -48,8 +48,8 @@ public final class WebhooksServer {
     this.engine = new DeliveryEngine(db.jdbi(),
         DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
             .withLease(config.lease()),
-        secrets, outcomes -> { });
-    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::dispatch);
+        secrets);
+    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);

@@ -7,7 +7,6 @@ import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,13 +41,12 @@ public final class DeliveryEngine implements AutoCloseable {
     }
   }
 
-  /** @param afterWrite told of each committed batch of outcomes */
-  public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets, Consumer<List<Outcome>> afterWrite) {
+  public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets) {
     this.jdbi = jdbi;
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi, afterWrite);
+    this.writer = new ResultWriter(jdbi);
     this.dispatcher = new Dispatcher(sender, writer::submit, settings.maxInFlight(), settings.maxPerEndpoint(),
         settings.maxQueued());
     this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
@@ -62,6 +60,12 @@ public final class DeliveryEngine implements AutoCloseable {
 
   public long leaseMillis() {
     return settings.lease().toMillis();
+  }
+
+  /** Takes newly published deliveries: logs their creation for watchers and starts sending them. */
+  public void acceptNew(List<DeliveryJob> jobs) {
+    writer.created(jobs.stream().map(DeliveryJob::deliveryId).toList());
+    dispatch(jobs);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */

@@ -6,26 +6,30 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import com.apindicators.webhooks.server.stream.ChangeLog;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes attempt outcomes to the delivery log in batches, one transaction per batch, on its own thread. */
+/**
+ * Writes the delivery log in batches, one transaction per batch, on its own thread: attempt outcomes, and the
+ * change-log entries of new deliveries and of every outcome. Publishing and sending never wait for it, and only
+ * this short transaction takes the change log's ordering lock.
+ */
 public final class ResultWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
   static final int MAX_BATCH = 1000;
   private final Jdbi jdbi;
-  private final BlockingQueue<Outcome> queue = new LinkedBlockingQueue<>();
-  private final Consumer<List<Outcome>> afterWrite;
+  // FIFO: a delivery's creation is always queued before its first outcome.
+  private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** @param afterWrite told of each batch once it is committed (the live stream listens here) */
-  public ResultWriter(Jdbi jdbi, Consumer<List<Outcome>> afterWrite) {
+  /** Either an outcome to record, or a newly created delivery whose "pending" change to log. */
+  private record Item(Outcome outcome, String createdId) {}
+
+  public ResultWriter(Jdbi jdbi) {
     this.jdbi = jdbi;
-    this.afterWrite = afterWrite;
     this.thread = new Thread(this::run, "delivery-result-writer");
     thread.setDaemon(true);
     thread.start();
@@ -33,33 +37,35 @@ public final class ResultWriter implements AutoCloseable {
 
   /** Queues an outcome for the next batch. */
   public void submit(Outcome o) {
-    queue.add(o);
+    queue.add(new Item(o, null));
+  }
+
+  /** Queues the "created, pending" change of new deliveries; call before they can have an outcome. */
+  public void created(List<String> deliveryIds) {
+    deliveryIds.forEach(id -> queue.add(new Item(null, id)));
   }
 
   private void run() {
-    List<Outcome> batch = new ArrayList<>(MAX_BATCH);
+    List<Item> batch = new ArrayList<>(MAX_BATCH);
     while (running || !queue.isEmpty()) {
       try {
-        Outcome first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Item first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         writeWithRetry(batch);
-        afterWrite.accept(List.copyOf(batch));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        log.error("Listener failed after writing {} delivery results", batch.size(), e);
       } finally {
         batch.clear();
       }
     }
   }
 
-  private void writeWithRetry(List<Outcome> batch) throws InterruptedException {
+  private void writeWithRetry(List<Item> batch) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
         write(batch);
@@ -76,7 +82,9 @@ public final class ResultWriter implements AutoCloseable {
     }
   }
 
-  void write(List<Outcome> batch) {
+  void write(List<Item> items) {
+    String[] created = items.stream().filter(i -> i.createdId() != null).map(Item::createdId).toArray(String[]::new);
+    List<Outcome> batch = items.stream().filter(i -> i.outcome() != null).map(Item::outcome).toList();
     int n = batch.size();
     String[] ids = new String[n];
     String[] statuses = new String[n];
@@ -102,6 +110,13 @@ public final class ResultWriter implements AutoCloseable {
     jdbi.useTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
       h.execute("SET LOCAL synchronous_commit = off");
+      // The batch arrays look small to the planner; without this it may scan the whole deliveries table per batch.
+      h.execute("SET LOCAL enable_seqscan = off");
+      // Creations first: their snapshots are read before this batch's outcomes change the rows.
+      ChangeLog.record(h, created);
+      if (n == 0) {
+        return;
+      }
       DeliveryDao dao = h.attach(DeliveryDao.class);
       dao.recordOutcomes(ids, statuses, attempts, codes, bodies, errors, durations, next);
       dao.insertAttempts(ids, attempts, starts, durations, codes, bodies, errors);

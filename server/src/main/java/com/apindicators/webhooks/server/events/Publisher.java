@@ -3,7 +3,6 @@ package com.apindicators.webhooks.server.events;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.Ids;
-import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,7 +48,6 @@ public final class Publisher {
       List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.pair(),
           e.interval(), e.score(), nodeId, leaseMs, Timestamp.from(time), e.dataJson());
       dao.setDeliveriesCreated(id, jobs.size());
-      ChangeLog.record(h, jobs.stream().map(DeliveryJob::deliveryId).toArray(String[]::new));
       return new Outcome(null, jobs);
     });
     if (outcome.prior() != null) {

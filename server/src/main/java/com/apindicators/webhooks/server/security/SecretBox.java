@@ -27,6 +27,9 @@ public final class SecretBox {
   private static final int NONCE_BYTES = 12;
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+  /** Decrypting costs more than signing; every delivery opens its webhook's secret, so opened ones are kept. */
+  private final Map<String, String> opened = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_OPENED = 100_000;
   private final String currentId;
 
   /** @param masterKeys base64 32-byte keys, the first the current one */
@@ -93,6 +96,19 @@ public final class SecretBox {
 
   /** Decrypts a sealed value; fails if it is not sealed, was sealed under an unknown key, or was tampered with. */
   public String open(String sealed) {
+    String cached = opened.get(sealed);
+    if (cached != null) {
+      return cached;
+    }
+    String plain = decrypt(sealed);
+    if (opened.size() >= MAX_OPENED) {
+      opened.clear();
+    }
+    opened.put(sealed, plain);
+    return plain;
+  }
+
+  private String decrypt(String sealed) {
     if (!isSealed(sealed)) {
       throw new IllegalStateException("a stored signing secret is not encrypted");
     }

@@ -33,6 +33,7 @@ public final class DeliveryThroughputBenchmark {
     int events = args.length > 1 ? Integer.parseInt(args[1]) : 200;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int endpoints = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+    int publisherThreads = args.length > 4 ? Integer.parseInt(args[4]) : 4;
     long total = (long) webhooks * events;
 
     // Several receivers (customers' endpoints), sharing 4 threads; TCP_NODELAY or delayed ACKs cost 40 ms each.
@@ -72,15 +73,21 @@ public final class DeliveryThroughputBenchmark {
         f.webhook("bench-" + (i % 50), "http://127.0.0.1:" + port + "/h/" + i, "signal.buy");
       }
       System.out.printf("%d events x %d webhooks = %d deliveries, dispatcher concurrency %d, %d receiver endpoints"
-          + " (JDK HttpServer)%n", events, webhooks, total, concurrency, endpoints);
+          + " (JDK HttpServer), %d publishing threads%n", events, webhooks, total, concurrency, endpoints, publisherThreads);
       long start = System.nanoTime();
+      // Publishers call concurrently, as the platform's services would.
+      ExecutorService publishers = Executors.newFixedThreadPool(publisherThreads);
       for (int e = 0; e < events; e++) {
-        long before = System.nanoTime();
-        f.events.publishEvent(PublishEventRequest.newBuilder().setType("signal.buy")
-            .setData(Fixtures.json("{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}"))
-            .build());
-        latency.recordValue((System.nanoTime() - before) / 1000);
+        publishers.submit(() -> {
+          long before = System.nanoTime();
+          f.events.publishEvent(PublishEventRequest.newBuilder().setType("signal.buy")
+              .setData(Fixtures.json("{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}"))
+              .build());
+          latency.recordValue((System.nanoTime() - before) / 1000);
+        });
       }
+      publishers.shutdown();
+      publishers.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
       long published = System.nanoTime();
       while (received.get() < total && System.nanoTime() - start < Duration.ofMinutes(5).toNanos()) {
         Thread.sleep(5);
