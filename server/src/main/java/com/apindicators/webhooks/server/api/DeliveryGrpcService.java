@@ -16,7 +16,6 @@ import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The DeliveryService RPCs for the delivery log and redelivery. */
@@ -40,15 +39,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
     Rpc.unary(observer, () -> {
       Violations v = new Violations();
       String webhookId = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
-      List<DeliveryStatus> statuses = new ArrayList<>();
-      for (int i = 0; i < r.getStatusesCount(); i++) {
-        DeliveryStatus s = ProtoMapper.status(r.getStatuses(i));
-        if (s == null) {
-          v.add("statuses[" + i + "]", "must be DELIVERY_STATUS_PENDING, _DELIVERED or _FAILED");
-        } else {
-          statuses.add(s);
-        }
-      }
+      List<DeliveryStatus> statuses = Fields.statuses(r.getStatusesList(), v);
       int size = Pages.size(r.getPageSize(), v);
       long before = Pages.position(LIST_KIND, r.getPageToken(), v);
       v.throwIfAny();

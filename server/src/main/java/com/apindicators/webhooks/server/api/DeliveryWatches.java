@@ -76,21 +76,16 @@ public final class DeliveryWatches {
       webhookIds.add(Fields.resourceId("webhook_ids[" + i + "]", r.getWebhookIds(i), "wh_", v));
     }
     Set<String> types = new HashSet<>();
+    if (r.getEventTypesCount() > MAX_FILTER_VALUES) {
+      v.add("event_types", "must have at most " + MAX_FILTER_VALUES + " entries");
+    }
     for (int i = 0; i < r.getEventTypesCount() && i < MAX_FILTER_VALUES; i++) {
       if (!EventCatalog.contains(r.getEventTypes(i))) {
         v.add("event_types[" + i + "]", "is not an event type; use one of " + String.join(", ", EventCatalog.all().keySet()));
       }
       types.add(r.getEventTypes(i));
     }
-    Set<DeliveryStatus> statuses = new HashSet<>();
-    for (int i = 0; i < r.getStatusesCount(); i++) {
-      DeliveryStatus s = ProtoMapper.status(r.getStatuses(i));
-      if (s == null) {
-        v.add("statuses[" + i + "]", "must be DELIVERY_STATUS_PENDING, _DELIVERED or _FAILED");
-      } else {
-        statuses.add(s);
-      }
-    }
+    Set<DeliveryStatus> statuses = new HashSet<>(Fields.statuses(r.getStatusesList(), v));
     v.throwIfAny();
     return new WatchFilter(accountId, webhookIds, types, statuses);
   }

@@ -31,6 +31,21 @@ public final class Fields {
     return value;
   }
 
+  /** Delivery statuses from a request; UNSPECIFIED and unknown numbers are violations. */
+  public static java.util.List<com.apindicators.webhooks.server.delivery.DeliveryStatus> statuses(
+      java.util.List<com.apindicators.webhooks.v1.DeliveryStatus> values, Violations v) {
+    java.util.List<com.apindicators.webhooks.server.delivery.DeliveryStatus> out = new java.util.ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      var s = ProtoMapper.status(values.get(i));
+      if (s == null) {
+        v.add("statuses[" + i + "]", "must be DELIVERY_STATUS_PENDING, _DELIVERED or _FAILED");
+      } else if (!out.contains(s)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   /** Whether the text holds a control character (which no label or URL may carry). */
   public static boolean hasControl(String value) {
     return value.codePoints().anyMatch(Character::isISOControl);
