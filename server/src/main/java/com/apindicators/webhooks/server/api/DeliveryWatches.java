@@ -102,7 +102,7 @@ public final class DeliveryWatches {
           .build());
     }
     long first = jdbi.withExtension(ChangeLog.class, ChangeLog::firstId);
-    long last = jdbi.withExtension(ChangeLog.class, ChangeLog::lastId);
+    long last = jdbi.withExtension(ChangeLog.class, ChangeLog::lastIssuedId);
     if (id.getAsLong() > last) {
       throw Errors.invalid(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
           com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(

@@ -57,7 +57,8 @@ public final class WebhookRequests {
       if (!scheme.equals("https") && !scheme.equals("http")) {
         v.add(field, "must start with https:// (or http://)");
       } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        v.add(field, "must name a host, as in https://example.com/webhook");
+        v.add(field, uri.getRawAuthority() == null ? "must name a host, as in https://example.com/webhook"
+            : "has a host that is neither a valid name nor an address ('" + uri.getRawAuthority() + "')");
       } else if (uri.getRawUserInfo() != null) {
         v.add(field, "must not carry credentials (user:password@); verify our signature instead");
       } else if (uri.getRawFragment() != null) {

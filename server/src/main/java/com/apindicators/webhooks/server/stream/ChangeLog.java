@@ -59,8 +59,13 @@ public interface ChangeLog {
   @SqlQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes")
   long lastId();
 
-  @SqlQuery("SELECT coalesce(min(change_id), 1) FROM delivery_changes")
+  /** The oldest change still kept; just past the newest id ever issued when everything was pruned. */
+  @SqlQuery("SELECT coalesce(min(change_id), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq) + 1) FROM delivery_changes")
   long firstId();
+
+  /** The newest change id ever issued, kept or pruned (resume tokens up to it were handed out). */
+  @SqlQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq")
+  long lastIssuedId();
 
   /** Forgets changes older than the retention; their resume tokens then answer OUT_OF_RANGE. */
   @SqlUpdate("DELETE FROM delivery_changes WHERE change_time < now() - :days * interval '1 day'")

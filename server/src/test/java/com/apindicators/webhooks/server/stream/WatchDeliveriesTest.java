@@ -198,6 +198,25 @@ class WatchDeliveriesTest {
   }
 
   @Test
+  void aTokenOlderThanTheKeptChangesIsOutOfRange() throws Exception {
+    f.webhook("old", receiver.url("/o"), "signal.buy");
+    String token;
+    try (WatchClient first = WatchClient.open(server.channel, watch().setAccountId("old").build())) {
+      await().until(() -> server.server.watchers() == 1);
+      f.publish("signal.buy", "{}", "old");
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.received.size() == 2);
+      token = first.received.get(0).getResumeToken();
+    }
+    server.db.jdbi().useHandle(h -> h.execute("DELETE FROM delivery_changes")); // as retention pruning would
+    try (WatchClient late = WatchClient.open(server.channel, watch().setAccountId("old").setResumeToken(token).build())) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> late.error.get() != null);
+      Status status = Status.fromThrowable(late.error.get());
+      assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      assertThat(status.getDescription()).contains("older than the 7 days");
+    }
+  }
+
+  @Test
   void serverShutdownEndsStreamsWithUnavailable() throws Exception {
     WatchClient watch = WatchClient.open(server.channel, watch().build());
     await().until(() -> server.server.watchers() == 1);
