@@ -68,6 +68,10 @@ public final class Main implements Callable<Integer> {
       description = "PEM CA certificates: require client certificates signed by them (mutual TLS; env WEBHOOKS_TLS_CLIENT_CA).")
   Path tlsClientCa;
 
+  @Option(names = "--metrics-port", defaultValue = "${env:WEBHOOKS_METRICS_PORT:-0}",
+      description = "Serve Prometheus metrics on this port at /metrics; 0 = off (env WEBHOOKS_METRICS_PORT, default ${DEFAULT-VALUE}).")
+  int metricsPort;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
   }
@@ -96,6 +100,10 @@ public final class Main implements Callable<Integer> {
     WebhooksServer server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
         SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
     server.start();
+    if (metricsPort > 0) {
+      server.metrics().serve(metricsPort);
+      log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
+    }
     log.info("APIndicators Webhooks listening on port {} (gRPC, {}), using {}{}", server.port(),
         !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");

@@ -16,6 +16,7 @@ import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
+import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.config.Transport;
 import com.apindicators.webhooks.server.registry.Accounts;
@@ -40,6 +41,7 @@ public final class WebhooksServer {
   private final DeliveryEngine engine;
   private final WatchHub hub;
   private final ChangeFeed feed;
+  private final Metrics metrics = new Metrics();
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
@@ -48,11 +50,12 @@ public final class WebhooksServer {
     this.engine = new DeliveryEngine(db.jdbi(),
         DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
             .withLease(config.lease()),
-        secrets);
+        secrets, metrics);
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
+    metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -71,6 +74,11 @@ public final class WebhooksServer {
     server.start();
     feed.start();
     health.setStatus("", ServingStatus.SERVING);
+  }
+
+  /** This server's metrics, to serve over HTTP. */
+  public Metrics metrics() {
+    return metrics;
   }
 
   /** How many watch streams are open. */

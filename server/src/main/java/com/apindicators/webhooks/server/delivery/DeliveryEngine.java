@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.registry.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -41,14 +42,20 @@ public final class DeliveryEngine implements AutoCloseable {
     }
   }
 
-  public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets) {
+  public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets, Metrics metrics) {
     this.jdbi = jdbi;
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
     this.writer = new ResultWriter(jdbi);
-    this.dispatcher = new Dispatcher(sender, writer::submit, settings.maxInFlight(), settings.maxPerEndpoint(),
-        settings.maxQueued());
+    this.dispatcher = new Dispatcher(sender, outcome -> {
+      metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
+          : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
+      writer.submit(outcome);
+    }, settings.maxInFlight(), settings.maxPerEndpoint(), settings.maxQueued());
+    metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
+    metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
+        () -> settings.maxQueued() - dispatcher.freeCapacity());
     this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
     poller.start();
   }
