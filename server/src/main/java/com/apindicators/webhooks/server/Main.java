@@ -73,11 +73,19 @@ public final class Main implements Callable<Integer> {
   int metricsPort;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+      log.error("Could not start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
+      log.debug("Start failure", e);
+      return 1;
+    }).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--tls-cert and --tls-key go together, and --tls-client-ca needs them");
+    }
     if (dispatcherConcurrency < 1 || dispatcherConcurrency > 10_000) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-concurrency must be 1-10000");
     }
@@ -89,17 +97,19 @@ public final class Main implements Callable<Integer> {
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);
-    ApiKeys apiKeys = new ApiKeys(db.jdbi());
-    AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
-        adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
-    if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--tls-cert and --tls-key go together, and --tls-client-ca needs them");
-    }
     Transport.Tls tls = new Transport.Tls(tlsCert, tlsKey, tlsClientCa);
-    WebhooksServer server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
-        SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
-    server.start();
+    WebhooksServer server;
+    try {
+      ApiKeys apiKeys = new ApiKeys(db.jdbi());
+      AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
+          adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
+      server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
+          SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
+      server.start();
+    } catch (Exception e) {
+      db.close(); // an embedded PostgreSQL must not outlive a failed start
+      throw e;
+    }
     if (metricsPort > 0) {
       server.metrics().serve(metricsPort);
       log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
