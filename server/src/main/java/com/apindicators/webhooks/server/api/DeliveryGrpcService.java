@@ -4,6 +4,7 @@ import com.apindicators.webhooks.server.delivery.Delivery;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
+import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
 import com.apindicators.webhooks.v1.GetDeliveryRequest;
 import com.apindicators.webhooks.v1.GetDeliveryResponse;
@@ -23,11 +24,11 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private static final String LIST_KIND = "deliveries";
   private final DeliveryLog deliveries;
   private final DeliveryEngine engine;
-  private final com.apindicators.webhooks.server.registry.Webhooks webhooks;
+  private final Webhooks webhooks;
   private final DeliveryWatches watches;
 
   public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
-      com.apindicators.webhooks.server.registry.Webhooks webhooks, DeliveryWatches watches) {
+      Webhooks webhooks, DeliveryWatches watches) {
     this.deliveries = deliveries;
     this.engine = engine;
     this.webhooks = webhooks;
