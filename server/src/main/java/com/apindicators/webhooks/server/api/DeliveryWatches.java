@@ -24,6 +24,7 @@ public final class DeliveryWatches {
   private final WatchHub hub;
   private final Jdbi jdbi;
   private final int bufferSize;
+  private final StreamWatcher.Responses responses = new StreamWatcher.Responses();
 
   /** @param bufferSize how many updates one stream may have unsent before it is cut off */
   public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize) {
@@ -33,7 +34,7 @@ public final class DeliveryWatches {
   }
 
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
-    StreamWatcher watcher = new StreamWatcher(observer, bufferSize);
+    StreamWatcher watcher = new StreamWatcher(observer, bufferSize, responses);
     try {
       WatchFilter filter = scoped(filter(r));
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());

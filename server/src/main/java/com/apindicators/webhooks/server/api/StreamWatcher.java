@@ -15,12 +15,14 @@ import java.util.ArrayDeque;
 final class StreamWatcher implements Watcher, WatchHub.Pacer {
   private final ServerCallStreamObserver<WatchDeliveriesResponse> observer;
   private final int capacity;
+  private final Responses responses;
   private final ArrayDeque<WatchDeliveriesResponse> buffer = new ArrayDeque<>();
   private boolean ended;
 
-  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity) {
+  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses) {
     this.observer = observer;
     this.capacity = capacity;
+    this.responses = responses;
     observer.setOnReadyHandler(this::drain);
   }
 
@@ -32,12 +34,32 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     if (buffer.size() >= capacity) {
       return false;
     }
-    buffer.add(WatchDeliveriesResponse.newBuilder()
-        .setDelivery(ProtoMapper.delivery(change.delivery()))
-        .setResumeToken(ResumeTokens.token(change.changeId()))
-        .build());
+    buffer.add(responses.of(change));
     drain();
     return true;
+  }
+
+  /**
+   * Builds each change's message once for all watchers: the hub hands one change to every matching watcher
+   * in turn, so remembering the last one built is enough.
+   */
+  static final class Responses {
+    private record Built(long changeId, WatchDeliveriesResponse response) {}
+
+    private volatile Built last;
+
+    WatchDeliveriesResponse of(DeliveryChange change) {
+      Built b = last;
+      if (b != null && b.changeId() == change.changeId()) {
+        return b.response();
+      }
+      WatchDeliveriesResponse r = WatchDeliveriesResponse.newBuilder()
+          .setDelivery(ProtoMapper.delivery(change.delivery()))
+          .setResumeToken(ResumeTokens.token(change.changeId()))
+          .build();
+      last = new Built(change.changeId(), r);
+      return r;
+    }
   }
 
   synchronized void drain() {
