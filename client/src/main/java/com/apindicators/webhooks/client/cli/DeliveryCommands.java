@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.client.WebhooksClient;
 import com.apindicators.webhooks.v1.Delivery;
 import com.apindicators.webhooks.v1.DeliveryStatus;
 import java.util.List;
@@ -38,12 +37,11 @@ final class DeliveryCommands {
       WebhooksCli root = WebhooksCli.root(spec);
       List<DeliveryStatus> statuses = status == null ? List.of()
           : List.of(DeliveryStatus.valueOf("DELIVERY_STATUS_" + status.toUpperCase(Locale.ROOT)));
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         for (Delivery d : c.listDeliveries(webhook, statuses, limit)) {
           root.print(d, describe(d));
         }
-      }
-      return 0;
+      });
     }
   }
 
@@ -55,11 +53,10 @@ final class DeliveryCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         Delivery d = c.getDelivery(id);
         root.print(d, describe(d) + "\n" + d.getUrl() + "\nresponse body: " + d.getResponseBody());
-      }
-      return 0;
+      });
     }
   }
 
@@ -71,11 +68,10 @@ final class DeliveryCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         Delivery d = c.redeliver(id);
         root.print(d, describe(d));
-      }
-      return 0;
+      });
     }
   }
 }

@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.client.WebhooksClient;
 import com.apindicators.webhooks.v1.ApiKey;
 import com.apindicators.webhooks.v1.CreateApiKeyResponse;
 import java.util.concurrent.Callable;
@@ -22,11 +21,10 @@ final class KeyCommand {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         CreateApiKeyResponse r = c.createApiKey(account, name);
         root.print(r, r.getKeyId() + "\napi key: " + r.getApiKey() + "\nCopy the key now: it is shown only this once.");
-      }
-      return 0;
+      });
     }
   }
 
@@ -37,12 +35,11 @@ final class KeyCommand {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         for (ApiKey k : c.listApiKeys()) {
           root.print(k, k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  " + k.getName());
         }
-      }
-      return 0;
+      });
     }
   }
 
@@ -54,11 +51,10 @@ final class KeyCommand {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         c.revokeApiKey(key);
         root.out.println("revoked " + key);
-      }
-      return 0;
+      });
     }
   }
 }

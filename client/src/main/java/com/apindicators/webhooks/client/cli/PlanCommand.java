@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.client.WebhooksClient;
 import com.apindicators.webhooks.v1.Account;
 import com.apindicators.webhooks.v1.Plan;
 import java.util.Locale;
@@ -29,11 +28,10 @@ final class PlanCommand {
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       Plan p = Plan.valueOf("PLAN_" + plan.toUpperCase(Locale.ROOT));
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         Account a = c.setPlan(account, p);
         root.print(a, describe(a));
-      }
-      return 0;
+      });
     }
   }
 
@@ -45,11 +43,10 @@ final class PlanCommand {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         Account a = c.getAccount(account);
         root.print(a, describe(a));
-      }
-      return 0;
+      });
     }
   }
 }

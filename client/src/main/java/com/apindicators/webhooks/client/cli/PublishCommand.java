@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.client.WebhooksClient;
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
 import com.google.protobuf.Struct;
@@ -29,11 +28,10 @@ final class PublishCommand implements Callable<Integer> {
     } catch (Exception e) {
       throw new IllegalArgumentException("--data is not a JSON object: " + e.getMessage());
     }
-    try (WebhooksClient c = root.client()) {
+    return root.with(c -> {
       PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setData(struct)
           .setAccountId(account).setIdempotencyKey(idempotencyKey).build());
       root.print(r, "published " + r.getEvent().getEventId() + " (" + type + "): " + r.getDeliveriesCreated() + " deliveries");
-    }
-    return 0;
+    });
   }
 }

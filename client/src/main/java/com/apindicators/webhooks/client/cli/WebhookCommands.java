@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.client.WebhooksClient;
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.CreateWebhookResponse;
 import com.apindicators.webhooks.v1.EventType;
@@ -35,14 +34,13 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         CreateWebhookResponse r = c.createWebhook(CreateWebhookRequest.newBuilder().setAccountId(account).setName(name)
             .setUrl(url).addAllEvents(events).build());
         root.print(r, describe(r.getWebhook()) + "\nsigning secret: " + r.getSigningSecret()
             + "\nCopy the signing secret now: it is shown only this once.");
         r.getWarningsList().forEach(w -> root.err.println("warning: " + w));
-      }
-      return 0;
+      });
     }
   }
 
@@ -54,12 +52,11 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         for (Webhook w : c.listWebhooks(account)) {
           root.print(w, describe(w));
         }
-      }
-      return 0;
+      });
     }
   }
 
@@ -71,11 +68,10 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         Webhook w = c.getWebhook(webhook);
         root.print(w, describe(w));
-      }
-      return 0;
+      });
     }
   }
 
@@ -109,12 +105,11 @@ final class WebhookCommands {
         w.setEnabled(enabled);
         mask.addPaths("enabled");
       }
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         UpdateWebhookResponse r = c.updateWebhook(w.build(), mask.build());
         root.print(r, describe(r.getWebhook()));
         r.getWarningsList().forEach(x -> root.err.println("warning: " + x));
-      }
-      return 0;
+      });
     }
   }
 
@@ -126,11 +121,10 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         c.deleteWebhook(webhook);
         root.out.println("deleted " + webhook);
-      }
-      return 0;
+      });
     }
   }
 
@@ -143,12 +137,11 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         RotateSigningSecretResponse r = c.rotateSigningSecret(webhook);
         root.print(r, "signing secret: " + r.getSigningSecret()
             + "\nCopy it now: it is shown only this once. The old secret keeps signing webhook-signature for 24 hours.");
-      }
-      return 0;
+      });
     }
   }
 
@@ -159,12 +152,11 @@ final class WebhookCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      try (WebhooksClient c = root.client()) {
+      return root.with(c -> {
         for (EventType t : c.listEventTypes()) {
           root.print(t, String.format("%-14s %s", t.getName(), t.getDescription()));
         }
-      }
-      return 0;
+      });
     }
   }
 }

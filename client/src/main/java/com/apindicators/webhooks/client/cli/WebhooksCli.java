@@ -88,6 +88,19 @@ public final class WebhooksCli {
     return WebhooksClient.connect(server, key, tlsCa, tlsCert, tlsKey);
   }
 
+  /** What a command does with a connected client. */
+  interface Action {
+    void run(WebhooksClient client) throws Exception;
+  }
+
+  /** Connects, runs the action, disconnects; 0 when it succeeded (failures go to the exception handler). */
+  int with(Action action) throws Exception {
+    try (WebhooksClient c = client()) {
+      action.run(c);
+    }
+    return 0;
+  }
+
   boolean json() {
     return "json".equalsIgnoreCase(output);
   }
