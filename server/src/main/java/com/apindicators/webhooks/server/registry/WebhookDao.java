@@ -30,6 +30,10 @@ public interface WebhookDao {
   @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = :id")
   Optional<Listed> find(@Bind("id") String id);
 
+  /** The webhook, locked until the transaction ends. */
+  @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = :id FOR UPDATE")
+  Optional<Listed> findForUpdate(@Bind("id") String id);
+
   @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE account_id = :accountId AND seq > :afterSeq ORDER BY seq LIMIT :limit")
   List<Listed> listByAccount(@Bind("accountId") String accountId, @Bind("afterSeq") long afterSeq, @Bind("limit") int limit);
 

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import org.jdbi.v3.core.Handle;
 import com.apindicators.webhooks.server.security.SecretBox;
 import org.jdbi.v3.core.Jdbi;
 
@@ -80,7 +79,7 @@ public final class Webhooks {
   public Optional<Webhook> update(String webhookId, WebhookChange c) {
     return jdbi.inTransaction(h -> {
       WebhookDao dao = h.attach(WebhookDao.class);
-      Optional<Webhook> current = lockedFind(h, webhookId);
+      Optional<Webhook> current = dao.findForUpdate(webhookId).map(WebhookDao.Listed::webhook);
       if (current.isEmpty()) {
         return Optional.empty();
       }
@@ -106,12 +105,6 @@ public final class Webhooks {
   /** Deletes the webhook, freeing its plan slot; false if there was none. */
   public boolean delete(String webhookId) {
     return jdbi.withExtension(WebhookDao.class, dao -> dao.delete(webhookId)) > 0;
-  }
-
-  private static Optional<Webhook> lockedFind(Handle h, String webhookId) {
-    h.createQuery("SELECT 1 FROM webhooks WHERE webhook_id = :id FOR UPDATE").bind("id", webhookId)
-        .mapTo(Integer.class).findOne();
-    return h.attach(WebhookDao.class).find(webhookId).map(WebhookDao.Listed::webhook);
   }
 
   private static String[] array(List<String> values) {

@@ -267,11 +267,13 @@ class DeliveryPipelineTest {
             .setMaxBackoff(com.google.protobuf.Duration.newBuilder().setSeconds(5)))).getWebhook().getWebhookId();
     f.publish("signal.buy", DOCS_DATA, "r");
     String id = onlyDeliveryOf(w);
-    await().atMost(Duration.ofSeconds(5)).until(() -> receiver.requests("/limited").size() == 1);
+    // Between the attempts (Retry-After: 1 s) the delivery waits, pending, with its next attempt time set.
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> f.delivery(id).getAttemptCount() == 1);
     Delivery pending = f.delivery(id);
-    if (pending.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING && pending.getAttemptCount() == 1) {
-      assertThat(pending.hasNextAttemptTime()).isTrue();
-    }
+    assertThat(pending.getStatus()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_PENDING);
+    assertThat(com.google.protobuf.util.Timestamps.toMillis(pending.getNextAttemptTime())
+        - com.google.protobuf.util.Timestamps.toMillis(pending.getCreateTime())).as("Retry-After: 1 s honoured")
+        .isGreaterThanOrEqualTo(900);
     Delivery d = awaitFinal(id);
     assertThat(d.getStatus()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_FAILED);
     assertThat(d.getAttemptCount()).isEqualTo(2);
