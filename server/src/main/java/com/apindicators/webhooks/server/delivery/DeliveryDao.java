@@ -78,9 +78,6 @@ public interface DeliveryDao {
   @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
   Optional<Delivery> find(@Bind("id") String id);
 
-  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = ANY(:ids)")
-  List<Delivery> findAll(@Bind("ids") String[] ids);
-
   /** A webhook's deliveries older than a position, newest first, optionally only in some statuses. */
   @SqlQuery("""
       SELECT * FROM deliveries

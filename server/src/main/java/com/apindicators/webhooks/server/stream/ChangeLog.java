@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.server.stream;
 
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -51,10 +50,6 @@ public interface ChangeLog {
   List<DeliveryChange> after(@Bind("after") long after, @Bind("accountId") String accountId,
       @Bind("webhookIds") String[] webhookIds, @Bind("eventTypes") String[] eventTypes,
       @Bind("statuses") String[] statuses, @Bind("limit") int limit);
-
-  /** The highest change id after {@code after}, to move a cursor past changes nobody matched. */
-  @SqlQuery("SELECT max(change_id) FROM delivery_changes WHERE change_id > :after")
-  Optional<Long> maxAfter(@Bind("after") long after);
 
   @SqlQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes")
   long lastId();
