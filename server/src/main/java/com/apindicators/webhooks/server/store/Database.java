@@ -48,6 +48,9 @@ public final class Database implements AutoCloseable {
         .setDataDirectory(pgDir)
         .setCleanDataDirectory(false)
         .setPort(0)
+        // Our own shutdown stops PostgreSQL last, after in-flight deliveries are recorded; zonky's hook
+        // would stop it at the same moment as everything else.
+        .setRegisterShutdownHook(false)
         .start();
     HikariConfig config = new HikariConfig();
     config.setDataSource(pg.getPostgresDatabase());
