@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server;
 import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
+import com.apindicators.webhooks.server.api.DatabaseGate;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -22,8 +23,10 @@ import com.apindicators.webhooks.server.config.Transport;
 import com.apindicators.webhooks.server.registry.Accounts;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
+import com.apindicators.webhooks.server.store.DatabaseHealth;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -42,6 +45,7 @@ public final class WebhooksServer {
   private final WatchHub hub;
   private final ChangeFeed feed;
   private final Metrics metrics = new Metrics();
+  private final DatabaseHealth databaseHealth;
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
@@ -56,6 +60,8 @@ public final class WebhooksServer {
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
+    this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
+        : ServingStatus.NOT_SERVING));
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -65,6 +71,8 @@ public final class WebhooksServer {
         .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
         .addService(new ApiKeyGrpcService(apiKeys))
         .intercept(new AuthInterceptor(apiKeys))
+        // Added last, so it runs first: no key lookup while the database is unreachable.
+        .intercept(new DatabaseGate(databaseHealth::isUp))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
@@ -73,7 +81,16 @@ public final class WebhooksServer {
   public void start() throws IOException {
     server.start();
     feed.start();
-    health.setStatus("", ServingStatus.SERVING);
+    setHealth(ServingStatus.SERVING);
+    databaseHealth.start();
+  }
+
+  /** Sets the health of the server ("") and of each of its services by name. */
+  private void setHealth(ServingStatus status) {
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    for (ServerServiceDefinition s : server.getServices()) {
+      health.setStatus(s.getServiceDescriptor().getName(), status);
+    }
   }
 
   /** This server's metrics, to serve over HTTP. */
@@ -105,6 +122,7 @@ public final class WebhooksServer {
       }
       engine.close();
       feed.close();
+      databaseHealth.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       server.shutdownNow();

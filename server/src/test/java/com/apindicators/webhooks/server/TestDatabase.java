@@ -46,6 +46,11 @@ public final class TestDatabase {
 
   /** Runs a counting query against the shared database. */
   public static int count(String sql) {
-    return get().jdbi().withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+    return countOn(get(), sql);
+  }
+
+  /** Runs a counting query against a database. */
+  public static int countOn(Database db, String sql) {
+    return db.jdbi().withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
   }
 }

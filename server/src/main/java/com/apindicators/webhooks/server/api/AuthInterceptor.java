@@ -6,6 +6,7 @@ import com.google.rpc.Code;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -24,8 +25,7 @@ public final class AuthInterceptor implements ServerInterceptor {
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-    String service = call.getMethodDescriptor().getServiceName();
-    if (service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
+    if (isOpen(call.getMethodDescriptor())) {
       return next.startCall(call, headers);
     }
     String header = headers.get(AUTHORIZATION);
@@ -45,6 +45,12 @@ public final class AuthInterceptor implements ServerInterceptor {
       return refuse(call, "INVALID_API_KEY", "The API key is not valid or was revoked; ask an admin for a new one.");
     }
     return Contexts.interceptCall(Context.current().withValue(CALLER, caller.get()), call, headers, next);
+  }
+
+  /** Health and reflection, which anyone may call without a key. */
+  static boolean isOpen(MethodDescriptor<?, ?> method) {
+    String service = method.getServiceName();
+    return service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."));
   }
 
   private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason, String message) {

@@ -14,12 +14,9 @@ import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
-  private static final Logger log = LoggerFactory.getLogger(DeliveryWatches.class);
   public static final int MAX_FILTER_VALUES = 100;
   private final WatchHub hub;
   private final Jdbi jdbi;
@@ -50,8 +47,7 @@ public final class DeliveryWatches {
       Thread.currentThread().interrupt();
       watcher.serverStopping();
     } catch (RuntimeException e) {
-      log.error("Watch failed", e);
-      watcher.fail(Errors.internal());
+      watcher.fail(Rpc.failed(e));
     }
   }
 

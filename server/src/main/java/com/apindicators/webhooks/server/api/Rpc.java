@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.store.DatabaseHealth;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Supplier;
@@ -21,11 +22,23 @@ public final class Rpc {
       observer.onError(e);
       return;
     } catch (RuntimeException e) {
-      log.error("Unexpected failure in a call", e);
-      observer.onError(Errors.internal());
+      observer.onError(failed(e));
       return;
     }
     observer.onNext(response);
     observer.onCompleted();
+  }
+
+  /**
+   * The status for an unexpected failure: UNAVAILABLE (logged in one line) when the database could not be reached,
+   * which the caller can retry; else INTERNAL, logged with its stack.
+   */
+  static StatusRuntimeException failed(RuntimeException e) {
+    if (DatabaseHealth.isConnectionFailure(e)) {
+      log.warn("Call failed: database unreachable ({})", e.getMessage());
+      return DatabaseGate.unavailable();
+    }
+    log.error("Unexpected failure in a call", e);
+    return Errors.internal();
   }
 }

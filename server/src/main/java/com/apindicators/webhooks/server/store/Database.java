@@ -14,6 +14,8 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /** The PostgreSQL the server stores everything in: an external one, or an embedded one under the data directory. */
 public final class Database implements AutoCloseable {
+  /** How long a call waits for a pooled connection before it fails (as UNAVAILABLE) rather than hang. */
+  public static final long CONNECTION_TIMEOUT_MS = 3_000;
   private final EmbeddedPostgres embedded;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
@@ -35,6 +37,7 @@ public final class Database implements AutoCloseable {
     config.setJdbcUrl(jdbcUrl);
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("webhooks");
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     HikariDataSource ds = new HikariDataSource(config);
     migrate(ds);
     return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl), jdbcUrl);
@@ -56,6 +59,7 @@ public final class Database implements AutoCloseable {
     config.setDataSource(pg.getPostgresDatabase());
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("webhooks");
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     HikariDataSource ds = new HikariDataSource(config);
     try {
       migrate(ds);
