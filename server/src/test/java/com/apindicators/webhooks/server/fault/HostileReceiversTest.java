@@ -1,0 +1,68 @@
+package com.apindicators.webhooks.server.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.Fixtures;
+import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.v1.Delivery;
+import com.apindicators.webhooks.v1.DeliveryStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short form of the fault suite's hostile receivers: one tenant's endpoints reset, trickle, never end, or
+ * answer with NUL bytes, invalid UTF-8 and garbage; each of their deliveries ends {@code failed} with a readable
+ * error, and 50 webhooks of other tenants beside them get every delivery.
+ */
+class HostileReceiversTest {
+  private static final int NORMAL_WEBHOOKS = 50;
+  private static final int EVENTS = 4;
+
+  @Test
+  void everyHostileAnswerEndsFailedWithAReadableErrorAndOtherTenantsGetEveryDelivery() throws Exception {
+    List<HostileReceiver> hostile = new ArrayList<>();
+    try (GrpcTestServer server = GrpcTestServer.start(); Receiver normal = new Receiver()) {
+      Fixtures f = new Fixtures(server.channel);
+      Map<String, HostileReceiver> byWebhook = new HashMap<>();
+      for (HostileReceiver.Behaviour b : HostileReceiver.Behaviour.values()) {
+        HostileReceiver r = new HostileReceiver(b);
+        hostile.add(r);
+        byWebhook.put(f.webhook("attacker", r.url(), "order.filled").getWebhook().getWebhookId(), r);
+      }
+      List<String> normalWebhooks = new ArrayList<>();
+      for (int i = 0; i < NORMAL_WEBHOOKS; i++) {
+        normalWebhooks.add(f.webhook("tenant-" + (i % 5), normal.url("/t" + i), "order.filled").getWebhook().getWebhookId());
+      }
+      for (int i = 0; i < EVENTS; i++) {
+        f.publish("order.filled", "{\"n\":" + i + "}", "");
+      }
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> TestDatabase.count(
+          "SELECT count(*) FROM deliveries WHERE status = 'PENDING'") == 0);
+      for (String webhookId : normalWebhooks) {
+        assertThat(f.deliveriesOf(webhookId)).hasSize(EVENTS).allMatch(d -> d.getStatus() == DeliveryStatus.DELIVERY_STATUS_DELIVERED);
+      }
+      assertThat(normal.requests()).hasSize(NORMAL_WEBHOOKS * EVENTS);
+      byWebhook.forEach((webhookId, receiver) -> {
+        List<Delivery> deliveries = f.deliveriesOf(webhookId);
+        assertThat(deliveries).as(receiver.behaviour().name()).hasSize(EVENTS).allSatisfy(d -> {
+          assertThat(d.getStatus()).as(receiver.behaviour() + ": " + d.getError()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_FAILED);
+          assertThat(d.getError()).as(receiver.behaviour().name()).isNotBlank().doesNotContain("\0");
+          assertThat(d.getResponseBody()).doesNotContain("\0");
+        });
+        assertThat(receiver.requests()).as(receiver.behaviour().name()).isGreaterThanOrEqualTo(EVENTS);
+      });
+    } finally {
+      for (HostileReceiver r : hostile) {
+        r.close();
+      }
+    }
+  }
+}
