@@ -27,8 +27,6 @@ class EmbeddedRestartTest {
   void serverKilledWithSigkillStartsAgainOnTheSameDataDir() throws Exception {
     Path pgDir = dataDir.resolve("postgres");
     try (ServerProcess first = ServerProcess.start("--data-dir", dataDir.toString())) {
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("postgres.password"))))
-          .isEqualTo("rw-------");
       first.kill();
     }
     assertThat(StalePostmaster.find(pgDir)).as("the killed server's PostgreSQL, orphaned").isPresent();
@@ -38,6 +36,8 @@ class EmbeddedRestartTest {
       second.stop();
     }
     assertThat(StalePostmaster.find(pgDir)).as("PostgreSQL after a clean stop").isEmpty();
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("postgres.password"))))
+        .isEqualTo("rw-------");
   }
 
   @Test
