@@ -123,6 +123,7 @@ final class EmbeddedLockdown {
       }
       st.execute("ALTER SCHEMA public OWNER TO " + OWNER);
       st.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+      st.execute("REVOKE TEMPORARY ON DATABASE " + DATABASE + " FROM PUBLIC");
       st.execute("GRANT USAGE ON SCHEMA public TO " + APP);
       // Tables (with their indexes and serial sequences) an older version created as postgres.
       st.execute("""

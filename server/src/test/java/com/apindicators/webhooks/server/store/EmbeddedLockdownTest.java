@@ -22,6 +22,8 @@ class EmbeddedLockdownTest {
   @Test
   void loginsWithoutTheRightPasswordAreRefused() {
     String base = baseUrl(TestDatabase.get());
+    String port = base.replaceAll(".*:([0-9]+)/.*", "$1");
+    assertThat(Path.of("/tmp/.s.PGSQL." + port)).as("no Unix socket where every local user can reach it").doesNotExist();
     for (String host : List.of("localhost", "127.0.0.1")) {
       String url = base.replace("//localhost:", "//" + host + ":");
       for (String user : List.of("postgres", EmbeddedLockdown.OWNER, EmbeddedLockdown.APP)) {
@@ -41,6 +43,7 @@ class EmbeddedLockdownTest {
         Boolean.class)).isFalse();
     assertThat(one(jdbi, "SELECT current_user", String.class)).isEqualTo(EmbeddedLockdown.APP);
     for (String sql : List.of("COPY (SELECT 1) TO PROGRAM 'true'", "CREATE TABLE intruder (x int)",
+        "CREATE TEMP TABLE intruder (x int)",
         "DROP TABLE events", "TRUNCATE events", "CREATE ROLE intruder SUPERUSER", "DELETE FROM flyway_schema_history")) {
       assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute(sql))).as(sql)
           .hasMessageContaining("ERROR:");
