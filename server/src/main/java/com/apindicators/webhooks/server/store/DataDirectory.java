@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.store;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ public final class DataDirectory {
       return p + " is a file, not a directory";
     }
     if (!Files.isWritable(p)) {
-      return "permission denied on " + p + " (" + describe(p) + ")";
+      String detail = e instanceof FileSystemException f && f.getReason() != null ? ": " + f.getReason() : "";
+      return "permission denied on " + p + " (" + describe(p) + detail + ")";
     }
     return e.getClass().getSimpleName() + ": " + e.getMessage();
   }

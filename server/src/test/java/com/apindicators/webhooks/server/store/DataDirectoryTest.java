@@ -24,11 +24,28 @@ class DataDirectoryTest {
   void readOnlyParentSaysPermissionDeniedWithOwnerAndMode(@TempDir Path tmp) throws Exception {
     Path parent = Files.createDirectory(tmp.resolve("read-only"));
     Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("r-xr-xr-x"));
-    // root writes through any mode bits (id -u = 0 in some CI containers): then nothing here can fail.
-    assumeFalse(Files.isWritable(parent), "running as root: permission bits do not stop root");
-    assertThatThrownBy(() -> Database.embedded(parent.resolve("data"), 2))
-        .hasMessageContaining("permission denied on " + parent)
-        .hasMessageContaining("mode 555")
-        .hasMessageContaining("--data-dir");
+    // Mode bits do not stop root (id -u = 0 in some containers); the immutable attribute does.
+    boolean immutable = Files.isWritable(parent) && chattr("+i", parent);
+    assumeFalse(Files.isWritable(parent), "running as root without chattr: nothing makes a directory unwritable");
+    try {
+      assertThatThrownBy(() -> Database.embedded(parent.resolve("data"), 2))
+          .hasMessageContaining("cannot create " + parent.resolve("data").resolve("postgres"))
+          .hasMessageContaining("permission denied on " + parent)
+          .hasMessageContaining("mode 555")
+          .hasMessageContaining("--data-dir");
+    } finally {
+      if (immutable) {
+        chattr("-i", parent);
+      }
+    }
+  }
+
+  private static boolean chattr(String flag, Path path) throws Exception {
+    try {
+      Process p = new ProcessBuilder("chattr", flag, path.toString()).redirectErrorStream(true).start();
+      return p.waitFor() == 0;
+    } catch (java.io.IOException e) {
+      return false; // no chattr here
+    }
   }
 }
