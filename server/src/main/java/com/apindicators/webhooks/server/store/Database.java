@@ -6,6 +6,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -14,6 +15,8 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 
 /** The PostgreSQL the server stores everything in: an external one, or an embedded one under the data directory. */
 public final class Database implements AutoCloseable {
+  /** How long the embedded PostgreSQL may take to accept connections: crash recovery after a kill can exceed zonky's 10 s. */
+  private static final Duration EMBEDDED_STARTUP_WAIT = Duration.ofSeconds(60);
   private final EmbeddedPostgres embedded;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
@@ -54,6 +57,7 @@ public final class Database implements AutoCloseable {
           .setDataDirectory(pgDir)
           .setCleanDataDirectory(false)
           .setPort(0)
+          .setPGStartupWait(EMBEDDED_STARTUP_WAIT)
           // zonky's defaults turn both off (it starts postgres with -F); PublishEvent promises durability.
           .setServerConfig("synchronous_commit", "on")
           .setServerConfig("fsync", "on")

@@ -45,7 +45,9 @@ public final class StalePostmaster {
       }
       log.warn("Stopping PostgreSQL (pid {}) left running on {} by a server that did not shut down",
           postmaster.get().pid(), pgDir.toAbsolutePath());
+      long start = System.nanoTime();
       stop(postmaster.get());
+      log.info("Stopped it in {} ms", (System.nanoTime() - start) / 1_000_000);
     } catch (OverlappingFileLockException e) {
       throw inUse(pgDir, postmaster.get());
     }
