@@ -6,6 +6,7 @@ import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
 import com.apindicators.webhooks.server.config.Transport;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -98,22 +99,25 @@ public final class Main implements Callable<Integer> {
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);
     Transport.Tls tls = new Transport.Tls(tlsCert, tlsKey, tlsClientCa);
-    WebhooksServer server;
+    WebhooksServer started = null;
     try {
       ApiKeys apiKeys = new ApiKeys(db.jdbi());
       AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
           adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
-      server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
+      started = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
           SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
-      server.start();
+      started.start();
+      if (metricsPort > 0) {
+        serveMetrics(started);
+      }
     } catch (Exception e) {
+      if (started != null) {
+        started.stop();
+      }
       db.close(); // an embedded PostgreSQL must not outlive a failed start
       throw e;
     }
-    if (metricsPort > 0) {
-      server.metrics().serve(metricsPort);
-      log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
-    }
+    WebhooksServer server = started;
     log.info("APIndicators Webhooks listening on port {} (gRPC, {}), using {}{}", server.port(),
         !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");
@@ -128,6 +132,16 @@ public final class Main implements Callable<Integer> {
     }, "shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  private void serveMetrics(WebhooksServer server) throws IOException {
+    try {
+      server.metrics().serve(metricsPort);
+    } catch (IOException e) {
+      throw new IOException("cannot serve metrics on port " + metricsPort + " (" + e.getMessage()
+          + "); choose another --metrics-port", e);
+    }
+    log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
   }
 
   private static String blankToNull(String s) {

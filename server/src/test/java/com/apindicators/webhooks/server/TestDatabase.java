@@ -3,10 +3,13 @@ package com.apindicators.webhooks.server;
 import com.apindicators.webhooks.server.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jdbi.v3.core.Jdbi;
 
 /** One real embedded PostgreSQL for the whole test run, with its tables emptied before each test. */
 public final class TestDatabase {
   private static Database database;
+  /** The schema owner: emptying tables (TRUNCATE) is beyond the server's run-time role. */
+  private static Jdbi owner;
 
   private TestDatabase() {}
 
@@ -16,6 +19,7 @@ public final class TestDatabase {
       try {
         Path dir = Files.createTempDirectory("webhooks-test-db");
         database = Database.embedded(dir, 24);
+        owner = Jdbi.create(database.jdbcUrl());
         Database db = database;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
           try {
@@ -34,7 +38,7 @@ public final class TestDatabase {
   /** The shared database with every table emptied. */
   public static Database clean() {
     Database db = get();
-    db.jdbi().useHandle(h -> {
+    owner.useHandle(h -> {
       String tables = String.join(", ", h.createQuery("""
           SELECT quote_ident(tablename) FROM pg_tables
           WHERE schemaname = 'public' AND tablename <> 'flyway_schema_history'

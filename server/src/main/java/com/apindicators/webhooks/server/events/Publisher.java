@@ -41,6 +41,8 @@ public final class Publisher {
     String hash = e.idempotencyKey() == null ? null : hash(e);
     String id = Ids.next("evt_");
     Outcome outcome = jdbi.inTransaction(h -> {
+      // Acknowledged means durable, also on a database whose default is asynchronous commits.
+      h.execute("SET LOCAL synchronous_commit = on");
       EventDao dao = h.attach(EventDao.class);
       if (dao.insert(id, e.type(), e.accountId(), Timestamp.from(time), e.dataJson(), e.idempotencyKey(), hash) == 0) {
         return new Outcome(dao.findByKey(e.idempotencyKey()).orElseThrow(), List.of());

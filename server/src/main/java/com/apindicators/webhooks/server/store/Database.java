@@ -4,8 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -16,6 +17,8 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 public final class Database implements AutoCloseable {
   /** How long a call waits for a pooled connection before it fails (as UNAVAILABLE) rather than hang. */
   public static final long CONNECTION_TIMEOUT_MS = 3_000;
+  /** How long the embedded PostgreSQL may take to accept connections: crash recovery after a kill can exceed zonky's 10 s. */
+  private static final Duration EMBEDDED_STARTUP_WAIT = Duration.ofSeconds(60);
   private final EmbeddedPostgres embedded;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
@@ -43,33 +46,60 @@ public final class Database implements AutoCloseable {
     return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl), jdbcUrl);
   }
 
-  /** Starts (or restarts) an embedded PostgreSQL whose data persists in {@code dataDir/postgres}, and migrates it. */
+  /**
+   * Starts (or restarts) an embedded PostgreSQL whose data persists in {@code dataDir/postgres}, locked down (see
+   * {@link EmbeddedLockdown}), and migrates it; the server works as a role that is not superuser.
+   */
   public static Database embedded(Path dataDir, int poolSize) throws IOException {
-    Path pgDir = dataDir.resolve("postgres");
-    Files.createDirectories(pgDir);
-    EmbeddedPostgres pg = EmbeddedPostgres.builder()
-        .setDataDirectory(pgDir)
-        .setCleanDataDirectory(false)
-        .setPort(0)
-        // Our own shutdown stops PostgreSQL last, after in-flight deliveries are recorded; zonky's hook
-        // would stop it at the same moment as everything else.
-        .setRegisterShutdownHook(false)
-        .start();
-    HikariConfig config = new HikariConfig();
-    config.setDataSource(pg.getPostgresDatabase());
-    config.setMaximumPoolSize(poolSize);
-    config.setPoolName("webhooks");
-    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-    HikariDataSource ds = new HikariDataSource(config);
+    Path pgDir = DataDirectory.create(dataDir.resolve("postgres"));
+    EmbeddedLockdown lockdown = EmbeddedLockdown.prepare(dataDir, pgDir);
+    StalePostmaster.stopIfOrphaned(pgDir);
+    EmbeddedPostgres pg;
     try {
-      migrate(ds);
+      pg = lockdown.configure(EmbeddedPostgres.builder())
+          .setDataDirectory(pgDir)
+          .setCleanDataDirectory(false)
+          .setPort(0)
+          .setPGStartupWait(EMBEDDED_STARTUP_WAIT)
+          // zonky's defaults turn both off (it starts postgres with -F); PublishEvent promises durability.
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("fsync", "on")
+          // Our own shutdown stops PostgreSQL last, after in-flight deliveries are recorded; zonky's hook
+          // would stop it at the same moment as everything else.
+          .setRegisterShutdownHook(false)
+          .start();
+    } catch (IOException | RuntimeException e) {
+      StalePostmaster.stopAfterFailedStart(pgDir);
+      throw new IOException("could not start the embedded PostgreSQL in " + pgDir + ": " + e.getMessage(), e);
+    }
+    HikariDataSource ds = null;
+    try {
+      lockdown.apply(pg.getPostgresDatabase());
+      DataSource owner = pg.getDatabase(EmbeddedLockdown.OWNER, EmbeddedLockdown.DATABASE);
+      migrate(owner);
+      EmbeddedLockdown.grantRuntime(owner);
+      HikariConfig config = new HikariConfig();
+      config.setDataSource(pg.getDatabase(EmbeddedLockdown.APP, EmbeddedLockdown.DATABASE));
+      config.setMaximumPoolSize(poolSize);
+      config.setPoolName("webhooks");
+      config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+      ds = new HikariDataSource(config);
+    } catch (SQLException e) {
+      close(ds, pg);
+      throw new IOException("could not set up the embedded PostgreSQL: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      ds.close();
-      pg.close();
+      close(ds, pg);
       throw e;
     }
     return new Database(pg, ds, "embedded PostgreSQL in " + pgDir.toAbsolutePath() + " (port " + pg.getPort() + ")",
-        pg.getJdbcUrl("postgres", "postgres"));
+        pg.getJdbcUrl(EmbeddedLockdown.OWNER, EmbeddedLockdown.DATABASE) + "&password=" + lockdown.password());
+  }
+
+  private static void close(HikariDataSource ds, EmbeddedPostgres pg) throws IOException {
+    if (ds != null) {
+      ds.close();
+    }
+    pg.close();
   }
 
   private static void migrate(DataSource ds) {
@@ -88,7 +118,7 @@ public final class Database implements AutoCloseable {
     return dataSource;
   }
 
-  /** A JDBC URL (with credentials) another process can use to reach the same database. */
+  /** A JDBC URL (with credentials) another process can use to reach and migrate the same database (as its owner). */
   public String jdbcUrl() {
     return jdbcUrl;
   }
