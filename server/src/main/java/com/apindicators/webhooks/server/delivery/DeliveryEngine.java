@@ -47,7 +47,7 @@ public final class DeliveryEngine implements AutoCloseable {
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi);
+    this.writer = new ResultWriter(jdbi, nodeId);
     this.dispatcher = new Dispatcher(sender, outcome -> {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
           : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
@@ -56,6 +56,12 @@ public final class DeliveryEngine implements AutoCloseable {
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
         () -> settings.maxQueued() - dispatcher.freeCapacity());
+    metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
+        writer::queued);
+    metrics.counter("webhooks_stale_outcomes", "Attempt outcomes dropped because their lease had moved on "
+        + "or their webhook was deleted", writer::staleOutcomes);
+    metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
+        + "with the reason instead", writer::setAsideOutcomes);
     this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
     poller.start();
   }
