@@ -1,6 +1,8 @@
 package com.apindicators.webhooks.server.delivery;
 
 import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import com.apindicators.webhooks.server.stream.ChangeLog;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -156,7 +159,7 @@ public final class ResultWriter implements AutoCloseable {
         if (isBadData(state)) {
           return e;
         }
-        if (attempt >= MAX_TRIES && (!running || !isUnreachable(state))) {
+        if (attempt >= MAX_TRIES && (!running || !isUnreachable(e))) {
           // The leases expire and the deliveries are attempted again: at-least-once holds.
           log.error("Could not record {} delivery results; they will be retried when their leases expire", items.size(), e);
           return null;
@@ -172,10 +175,17 @@ public final class ResultWriter implements AutoCloseable {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  /** A lost or refused connection, an overloaded or restarting server: worth waiting for. */
-  private static boolean isUnreachable(String state) {
-    return state == null || state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-        || state.startsWith("40");
+  /** A lost or refused connection, an overloaded or restarting server, a conflict: worth waiting for. */
+  private static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return Stream.of("08", "40", "53", "57", "58").anyMatch(s.getSQLState()::startsWith);
+      }
+    }
+    return false;
   }
 
   private static String sqlState(Throwable e) {
