@@ -81,6 +81,10 @@ public interface DeliveryDao {
       @Bind("bodies") String[] bodies, @Bind("errors") String[] errors, @Bind("durations") Long[] durations,
       @Bind("nextAttempts") Timestamp[] nextAttempts, @Bind("starts") Timestamp[] starts);
 
+  /** Those of these webhooks that no longer exist (deleted, perhaps through another process). */
+  @SqlQuery("SELECT id FROM unnest(:ids) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.webhook_id = t.id)")
+  List<String> deletedWebhooks(@Bind("ids") String[] ids);
+
   @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
   Optional<Delivery> find(@Bind("id") String id);
 
