@@ -10,8 +10,17 @@ import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.v1.DeleteWebhookRequest;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Deleting a webhook while its deliveries wait behind a slow receiver: none of them is sent afterwards. */
@@ -52,24 +61,45 @@ class DeleteWebhookMidFlightTest {
 
   @Test
   void anotherProcessDropsTheDeletedWebhooksQueuedDeliveriesToo() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
     try (GrpcTestServer a = GrpcTestServer.start(CONFIG); GrpcTestServer b = a.another(CONFIG);
-        Receiver slow = new Receiver()) {
-      slow.on("/slow", n -> new Answer(200, "late", Map.of(), 500));
+        Receiver slow = new Receiver(); HTTPServer metricsOfB = b.server.metrics().serve(0)) {
+      // The receiver holds every request until released: the first two hold B's slots, the rest wait in B.
+      slow.on("/slow", n -> {
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Answer.ok();
+      });
       Fixtures viaA = new Fixtures(a.channel);
       Fixtures viaB = new Fixtures(b.channel);
       String leaving = viaA.webhook("leaver", slow.url("/slow"), "signal.buy").getWebhook().getWebhookId();
-      // Published through B, so B's dispatcher holds them: at 2 per 500 ms they would take 10 s to send.
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < EVENTS; i++) {
         viaB.publish("signal.buy", "{\"n\":" + i + "}", "leaver");
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> slow.requests("/slow").size() >= PER_ENDPOINT);
+      await().atMost(Duration.ofSeconds(10)).until(() -> slow.requests("/slow").size() == PER_ENDPOINT);
+      assertThat(queuedIn(metricsOfB)).isEqualTo(EVENTS - PER_ENDPOINT);
 
       viaA.webhooks.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(leaving).build());
 
-      // B learns of the delete within its sweep (1 s); far fewer than the 40 queued are sent.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-          .until(() -> slow.requests("/slow").size() <= 20);
+      // B learns of the delete within its sweep and drops what waits; then the held attempts finish.
+      await().atMost(Duration.ofSeconds(10)).until(() -> queuedIn(metricsOfB) == 0);
+      release.countDown();
+      await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+          .until(() -> slow.requests("/slow").size() == PER_ENDPOINT);
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
+    } finally {
+      release.countDown();
     }
+  }
+
+  private static int queuedIn(HTTPServer metrics) throws Exception {
+    String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^webhooks_dispatcher_queued (\\S+)$").matcher(text);
+    assertThat(m.find()).as("webhooks_dispatcher_queued in %s", text).isTrue();
+    return (int) Double.parseDouble(m.group(1));
   }
 }
