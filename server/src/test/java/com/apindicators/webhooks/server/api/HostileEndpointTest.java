@@ -10,12 +10,15 @@ import com.apindicators.webhooks.server.Receiver;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.delivery.HttpSender;
+import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.Delivery;
 import com.apindicators.webhooks.v1.DeliveryStatus;
+import com.apindicators.webhooks.v1.RetryPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** An endpoint answering malformed or hostile bytes ends its own deliveries failed and loses no one else's results. */
@@ -84,6 +87,23 @@ class HostileEndpointTest {
       assertThat(body).hasSize(HttpSender.MAX_RESPONSE_BODY_BYTES / 3);
       assertThat(body.replace("\u20ac", "")).as("anything but whole euro signs").isEmpty();
       assertThat(body.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(HttpSender.MAX_RESPONSE_BODY_BYTES);
+    }
+  }
+
+  @Test
+  void aRetryAfterBeyondAnyTimeIsCappedAndTheDeliveryCarriesOn() throws Exception {
+    try (GrpcTestServer server = GrpcTestServer.start(); Receiver receiver = new Receiver()) {
+      receiver.on("/forever", n -> n == 1
+          ? new Answer(503, "later", Map.of("Retry-After", Long.toString(Long.MAX_VALUE)), 0) : Answer.ok());
+      Fixtures f = new Fixtures(server.channel);
+      String w = f.webhook(CreateWebhookRequest.newBuilder().setAccountId("acme").setName("forever")
+          .setUrl(receiver.url("/forever")).addEvents("signal.buy").setRetryPolicy(RetryPolicy.newBuilder()
+              .setMaxAttempts(2).setInitialBackoff(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000))
+              .setMaxBackoff(com.google.protobuf.Duration.newBuilder().setSeconds(1)))).getWebhook().getWebhookId();
+      f.publish("signal.buy", "{}", "acme");
+      await().atMost(Duration.ofSeconds(15)).until(() -> !f.deliveriesOf(w).isEmpty()
+          && f.deliveriesOf(w).get(0).getStatus() == DeliveryStatus.DELIVERY_STATUS_DELIVERED);
+      assertThat(f.deliveriesOf(w).get(0).getAttemptCount()).isEqualTo(2);
     }
   }
 }
