@@ -49,7 +49,8 @@ public final class WebhooksServer {
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
-    Webhooks webhooks = new Webhooks(db.jdbi(), secrets);
+    // Deletions come only from calls, so after the engine is built.
+    Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
     webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(),
         DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
@@ -76,6 +77,10 @@ public final class WebhooksServer {
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build();
+  }
+
+  private void webhookDeleted(String webhookId) {
+    engine.webhookDeleted(webhookId);
   }
 
   public void start() throws IOException {

@@ -18,13 +18,14 @@ public final class GrpcTestServer implements AutoCloseable {
   public final Database db;
   public final WebhooksServer server;
   public final ApiKeys apiKeys;
-  public final SecretBox secrets = SecretBox.random();
+  public final SecretBox secrets;
   public final ManagedChannel raw;
   /** The channel with an admin key attached. */
   public final Channel channel;
 
-  private GrpcTestServer(Database db, ServerConfig config) throws Exception {
+  private GrpcTestServer(Database db, ServerConfig config, SecretBox secrets) throws Exception {
     this.db = db;
+    this.secrets = secrets;
     this.apiKeys = new ApiKeys(db.jdbi());
     String name = InProcessServerBuilder.generateName();
     this.server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, apiKeys, secrets);
@@ -39,7 +40,12 @@ public final class GrpcTestServer implements AutoCloseable {
   }
 
   public static GrpcTestServer start(ServerConfig config) throws Exception {
-    return new GrpcTestServer(TestDatabase.clean(), config);
+    return new GrpcTestServer(TestDatabase.clean(), config, SecretBox.random());
+  }
+
+  /** A second server process on the same database and master key, sharing its deliveries. */
+  public GrpcTestServer another(ServerConfig config) throws Exception {
+    return new GrpcTestServer(db, config, secrets);
   }
 
   /** The raw channel with a newly created key scoped to an account. */

@@ -1,12 +1,14 @@
 package com.apindicators.webhooks.server.config;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /** The server's Prometheus metrics: delivery attempts by outcome and their latency, queue depth, in flight, watchers. */
 public final class Metrics {
@@ -26,6 +28,11 @@ public final class Metrics {
   /** Exposes a current value, read at each scrape. */
   public void gauge(String name, String help, IntSupplier value) {
     GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsInt())).register(registry);
+  }
+
+  /** Exposes a count kept elsewhere, read at each scrape. */
+  public void counter(String name, String help, LongSupplier value) {
+    CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
   }
 
   /** Serves {@code /metrics} on the port. */

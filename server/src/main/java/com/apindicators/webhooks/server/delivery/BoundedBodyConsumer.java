@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
@@ -15,6 +14,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   private final int cap;
   private final ByteBuffer kept;
   private HttpResponse response;
+  private boolean cut;
 
   BoundedBodyConsumer(int cap) {
     this.cap = cap;
@@ -34,6 +34,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   @Override
   protected void data(ByteBuffer src, boolean endOfStream) {
     int n = Math.min(src.remaining(), kept.remaining());
+    cut |= n < src.remaining();
     if (n > 0) {
       ByteBuffer slice = src.slice();
       slice.limit(n);
@@ -44,8 +45,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
 
   @Override
   protected Result buildResult() {
-    // PostgreSQL text cannot hold NUL.
-    String body = new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
+    String body = StoredText.decodeUtf8(kept.array(), kept.position(), cut);
     return new Result(response.getCode(), header("Location"), header("Retry-After"), body);
   }
 

@@ -50,30 +50,40 @@ public interface DeliveryDao {
   @SqlUpdate("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE delivery_id = ANY(:ids) AND lease_owner = :node")
   int releaseLeases(@Bind("ids") String[] ids, @Bind("node") String node);
 
-  /** Records a batch of attempt outcomes in one statement (arrays in, one row each). */
-  @SqlUpdate("""
-      UPDATE deliveries d SET status = o.status, attempt_count = o.attempt, response_code = o.code,
-          response_body = o.body, error = o.error, duration_ms = o.duration_ms,
-          complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
-          next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
-      FROM unnest(:ids, :statuses, :attempts, :codes, :bodies, :errors, :durations, :nextAttempts)
-          AS o(id, status, attempt, code, body, error, duration_ms, next_attempt)
-      WHERE d.delivery_id = o.id
+  /**
+   * Records a batch of attempt outcomes and logs their attempts in one statement (arrays in, one row each), each
+   * only if its delivery still exists and is still leased to this node for this attempt; returns those recorded.
+   * The others are stale (the lease went to another attempt, or the webhook was deleted) and change nothing.
+   */
+  @SqlQuery("""
+      WITH o AS (
+        SELECT * FROM unnest(:ids, :statuses, :attempts, :codes, :bodies, :errors, :durations, :nextAttempts, :starts)
+            AS o(id, status, attempt, code, body, error, duration_ms, next_attempt, start_time)
+      ), recorded AS (
+        UPDATE deliveries d SET status = o.status, attempt_count = o.attempt, response_code = o.code,
+            response_body = o.body, error = o.error, duration_ms = o.duration_ms,
+            complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
+            next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
+        FROM o
+        WHERE d.delivery_id = o.id AND d.lease_owner = :node AND d.status = 'PENDING' AND d.attempt_count = o.attempt - 1
+        RETURNING d.delivery_id, d.attempt_count
+      ), logged AS (
+        -- Only rows the update locked: a concurrent delete waits for this commit, so the foreign key holds.
+        INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error)
+        SELECT o.id, o.attempt, o.start_time, o.duration_ms, o.code, o.body, o.error
+        FROM o JOIN recorded r ON r.delivery_id = o.id AND r.attempt_count = o.attempt
+        ON CONFLICT (delivery_id, attempt) DO NOTHING
+      )
+      SELECT delivery_id FROM recorded
       """)
-  void recordOutcomes(@Bind("ids") String[] ids, @Bind("statuses") String[] statuses,
-      @Bind("attempts") Integer[] attempts, @Bind("codes") Integer[] codes, @Bind("bodies") String[] bodies,
-      @Bind("errors") String[] errors, @Bind("durations") Long[] durations,
-      @Bind("nextAttempts") Timestamp[] nextAttempts);
+  List<String> recordOutcomes(@Bind("node") String node, @Bind("ids") String[] ids,
+      @Bind("statuses") String[] statuses, @Bind("attempts") Integer[] attempts, @Bind("codes") Integer[] codes,
+      @Bind("bodies") String[] bodies, @Bind("errors") String[] errors, @Bind("durations") Long[] durations,
+      @Bind("nextAttempts") Timestamp[] nextAttempts, @Bind("starts") Timestamp[] starts);
 
-  /** Logs a batch of attempts in one statement. */
-  @SqlUpdate("""
-      INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error)
-      SELECT * FROM unnest(:ids, :attempts, :starts, :durations, :codes, :bodies, :errors)
-      ON CONFLICT (delivery_id, attempt) DO NOTHING
-      """)
-  void insertAttempts(@Bind("ids") String[] ids, @Bind("attempts") Integer[] attempts,
-      @Bind("starts") Timestamp[] starts, @Bind("durations") Long[] durations,
-      @Bind("codes") Integer[] codes, @Bind("bodies") String[] bodies, @Bind("errors") String[] errors);
+  /** Those of these webhooks that no longer exist (deleted, perhaps through another process). */
+  @SqlQuery("SELECT id FROM unnest(:ids) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.webhook_id = t.id)")
+  List<String> deletedWebhooks(@Bind("ids") String[] ids);
 
   @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
   Optional<Delivery> find(@Bind("id") String id);

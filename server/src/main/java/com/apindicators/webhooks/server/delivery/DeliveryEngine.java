@@ -8,6 +8,9 @@ import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +18,8 @@ import org.slf4j.LoggerFactory;
 /** This node's delivery machinery: sender, dispatcher, result writer and poller, started and stopped together. */
 public final class DeliveryEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
+  /** How often waiting jobs are checked for webhooks deleted through another process. */
+  public static final Duration DELETED_WEBHOOK_SWEEP = Duration.ofSeconds(1);
   private final Jdbi jdbi;
   private final String nodeId = Ids.next("node_");
   private final Settings settings;
@@ -22,6 +27,11 @@ public final class DeliveryEngine implements AutoCloseable {
   private final ResultWriter writer;
   private final Dispatcher dispatcher;
   private final Poller poller;
+  private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "deleted-webhook-sweep");
+    t.setDaemon(true);
+    return t;
+  });
 
   /**
    * How the engine runs.
@@ -47,7 +57,7 @@ public final class DeliveryEngine implements AutoCloseable {
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi);
+    this.writer = new ResultWriter(jdbi, nodeId);
     this.dispatcher = new Dispatcher(sender, outcome -> {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
           : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
@@ -56,8 +66,33 @@ public final class DeliveryEngine implements AutoCloseable {
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
         () -> settings.maxQueued() - dispatcher.freeCapacity());
+    metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
+        writer::queued);
+    metrics.counter("webhooks_stale_outcomes", "Attempt outcomes dropped because their lease had moved on "
+        + "or their webhook was deleted", writer::staleOutcomes);
+    metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
+        + "with the reason instead", writer::setAsideOutcomes);
     this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
     poller.start();
+    long sweep = DELETED_WEBHOOK_SWEEP.toMillis();
+    sweeper.scheduleWithFixedDelay(this::dropDeletedWebhooks, sweep, sweep, TimeUnit.MILLISECONDS);
+  }
+
+  /** Forgets a webhook deleted through this process: its waiting deliveries are never sent. */
+  public void webhookDeleted(String webhookId) {
+    dispatcher.dropWebhook(webhookId);
+  }
+
+  /** Drops waiting jobs whose webhook was deleted through any process. */
+  private void dropDeletedWebhooks() {
+    try {
+      String[] waiting = dispatcher.waitingWebhookIds().toArray(String[]::new);
+      if (waiting.length > 0) {
+        jdbi.withExtension(DeliveryDao.class, dao -> dao.deletedWebhooks(waiting)).forEach(dispatcher::dropWebhook);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Checking for deleted webhooks failed; trying again", e);
+    }
   }
 
   /** The id this node writes into the leases it holds. */
@@ -94,6 +129,7 @@ public final class DeliveryEngine implements AutoCloseable {
   /** Stops claiming, releases unstarted work, lets attempts in flight finish (up to the timeout), writes results. */
   @Override
   public void close() throws InterruptedException {
+    sweeper.shutdownNow();
     poller.close();
     List<DeliveryJob> unstarted = dispatcher.shutdown(settings.timeout().toMillis() + 1000);
     try {

@@ -2,9 +2,14 @@ package com.apindicators.webhooks.server.delivery;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -12,6 +17,7 @@ import java.util.function.Consumer;
  * endpoints round-robin so a slow or hanging endpoint holds at most its own share of the slots.
  */
 public final class Dispatcher {
+  private static final int MAX_REMEMBERED_DELETES = 10_000;
   private final HttpSender sender;
   private final Consumer<Outcome> results;
   private final int maxInFlight;
@@ -20,6 +26,13 @@ public final class Dispatcher {
   private final Object lock = new Object();
   private final Map<String, Endpoint> endpoints = new HashMap<>();
   private final ArrayDeque<Endpoint> ready = new ArrayDeque<>();
+  // Recently deleted webhooks: a claim read before the delete committed may still be offered after it.
+  private final Set<String> deleted = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > MAX_REMEMBERED_DELETES;
+    }
+  });
   private int inFlight;
   private int queued;
   private boolean accepting = true;
@@ -52,7 +65,7 @@ public final class Dispatcher {
     List<DeliveryJob> refused = new ArrayList<>();
     synchronized (lock) {
       for (DeliveryJob job : jobs) {
-        if (!accepting || queued >= maxQueued) {
+        if (!accepting || queued >= maxQueued || deleted.contains(job.webhookId())) {
           refused.add(job);
           continue;
         }
@@ -64,6 +77,38 @@ public final class Dispatcher {
     }
     pump();
     return refused;
+  }
+
+  /**
+   * Drops the waiting jobs of a deleted webhook and refuses its jobs from now on; attempts already started
+   * finish (their outcomes find no delivery and change nothing).
+   */
+  public void dropWebhook(String webhookId) {
+    synchronized (lock) {
+      deleted.add(webhookId);
+      for (Iterator<Endpoint> it = endpoints.values().iterator(); it.hasNext(); ) {
+        Endpoint e = it.next();
+        int before = e.waiting.size();
+        e.waiting.removeIf(job -> job.webhookId().equals(webhookId));
+        queued -= before - e.waiting.size();
+        if (e.waiting.isEmpty() && e.isReady) {
+          ready.remove(e);
+          e.isReady = false;
+        }
+        if (e.waiting.isEmpty() && e.inFlight == 0) {
+          it.remove();
+        }
+      }
+    }
+  }
+
+  /** The webhooks that have jobs waiting here. */
+  public Set<String> waitingWebhookIds() {
+    Set<String> ids = new HashSet<>();
+    synchronized (lock) {
+      endpoints.values().forEach(e -> e.waiting.forEach(job -> ids.add(job.webhookId())));
+    }
+    return ids;
   }
 
   /** How many more jobs it would take now. */

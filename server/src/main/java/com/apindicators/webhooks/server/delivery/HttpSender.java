@@ -40,6 +40,8 @@ import org.apache.hc.core5.util.Timeout;
 public final class HttpSender implements AutoCloseable {
   public static final int MAX_RESPONSE_BODY_BYTES = 16 * 1024;
   public static final String USER_AGENT = "APIndicators-Webhooks/1.0";
+  /** The longest Retry-After taken as given (retry policies cap it lower); larger values would overflow. */
+  static final long MAX_RETRY_AFTER_SECONDS = 365L * 24 * 3600;
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
   private final TargetGuard guard;
@@ -202,7 +204,7 @@ public final class HttpSender implements AutoCloseable {
     }
     String value = r.retryAfter().trim();
     try {
-      return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
+      return Duration.ofSeconds(Math.max(0, Math.min(Long.parseLong(value), MAX_RETRY_AFTER_SECONDS)));
     } catch (NumberFormatException e) {
       try {
         Duration d = Duration.between(Instant.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));

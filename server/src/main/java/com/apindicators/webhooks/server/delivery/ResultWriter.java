@@ -1,11 +1,16 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import com.apindicators.webhooks.server.stream.ChangeLog;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -13,36 +18,76 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the delivery log in batches, one transaction per batch, on its own thread: attempt outcomes, and the
- * change-log entries of new deliveries and of every outcome. Publishing and sending never wait for it, and only
- * this short transaction takes the change log's ordering lock.
+ * change-log entries of new deliveries and of every outcome. Publishing and sending wait for it only when its
+ * bounded queue is full, and only this short transaction takes the change log's ordering lock. A batch the
+ * database refuses for its data is split until the refused rows are alone; those are recorded as failed with the
+ * reason, so one tenant's row never costs another tenant its results.
  */
 public final class ResultWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
   static final int MAX_BATCH = 1000;
+  /** Results and creations waiting at most; beyond it, submitters wait (back-pressure on sending and publishing). */
+  public static final int MAX_QUEUED = 20_000;
+  /** Tries for an error that is neither bad data nor a lost connection (or for any error once closing). */
+  private static final int MAX_TRIES = 5;
+  private static final long MAX_BACKOFF_MS = 5_000;
   private final Jdbi jdbi;
+  private final String nodeId;
   // FIFO: a delivery's creation is always queued before its first outcome.
-  private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
+  private final AtomicLong stale = new AtomicLong();
+  private final AtomicLong setAside = new AtomicLong();
   private final Thread thread;
   private volatile boolean running = true;
 
   /** Either an outcome to record, or a newly created delivery whose "pending" change to log. */
   private record Item(Outcome outcome, String createdId) {}
 
-  public ResultWriter(Jdbi jdbi) {
+  /** @param nodeId the lease owner this node's outcomes must still match to be recorded */
+  public ResultWriter(Jdbi jdbi, String nodeId) {
     this.jdbi = jdbi;
+    this.nodeId = nodeId;
     this.thread = new Thread(this::run, "delivery-result-writer");
     thread.setDaemon(true);
     thread.start();
   }
 
-  /** Queues an outcome for the next batch. */
+  /** Queues an outcome for the next batch; waits while the queue is full. */
   public void submit(Outcome o) {
-    queue.add(new Item(o, null));
+    enqueue(new Item(o, null));
   }
 
   /** Queues the "created, pending" change of new deliveries; call before they can have an outcome. */
   public void created(List<String> deliveryIds) {
-    deliveryIds.forEach(id -> queue.add(new Item(null, id)));
+    deliveryIds.forEach(id -> enqueue(new Item(null, id)));
+  }
+
+  /** Outcomes dropped because their delivery was no longer leased to this node for that attempt (or was deleted). */
+  public long staleOutcomes() {
+    return stale.get();
+  }
+
+  /** Outcomes the database refused, recorded as failed with the reason instead. */
+  public long setAsideOutcomes() {
+    return setAside.get();
+  }
+
+  /** Results and creations waiting to be written. */
+  public int queued() {
+    return queue.size();
+  }
+
+  private void enqueue(Item item) {
+    try {
+      while (!queue.offer(item, 1, TimeUnit.SECONDS)) {
+        if (!thread.isAlive()) {
+          log.warn("The result writer has stopped; a result is left to its lease to be attempted again");
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void run() {
@@ -55,7 +100,7 @@ public final class ResultWriter implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
-        writeWithRetry(batch);
+        writeSplittingBadRows(batch);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -65,21 +110,100 @@ public final class ResultWriter implements AutoCloseable {
     }
   }
 
-  private void writeWithRetry(List<Item> batch) throws InterruptedException {
+  /** Writes the items in order; on a data error halves them until the bad rows are alone, and sets those aside. */
+  void writeSplittingBadRows(List<Item> items) throws InterruptedException {
+    RuntimeException refused = writeWithRetry(items);
+    if (refused == null) {
+      return;
+    }
+    if (items.size() > 1) {
+      int half = items.size() / 2;
+      writeSplittingBadRows(items.subList(0, half));
+      writeSplittingBadRows(items.subList(half, items.size()));
+    } else {
+      setAside(items.get(0), refused);
+    }
+  }
+
+  /** Records a refused outcome as failed with the database's reason instead of the endpoint's answer. */
+  private void setAside(Item item, RuntimeException refused) throws InterruptedException {
+    String reason = "Could not record the endpoint's answer: " + sqlMessage(refused);
+    if (item.outcome() == null) {
+      log.error("Could not log the creation of delivery {}: {}", item.createdId(), reason);
+      return;
+    }
+    Outcome o = item.outcome();
+    log.warn("Delivery {} attempt {}: {}", o.job().deliveryId(), o.job().attempt(), reason);
+    setAside.incrementAndGet();
+    AttemptResult r = o.result();
+    Outcome failed = new Outcome(o.job(),
+        new AttemptResult(r.startTime(), r.duration(), r.responseCode(), "", reason, null), DeliveryStatus.FAILED, null);
+    RuntimeException again = writeWithRetry(List.of(new Item(failed, null)));
+    if (again != null) {
+      log.error("Could not record delivery {} as failed either; its lease runs out and it is attempted again",
+          o.job().deliveryId(), again);
+    }
+  }
+
+  /**
+   * Writes, retrying while the database is unreachable; returns null when written (or given up on), or the
+   * error when the database refused the data itself.
+   */
+  private RuntimeException writeWithRetry(List<Item> items) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        write(batch);
-        return;
+        write(items);
+        return null;
       } catch (RuntimeException e) {
-        if (attempt >= 5) {
-          // The leases expire and the deliveries are attempted again: at-least-once holds.
-          log.error("Could not record {} delivery results; they will be retried when their leases expire", batch.size(), e);
-          return;
+        String state = sqlState(e);
+        if (isBadData(state)) {
+          return e;
         }
-        log.warn("Recording delivery results failed (attempt {}), retrying", attempt, e);
-        Thread.sleep(200L * attempt);
+        if (attempt >= MAX_TRIES && (!running || !isUnreachable(e))) {
+          // The leases expire and the deliveries are attempted again: at-least-once holds.
+          log.error("Could not record {} delivery results; they will be retried when their leases expire", items.size(), e);
+          return null;
+        }
+        log.warn("Recording delivery results failed (attempt {}, SQLState {}), retrying", attempt, state, e);
+        Thread.sleep(Math.min(MAX_BACKOFF_MS, 200L * attempt));
       }
     }
+  }
+
+  /** Data exceptions (22) and integrity violations (23) belong to a row, not to the database's state. */
+  private static boolean isBadData(String state) {
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
+  /** A lost or refused connection, an overloaded or restarting server, a conflict: worth waiting for. */
+  private static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return Stream.of("08", "40", "53", "57", "58").anyMatch(s.getSQLState()::startsWith);
+      }
+    }
+    return false;
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
+  }
+
+  private static String sqlMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        return s.getMessage();
+      }
+    }
+    return e.getMessage();
   }
 
   void write(List<Item> items) {
@@ -107,7 +231,7 @@ public final class ResultWriter implements AutoCloseable {
       next[i] = o.nextAttemptTime() == null ? null : Timestamp.from(o.nextAttemptTime());
       starts[i] = Timestamp.from(o.result().startTime());
     }
-    jdbi.useTransaction(h -> {
+    int recorded = jdbi.inTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
       h.execute("SET LOCAL synchronous_commit = off");
       // The batch arrays look small to the planner; without this it may scan the whole deliveries table per batch.
@@ -115,13 +239,17 @@ public final class ResultWriter implements AutoCloseable {
       // Creations first: their snapshots are read before this batch's outcomes change the rows.
       ChangeLog.record(h, created);
       if (n == 0) {
-        return;
+        return 0;
       }
-      DeliveryDao dao = h.attach(DeliveryDao.class);
-      dao.recordOutcomes(ids, statuses, attempts, codes, bodies, errors, durations, next);
-      dao.insertAttempts(ids, attempts, starts, durations, codes, bodies, errors);
-      ChangeLog.record(h, ids);
+      List<String> written = h.attach(DeliveryDao.class)
+          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
+      ChangeLog.record(h, written.toArray(String[]::new));
+      return written.size();
     });
+    if (recorded < n) {
+      stale.addAndGet(n - recorded);
+      log.debug("Dropped {} stale outcomes (lease held by another attempt, or the webhook was deleted)", n - recorded);
+    }
   }
 
   /** Writes what is queued, then stops. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import com.apindicators.webhooks.server.security.SecretBox;
 import org.jdbi.v3.core.Jdbi;
 
@@ -11,11 +12,16 @@ import org.jdbi.v3.core.Jdbi;
 public final class Webhooks {
   private final Jdbi jdbi;
   private final SecretBox secrets;
+  private final Consumer<String> deleted;
 
-  /** @param secrets encrypts signing secrets before they are stored */
-  public Webhooks(Jdbi jdbi, SecretBox secrets) {
+  /**
+   * @param secrets encrypts signing secrets before they are stored
+   * @param deleted told each webhook id once its deletion committed, so deliveries waiting for it are dropped
+   */
+  public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted) {
     this.jdbi = jdbi;
     this.secrets = secrets;
+    this.deleted = deleted;
   }
 
   /** Encrypts any signing secret stored in plaintext (from before encryption at rest); returns how many. */
@@ -102,9 +108,13 @@ public final class Webhooks {
     return changed == 0 ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
   }
 
-  /** Deletes the webhook, freeing its plan slot; false if there was none. */
+  /** Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. */
   public boolean delete(String webhookId) {
-    return jdbi.withExtension(WebhookDao.class, dao -> dao.delete(webhookId)) > 0;
+    boolean found = jdbi.withExtension(WebhookDao.class, dao -> dao.delete(webhookId)) > 0;
+    if (found) {
+      deleted.accept(webhookId);
+    }
+    return found;
   }
 
   private static String[] array(List<String> values) {

@@ -1,0 +1,211 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.TestDatabase;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The result writer on real PostgreSQL: a bad row or a stale outcome never costs other rows their results. */
+class ResultWriterTest {
+  private static final String NODE = "node_a";
+  private Jdbi jdbi;
+
+  @BeforeEach
+  void cleanTables() {
+    jdbi = TestDatabase.clean().jdbi();
+    jdbi.useHandle(h -> {
+      h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
+      h.execute("""
+          INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
+          VALUES ('wh_1', 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x')
+          """);
+      h.execute("INSERT INTO events (event_id, type, event_time, data_json) VALUES ('evt_1', 'signal.buy', now(), '{}')");
+    });
+  }
+
+  /** Pending deliveries dlv_0.. leased to a node. */
+  private List<DeliveryJob> pending(int count, String leaseOwner) {
+    List<DeliveryJob> jobs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String id = "dlv_" + i;
+      jdbi.useHandle(h -> h.createUpdate("""
+          INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, max_attempts,
+              retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
+          VALUES (:id, 'evt_1', 'wh_1', 'acct', 'signal.buy', 'http://127.0.0.1:9/', 'PENDING', 2, 1000, 60000,
+              now(), :owner, now() + interval '1 minute')
+          """).bind("id", id).bind("owner", leaseOwner).execute());
+      jobs.add(new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy", Instant.now(),
+          "{}", 1, 2, 1000, 60000));
+    }
+    return jobs;
+  }
+
+  private static Outcome delivered(DeliveryJob job) {
+    return Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null));
+  }
+
+  private String status(String deliveryId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT status FROM deliveries WHERE delivery_id = :id")
+        .bind("id", deliveryId).mapTo(String.class).one());
+  }
+
+  private String error(String deliveryId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT error FROM deliveries WHERE delivery_id = :id")
+        .bind("id", deliveryId).mapTo(String.class).one());
+  }
+
+  @Test
+  void aBatchWithARefusedRowAndADeletedDeliveryRecordsEveryOtherRow() throws Exception {
+    List<DeliveryJob> jobs = pending(20, NODE);
+    try (ResultWriter writer = new ResultWriter(jdbi, NODE)) {
+      // Hold the writer back so the outcomes land in a batch or two, with the deleted delivery's among them.
+      jdbi.useTransaction(h -> {
+        h.execute("LOCK TABLE deliveries IN EXCLUSIVE MODE");
+        for (DeliveryJob job : jobs) {
+          if (job.deliveryId().equals("dlv_7")) {
+            // A time PostgreSQL cannot store (past the year 294276): the database refuses this row.
+            AttemptResult r = new AttemptResult(Instant.now(), Duration.ofMillis(5), 503, "busy", "HTTP 503", null);
+            writer.submit(new Outcome(job, r, DeliveryStatus.PENDING, Instant.parse("+300000-01-01T00:00:00Z")));
+          } else {
+            writer.submit(delivered(job));
+          }
+        }
+        h.execute("DELETE FROM deliveries WHERE delivery_id = 'dlv_3'");
+      });
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count(
+          "SELECT count(*) FROM deliveries WHERE status <> 'PENDING'") == 19);
+      for (DeliveryJob job : jobs) {
+        switch (job.deliveryId()) {
+          case "dlv_3" -> assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE delivery_id = 'dlv_3'")).isZero();
+          case "dlv_7" -> {
+            assertThat(status("dlv_7")).isEqualTo("FAILED");
+            assertThat(error("dlv_7")).startsWith("Could not record the endpoint's answer: ");
+          }
+          default -> assertThat(status(job.deliveryId())).isEqualTo("DELIVERED");
+        }
+      }
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(19);
+      assertThat(writer.setAsideOutcomes()).isEqualTo(1);
+      assertThat(writer.staleOutcomes()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aStaleOutcomeDoesNotOverwriteWhatTheLeaseHolderRecorded() throws Exception {
+    List<DeliveryJob> jobs = pending(2, "node_b");
+    // dlv_0: node_b delivered it already; dlv_1: node_b holds its lease now. node_a's outcomes come late.
+    try (ResultWriter other = new ResultWriter(jdbi, "node_b")) {
+      other.submit(delivered(jobs.get(0)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> status("dlv_0").equals("DELIVERED"));
+    }
+    try (ResultWriter writer = new ResultWriter(jdbi, NODE)) {
+      for (DeliveryJob job : jobs) {
+        writer.submit(Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofSeconds(10), 0, "", "Timed out", null)));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> writer.staleOutcomes() == 2);
+    }
+    assertThat(status("dlv_0")).isEqualTo("DELIVERED");
+    assertThat(error("dlv_0")).isEmpty();
+    assertThat(status("dlv_1")).isEqualTo("PENDING");
+    String owner = jdbi.withHandle(h -> h.createQuery("SELECT lease_owner FROM deliveries WHERE delivery_id = 'dlv_1'")
+        .mapTo(String.class).one());
+    assertThat(owner).isEqualTo("node_b");
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(1);
+  }
+
+  @Test
+  void aLostConnectionIsWaitedOutNotMistakenForABadRow() throws Exception {
+    List<DeliveryJob> jobs = pending(5, NODE);
+    FlakyDataSource flaky = new FlakyDataSource(TestDatabase.get().dataSource());
+    Jdbi flakyJdbi = Jdbi.create(flaky).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
+    flakyJdbi.registerArrayType(java.sql.Timestamp.class, "timestamptz");
+    flaky.down.set(true);
+    try (ResultWriter writer = new ResultWriter(flakyJdbi, NODE)) {
+      jobs.forEach(j -> writer.submit(delivered(j)));
+      // More tries than a bad batch gets before it is given up on.
+      await().atMost(Duration.ofSeconds(30)).until(() -> flaky.refused.get() >= 7);
+      flaky.down.set(false);
+      await().atMost(Duration.ofSeconds(15)).until(() -> TestDatabase.count(
+          "SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 5);
+      assertThat(writer.setAsideOutcomes()).isZero();
+    }
+  }
+
+  /** A DataSource that refuses connections (SQLState 08001) while it is down. */
+  private static final class FlakyDataSource implements DataSource {
+    final AtomicBoolean down = new AtomicBoolean();
+    final AtomicInteger refused = new AtomicInteger();
+    private final DataSource real;
+
+    FlakyDataSource(DataSource real) {
+      this.real = real;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      if (down.get()) {
+        refused.incrementAndGet();
+        throw new SQLTransientConnectionException("connection refused (test)", "08001");
+      }
+      return real.getConnection();
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+      return real.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+      real.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+      real.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+      return real.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      return real.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      return real.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+      return real.isWrapperFor(iface);
+    }
+  }
+}
