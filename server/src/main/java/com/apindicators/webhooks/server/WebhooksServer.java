@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server;
 import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
+import com.apindicators.webhooks.server.api.CallGuard;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -59,14 +60,14 @@ public final class WebhooksServer {
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
-        .addService(new AccountGrpcService(accounts))
-        .addService(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets())))
-        .addService(new EventGrpcService(publisher))
-        .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
-        .addService(new ApiKeyGrpcService(apiKeys))
+        .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
+        .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()))))
+        .addService(CallGuard.wrap(new EventGrpcService(publisher)))
+        .addService(CallGuard.wrap(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches)))
+        .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys)))
         .intercept(new AuthInterceptor(apiKeys))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(CallGuard.wrap(health.getHealthService()))
+        .addService(CallGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         .build();
   }
 

@@ -94,7 +94,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       }
       for (String p : paths) {
         if (!UPDATABLE.contains(p)) {
-          v.add("update_mask", "'" + p + "' cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
+          v.add("update_mask", Fields.quote(p) + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
         }
       }
       String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;

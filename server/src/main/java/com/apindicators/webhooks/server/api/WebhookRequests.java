@@ -58,7 +58,7 @@ public final class WebhookRequests {
         v.add(field, "must start with https:// (or http://)");
       } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
         v.add(field, uri.getRawAuthority() == null ? "must name a host, as in https://example.com/webhook"
-            : "has a host that is neither a valid name nor an address ('" + uri.getRawAuthority() + "')");
+            : "has a host that is neither a valid name nor an address (" + Fields.quote(uri.getRawAuthority()) + ")");
       } else if (uri.getRawUserInfo() != null) {
         v.add(field, "must not carry credentials (user:password@); verify our signature instead");
       } else if (uri.getRawFragment() != null) {
@@ -90,7 +90,7 @@ public final class WebhookRequests {
     for (int i = 0; i < events.size(); i++) {
       String e = events.get(i);
       if (!EventCatalog.contains(e)) {
-        v.add(field + "[" + i + "]", "'" + abbreviate(e) + "' is not an event type; use one of "
+        v.add(field + "[" + i + "]", Fields.quote(e) + " is not an event type; use one of "
             + String.join(", ", EventCatalog.all().keySet()));
       } else if (!seen.add(e)) {
         v.add(field + "[" + i + "]", "'" + e + "' is listed twice");
@@ -157,9 +157,5 @@ public final class WebhookRequests {
     } catch (IllegalArgumentException e) {
       return null;
     }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 }
