@@ -21,6 +21,8 @@ public final class WebhookRequests {
   public static final int MAX_URL = 2048;
   public static final int MAX_FILTER_VALUES = 100;
   public static final int MAX_FILTER_VALUE_LENGTH = 32;
+  public static final int MIN_PORT = 1;
+  public static final int MAX_PORT = 65535;
 
   private WebhookRequests() {}
 
@@ -63,6 +65,9 @@ public final class WebhookRequests {
         v.add(field, "must not carry credentials (user:password@); verify our signature instead");
       } else if (uri.getRawFragment() != null) {
         v.add(field, "must not have a #fragment");
+      } else if (uri.getPort() != -1 && (uri.getPort() < MIN_PORT || uri.getPort() > MAX_PORT)) {
+        v.add(field, "has port " + uri.getPort() + "; a port must be " + MIN_PORT + "-" + MAX_PORT
+            + " (or left out for the scheme's default)");
       } else if (guard.refusalForHost(uri.getHost()) != null) {
         v.add(field, guard.refusalForHost(uri.getHost()));
       }
