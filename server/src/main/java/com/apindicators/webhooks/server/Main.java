@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server;
 
+import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
 import com.apindicators.webhooks.server.security.ApiKeys;
@@ -24,6 +25,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "${env:WEBHOOKS_PORT:-50051}",
       description = "gRPC port (env WEBHOOKS_PORT, default ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--bind", defaultValue = "${env:WEBHOOKS_BIND}",
+      description = "Address to serve gRPC on, e.g. 127.0.0.1 or one interface's address;"
+          + " default every interface (env WEBHOOKS_BIND).")
+  String bind;
 
   @Option(names = "--data-dir", defaultValue = "${env:WEBHOOKS_DATA_DIR:-data}",
       description = "Data directory for the embedded PostgreSQL and key files (env WEBHOOKS_DATA_DIR, default ${DEFAULT-VALUE}).")
@@ -72,6 +78,10 @@ public final class Main implements Callable<Integer> {
       description = "Serve Prometheus metrics on this port at /metrics; 0 = off (env WEBHOOKS_METRICS_PORT, default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--metrics-bind", defaultValue = "${env:WEBHOOKS_METRICS_BIND:-127.0.0.1}",
+      description = "Address to serve metrics on (env WEBHOOKS_METRICS_BIND, default ${DEFAULT-VALUE}: this machine only).")
+  String metricsBind;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
       log.error("Could not start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
@@ -103,7 +113,7 @@ public final class Main implements Callable<Integer> {
       ApiKeys apiKeys = new ApiKeys(db.jdbi());
       AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
           adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
-      server = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
+      server = new WebhooksServer(Transport.netty(blankToNull(bind), config.port(), tls), db, config, apiKeys,
           SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
       server.start();
     } catch (Exception e) {
@@ -111,10 +121,12 @@ public final class Main implements Callable<Integer> {
       throw e;
     }
     if (metricsPort > 0) {
-      server.metrics().serve(metricsPort);
-      log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
+      var metrics = server.metrics().serve(metricsBind, metricsPort);
+      log.info("Prometheus metrics on http://{}:{}{}", metrics.address().getAddress().getHostAddress(),
+          metrics.address().getPort(), Metrics.PATH);
     }
-    log.info("APIndicators Webhooks listening on port {} (gRPC, {}), using {}{}", server.port(),
+    log.info("APIndicators Webhooks listening on port {} of {} (gRPC, {}), using {}{}", server.port(),
+        bind == null || bind.isBlank() ? "every interface" : bind,
         !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
