@@ -26,6 +26,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
@@ -155,6 +158,31 @@ class MalformedRequestTest {
       c.shutdownNow();
       s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void reflectionStillListsAndDescribesTheGuardedServices() throws Exception {
+    var responses = new java.util.concurrent.LinkedBlockingQueue<ServerReflectionResponse>();
+    var requests = ServerReflectionGrpc.newStub(raw).serverReflectionInfo(new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(ServerReflectionResponse r) {
+        responses.add(r);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(V1 + "WebhookService").build());
+    ServerReflectionResponse list = responses.poll(10, TimeUnit.SECONDS);
+    ServerReflectionResponse file = responses.poll(10, TimeUnit.SECONDS);
+    requests.onCompleted();
+    assertThat(list.getListServicesResponse().getServiceList()).extracting(s -> s.getName())
+        .contains(V1 + "WebhookService", V1 + "DeliveryService", "grpc.health.v1.Health");
+    assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isPositive();
   }
 
   private static void assertMalformed(String method, byte[] body) {
