@@ -85,6 +85,16 @@ class RequestLimitsTest {
     assertThat(StatusProto.fromThrowable(e.error()).getSerializedSize()).isLessThan(3 * SMALL_ERROR_BYTES);
   }
 
+  @Test
+  void everyViolationTextIsCutTo300CharactersAndEchoedInputTo40() {
+    Violations v = new Violations().add("f".repeat(1000), "d".repeat(1000))
+        .add("events[0]", Fields.quote("\u0000" + "\ud83d\ude00".repeat(100)) + " is not an event type");
+    StatusAssert e = failing(v::throwIfAny);
+    assertThat(e.violatedFields().get(0)).hasSize(Violations.MAX_TEXT).endsWith("...");
+    assertThat(e.message()).contains("d".repeat(Violations.MAX_TEXT - 3) + "...;").doesNotContain("d".repeat(Violations.MAX_TEXT))
+        .contains("'?\ud83d\ude00").doesNotContain("\u0000").doesNotContain("\ud83d\ude00".repeat(20));
+  }
+
   private static Object call(MethodDescriptor<Message, Message> method, Message request) {
     CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
     if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
