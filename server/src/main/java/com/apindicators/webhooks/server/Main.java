@@ -99,6 +99,12 @@ public final class Main implements Callable<Integer> {
     if (dispatcherConcurrency < 1 || dispatcherConcurrency > 10_000) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-concurrency must be 1-10000");
     }
+    for (String[] address : new String[][] {{"--bind", blankToNull(bind)}, {"--metrics-bind", metricsBind}}) {
+      if (address[1] != null && !isAddress(address[1])) {
+        throw new CommandLine.ParameterException(new CommandLine(this), address[0] + " " + address[1]
+            + " is not an address: give one of this machine's IP addresses, such as 127.0.0.1");
+      }
+    }
     if (leaseSeconds < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
     }
@@ -140,6 +146,15 @@ public final class Main implements Callable<Integer> {
     }, "shutdown"));
     server.blockUntilShutdown();
     return 0;
+  }
+
+  private static boolean isAddress(String s) {
+    try {
+      java.net.InetAddress.getByName(s);
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static String blankToNull(String s) {

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
   private static final Logger log = LoggerFactory.getLogger(DeliveryWatches.class);
-  public static final int MAX_FILTER_VALUES = 100;
+  public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
   private final WatchHub hub;
   private final Jdbi jdbi;
   private final int bufferSize;

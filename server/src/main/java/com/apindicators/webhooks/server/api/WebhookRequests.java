@@ -19,7 +19,7 @@ import java.util.Set;
 public final class WebhookRequests {
   public static final int MAX_NAME = 100;
   public static final int MAX_URL = 2048;
-  public static final int MAX_FILTER_VALUES = 100;
+  public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
   public static final int MAX_FILTER_VALUE_LENGTH = 32;
   public static final int MIN_PORT = 1;
   public static final int MAX_PORT = 65535;

@@ -31,4 +31,19 @@ class BindFlagsTest {
           HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
   }
+
+  @Test
+  void aBindThatIsNotAnAddressIsRefusedBeforeAnythingStarts() {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    int code;
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      code = new picocli.CommandLine(new com.apindicators.webhooks.server.Main()).execute("--metrics-bind", "host.invalid");
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--metrics-bind host.invalid is not an address");
+  }
 }
