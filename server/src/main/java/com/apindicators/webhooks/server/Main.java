@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server;
 
+import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
 import com.apindicators.webhooks.server.security.ApiKeys;
@@ -25,6 +26,11 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "${env:WEBHOOKS_PORT:-50051}",
       description = "gRPC port (env WEBHOOKS_PORT, default ${DEFAULT-VALUE}).")
   int port;
+
+  @Option(names = "--bind", defaultValue = "${env:WEBHOOKS_BIND}",
+      description = "Address to serve gRPC on, e.g. 127.0.0.1 or one interface's address;"
+          + " default every interface (env WEBHOOKS_BIND).")
+  String bind;
 
   @Option(names = "--data-dir", defaultValue = "${env:WEBHOOKS_DATA_DIR:-data}",
       description = "Data directory for the embedded PostgreSQL and key files (env WEBHOOKS_DATA_DIR, default ${DEFAULT-VALUE}).")
@@ -73,6 +79,10 @@ public final class Main implements Callable<Integer> {
       description = "Serve Prometheus metrics on this port at /metrics; 0 = off (env WEBHOOKS_METRICS_PORT, default ${DEFAULT-VALUE}).")
   int metricsPort;
 
+  @Option(names = "--metrics-bind", defaultValue = "${env:WEBHOOKS_METRICS_BIND:-127.0.0.1}",
+      description = "Address to serve metrics on (env WEBHOOKS_METRICS_BIND, default ${DEFAULT-VALUE}: this machine only).")
+  String metricsBind;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
       log.error("Could not start: {}", e.getMessage() != null ? e.getMessage() : e.toString());
@@ -90,6 +100,12 @@ public final class Main implements Callable<Integer> {
     if (dispatcherConcurrency < 1 || dispatcherConcurrency > 10_000) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-concurrency must be 1-10000");
     }
+    for (String[] address : new String[][] {{"--bind", blankToNull(bind)}, {"--metrics-bind", metricsBind}}) {
+      if (address[1] != null && !isAddress(address[1])) {
+        throw new CommandLine.ParameterException(new CommandLine(this), address[0] + " " + address[1]
+            + " is not an address: give one of this machine's IP addresses, such as 127.0.0.1");
+      }
+    }
     if (leaseSeconds < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
     }
@@ -104,7 +120,7 @@ public final class Main implements Callable<Integer> {
       ApiKeys apiKeys = new ApiKeys(db.jdbi());
       AdminKeyBootstrap.ensure(apiKeys, blankToNull(adminKey),
           adminKeyFile != null ? adminKeyFile : config.dataDir().resolve("admin.key"));
-      started = new WebhooksServer(Transport.netty(config.port(), tls), db, config, apiKeys,
+      started = new WebhooksServer(Transport.netty(blankToNull(bind), config.port(), tls), db, config, apiKeys,
           SecretBox.load(System.getenv("WEBHOOKS_MASTER_KEY"), config.dataDir().resolve("master.key")));
       started.start();
       if (metricsPort > 0) {
@@ -118,7 +134,8 @@ public final class Main implements Callable<Integer> {
       throw e;
     }
     WebhooksServer server = started;
-    log.info("APIndicators Webhooks listening on port {} (gRPC, {}), using {}{}", server.port(),
+    log.info("APIndicators Webhooks listening on port {} of {} (gRPC, {}), using {}{}", server.port(),
+        bind == null || bind.isBlank() ? "every interface" : bind,
         !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
         allowPrivateTargets ? "; private targets allowed" : "");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -135,13 +152,24 @@ public final class Main implements Callable<Integer> {
   }
 
   private void serveMetrics(WebhooksServer server) throws IOException {
+    Metrics.Endpoint metrics;
     try {
-      server.metrics().serve(metricsPort);
+      metrics = server.metrics().serve(metricsBind, metricsPort);
     } catch (IOException e) {
-      throw new IOException("cannot serve metrics on port " + metricsPort + " (" + e.getMessage()
+      throw new IOException("cannot serve metrics on port " + metricsPort + " of " + metricsBind + " (" + e.getMessage()
           + "); choose another --metrics-port", e);
     }
-    log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", metricsPort);
+    log.info("Prometheus metrics on http://{}:{}{}", metrics.address().getAddress().getHostAddress(),
+        metrics.address().getPort(), Metrics.PATH);
+  }
+
+  private static boolean isAddress(String s) {
+    try {
+      java.net.InetAddress.getByName(s);
+      return true;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static String blankToNull(String s) {

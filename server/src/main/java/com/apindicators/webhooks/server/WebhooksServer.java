@@ -4,6 +4,10 @@ import com.apindicators.webhooks.server.api.AccountGrpcService;
 import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.api.DatabaseGate;
+import com.apindicators.webhooks.server.api.CallGuard;
+import com.apindicators.webhooks.server.api.Pages;
+import com.apindicators.webhooks.server.api.ResumeTokens;
+import com.apindicators.webhooks.server.security.SealedTokens;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -59,23 +63,25 @@ public final class WebhooksServer {
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
-    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
+    SealedTokens tokens = new SealedTokens(secrets);
+    Pages pages = new Pages(tokens);
+    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens));
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
-        .addService(new AccountGrpcService(accounts))
-        .addService(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets())))
-        .addService(new EventGrpcService(publisher))
-        .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
-        .addService(new ApiKeyGrpcService(apiKeys))
+        .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
+        .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
+        .addService(CallGuard.wrap(new EventGrpcService(publisher)))
+        .addService(CallGuard.wrap(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches, pages)))
+        .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
         .intercept(new DatabaseGate(databaseHealth::isUp))
-        .addService(health.getHealthService())
-        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(CallGuard.wrap(health.getHealthService()))
+        .addService(CallGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         .build();
   }
 

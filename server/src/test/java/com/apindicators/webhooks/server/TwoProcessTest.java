@@ -3,6 +3,9 @@ package com.apindicators.webhooks.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.apindicators.webhooks.server.api.ResumeTokens;
+import com.apindicators.webhooks.server.security.SealedTokens;
+import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
 import com.apindicators.webhooks.v1.DeliveryStatus;
 import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
@@ -24,7 +27,7 @@ class TwoProcessTest {
       io.grpc.Channel adminA = GrpcTestServer.withKey(toA, TestKeys.ADMIN);
       io.grpc.Channel adminB = GrpcTestServer.withKey(toB, TestKeys.ADMIN);
       // The change log starts empty, so "after change 0" replays everything: no race with the watch's start.
-      String fromTheStart = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("chg1:0".getBytes());
+      String fromTheStart = new ResumeTokens(new SealedTokens(new SecretBox(List.of(TestKeys.MASTER)))).token(0);
       try (WatchClient watchOnB = WatchClient.open(adminB,
           WatchDeliveriesRequest.newBuilder().setAccountId("two").setResumeToken(fromTheStart).build())) {
         Fixtures viaA = new Fixtures(adminA);

@@ -16,8 +16,10 @@ import java.util.List;
 public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImplBase {
   private static final String LIST_KIND = "apikeys";
   private final ApiKeys keys;
+  private final Pages pages;
 
-  public ApiKeyGrpcService(ApiKeys keys) {
+  public ApiKeyGrpcService(ApiKeys keys, Pages pages) {
+    this.pages = pages;
     this.keys = keys;
   }
 
@@ -40,7 +42,7 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
       Access.requireAdmin("Listing API keys");
       Violations v = new Violations();
       int size = Pages.size(r.getPageSize(), v);
-      long after = Pages.position(LIST_KIND, r.getPageToken(), v);
+      long after = pages.position(LIST_KIND, r.getPageToken(), v);
       v.throwIfAny();
       List<ApiKey> page = keys.list(after, size + 1);
       ListApiKeysResponse.Builder b = ListApiKeysResponse.newBuilder();
@@ -48,7 +50,7 @@ public final class ApiKeyGrpcService extends ApiKeyServiceGrpc.ApiKeyServiceImpl
           .setKeyId(k.keyId()).setAccountId(k.accountId() == null ? "" : k.accountId()).setName(k.name())
           .setCreateTime(ProtoMapper.timestamp(k.createTime()))));
       if (page.size() > size) {
-        b.setNextPageToken(Pages.token(LIST_KIND, page.get(size - 1).seq()));
+        b.setNextPageToken(pages.token(LIST_KIND, page.get(size - 1).seq()));
       }
       return b.build();
     });

@@ -26,9 +26,11 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private final DeliveryEngine engine;
   private final Webhooks webhooks;
   private final DeliveryWatches watches;
+  private final Pages pages;
 
   public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
-      Webhooks webhooks, DeliveryWatches watches) {
+      Webhooks webhooks, DeliveryWatches watches, Pages pages) {
+    this.pages = pages;
     this.deliveries = deliveries;
     this.engine = engine;
     this.webhooks = webhooks;
@@ -42,7 +44,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       String webhookId = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
       List<DeliveryStatus> statuses = Fields.statuses(r.getStatusesList(), v);
       int size = Pages.size(r.getPageSize(), v);
-      long before = Pages.position(LIST_KIND, r.getPageToken(), v);
+      long before = pages.position(LIST_KIND + "/" + webhookId, r.getPageToken(), v);
       v.throwIfAny();
       if (webhooks.get(webhookId).filter(w -> Access.mayAccess(w.accountId())).isEmpty()) {
         throw Errors.notFound("webhook", webhookId);
@@ -50,7 +52,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       DeliveryLog.Page page = deliveries.list(webhookId, statuses, before, size);
       ListDeliveriesResponse.Builder b = ListDeliveriesResponse.newBuilder();
       page.deliveries().forEach(d -> b.addDeliveries(ProtoMapper.delivery(d)));
-      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(Pages.token(LIST_KIND, seq)));
+      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(pages.token(LIST_KIND + "/" + webhookId, seq)));
       return b.build();
     });
   }

@@ -17,17 +17,20 @@ import org.jdbi.v3.core.Jdbi;
 
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
-  public static final int MAX_FILTER_VALUES = 100;
+  public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
   private final WatchHub hub;
   private final Jdbi jdbi;
   private final int bufferSize;
-  private final StreamWatcher.Responses responses = new StreamWatcher.Responses();
+  private final ResumeTokens tokens;
+  private final StreamWatcher.Responses responses;
 
   /** @param bufferSize how many updates one stream may have unsent before it is cut off */
-  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize) {
+  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize, ResumeTokens tokens) {
     this.hub = hub;
     this.jdbi = jdbi;
     this.bufferSize = bufferSize;
+    this.tokens = tokens;
+    this.responses = new StreamWatcher.Responses(tokens);
   }
 
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
@@ -91,7 +94,12 @@ public final class DeliveryWatches {
     if (token.isEmpty()) {
       return OptionalLong.empty();
     }
-    OptionalLong id = ResumeTokens.parse(token);
+    OptionalLong id = tokens.parse(token);
+    if (id.isEmpty() && ResumeTokens.isLegacy(token)) {
+      throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token was issued before this server"
+          + " sealed its tokens and cannot be resumed; start a new watch without a token and read missed deliveries"
+          + " with ListDeliveries.");
+    }
     if (id.isEmpty()) {
       throw Errors.invalid(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
           com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(

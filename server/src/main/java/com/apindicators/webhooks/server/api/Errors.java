@@ -28,12 +28,23 @@ public final class Errors {
 
   /** INVALID_ARGUMENT with one field violation per bad field. */
   public static StatusRuntimeException invalid(BadRequest violations) {
+    return invalid(violations, violations.getFieldViolationsCount());
+  }
+
+  /** INVALID_ARGUMENT with the violations reported, out of {@code total} found (the message counts the rest). */
+  public static StatusRuntimeException invalid(BadRequest violations, int total) {
     StringBuilder message = new StringBuilder("Invalid request: ");
     for (int i = 0; i < violations.getFieldViolationsCount(); i++) {
       BadRequest.FieldViolation v = violations.getFieldViolations(i);
       message.append(i == 0 ? "" : "; ").append(v.getField()).append(": ").append(v.getDescription());
     }
-    ErrorInfo info = ErrorInfo.newBuilder().setReason("INVALID_ARGUMENT").setDomain(DOMAIN).build();
+    int unreported = total - violations.getFieldViolationsCount();
+    if (unreported > 0) {
+      message.append("; and ").append(unreported).append(" more violation").append(unreported == 1 ? "" : "s")
+          .append(" not listed (fix these first)");
+    }
+    ErrorInfo info = ErrorInfo.newBuilder().setReason("INVALID_ARGUMENT").setDomain(DOMAIN)
+        .putMetadata("violations", Integer.toString(total)).build();
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
         .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(message.toString())
         .addDetails(Any.pack(info)).addDetails(Any.pack(violations)).build());

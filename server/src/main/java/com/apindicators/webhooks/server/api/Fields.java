@@ -1,11 +1,21 @@
 package com.apindicators.webhooks.server.api;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Checks for the simple fields many requests share: ids and labels. */
+/** Checks for the simple fields many requests share: ids, labels, and the size of every repeated field. */
 public final class Fields {
   public static final int MAX_ACCOUNT_ID = 128;
   public static final int MAX_ID = 64;
+  /** Entries any repeated field of a request may hold (statuses, events, webhook ids, filter values, mask paths...). */
+  public static final int MAX_REPEATED = 100;
+  /** Characters of a caller's text an error message quotes back. */
+  public static final int MAX_QUOTED = 40;
+  /** JSON payloads: bounded by their size as JSON, not by entry counts. */
+  private static final Set<String> PAYLOAD_TYPES =
+      Set.of("google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue");
   private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1," + MAX_ACCOUNT_ID + "}");
   private static final Pattern RESOURCE_ID = Pattern.compile("[A-Za-z0-9_]{1," + MAX_ID + "}");
 
@@ -49,5 +59,52 @@ public final class Fields {
   /** Whether the text holds a control character (which no label or URL may carry). */
   public static boolean hasControl(String value) {
     return value.codePoints().anyMatch(Character::isISOControl);
+  }
+
+  /**
+   * Records a violation for each repeated field, at any depth of the request, that holds more than
+   * {@link #MAX_REPEATED} entries. Runs before any entry is validated, so an oversized list costs one violation.
+   */
+  public static void repeatedCounts(Message request, Violations v) {
+    repeatedCounts(request, "", v);
+  }
+
+  private static void repeatedCounts(Message m, String path, Violations v) {
+    for (FieldDescriptor f : m.getDescriptorForType().getFields()) {
+      String name = path + f.getName();
+      boolean nested = f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && !PAYLOAD_TYPES.contains(f.getMessageType().getFullName());
+      if (f.isRepeated()) {
+        int n = m.getRepeatedFieldCount(f);
+        if (n > MAX_REPEATED) {
+          v.add(name, "must have at most " + MAX_REPEATED + " entries (has " + n + ")");
+        } else if (nested) {
+          for (int i = 0; i < n; i++) {
+            repeatedCounts((Message) m.getRepeatedField(f, i), name + "[" + i + "].", v);
+          }
+        }
+      } else if (nested && m.hasField(f)) {
+        repeatedCounts((Message) m.getField(f), name + ".", v);
+      }
+    }
+  }
+
+  /** A caller's text to quote in an error: at most {@link #MAX_QUOTED} characters, control characters replaced. */
+  public static String quote(String value) {
+    String cut = cut(value, MAX_QUOTED);
+    return "'" + cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append) + "'";
+  }
+
+  /** The text cut to at most {@code max} characters (not splitting a surrogate pair), marked with "..." when cut. */
+  static String cut(String value, int max) {
+    if (value.length() <= max) {
+      return value;
+    }
+    int end = max - 3;
+    if (Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--;
+    }
+    return value.substring(0, end) + "...";
   }
 }

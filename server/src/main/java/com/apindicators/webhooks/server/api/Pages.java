@@ -1,15 +1,20 @@
 package com.apindicators.webhooks.server.api;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import com.apindicators.webhooks.server.security.SealedTokens;
+import java.util.OptionalLong;
 
-/** Page sizes and opaque page tokens shared by every list RPC. */
+/**
+ * Page sizes and page tokens shared by every list RPC. A token is sealed ({@link SealedTokens}): it shows no
+ * position and opens only for the list it came from, named with its scope (e.g. {@code deliveries/wh_...}).
+ */
 public final class Pages {
   public static final int DEFAULT_SIZE = 50;
   public static final int MAX_SIZE = 500;
-  private static final int MAX_TOKEN_LENGTH = 200;
+  private final SealedTokens tokens;
 
-  private Pages() {}
+  public Pages(SealedTokens tokens) {
+    this.tokens = tokens;
+  }
 
   /** The effective page size: default when 0, coerced down to the max, violation when negative. */
   public static int size(int requested, Violations v) {
@@ -20,33 +25,22 @@ public final class Pages {
     return requested == 0 ? DEFAULT_SIZE : Math.min(requested, MAX_SIZE);
   }
 
-  /** The token for a page that continues after a position in the listing named {@code kind}. */
-  public static String token(String kind, long position) {
-    return Base64.getUrlEncoder().withoutPadding()
-        .encodeToString((kind + ":" + position).getBytes(StandardCharsets.UTF_8));
+  /** The token for a page that continues after a position in {@code list} (a listing and its scope). */
+  public String token(String list, long position) {
+    return tokens.seal("page/" + list, position);
   }
 
-  /** The position a token continues after, 0 for an empty token; a violation when the token is not ours. */
-  public static long position(String kind, String token, Violations v) {
+  /** The position a token continues after, 0 for an empty token; a violation when the token is not this list's. */
+  public long position(String list, String token, Violations v) {
     if (token.isEmpty()) {
       return 0;
     }
-    try {
-      if (token.length() > MAX_TOKEN_LENGTH) {
-        throw new IllegalArgumentException();
-      }
-      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-      if (!text.startsWith(kind + ":")) {
-        throw new IllegalArgumentException();
-      }
-      long position = Long.parseLong(text.substring(kind.length() + 1));
-      if (position < 0) {
-        throw new IllegalArgumentException();
-      }
-      return position;
-    } catch (IllegalArgumentException e) {
-      v.add("page_token", "is not a token this list returned; pass next_page_token unchanged, or empty for the first page");
+    OptionalLong position = tokens.open("page/" + list, token);
+    if (position.isEmpty()) {
+      v.add("page_token", "is not a token this list returned; pass next_page_token unchanged to the same list"
+          + " (same account or webhook), or empty for the first page");
       return 0;
     }
+    return position.getAsLong();
   }
 }

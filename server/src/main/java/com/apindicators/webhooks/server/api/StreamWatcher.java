@@ -46,7 +46,12 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
   static final class Responses {
     private record Built(long changeId, WatchDeliveriesResponse response) {}
 
+    private final ResumeTokens tokens;
     private volatile Built last;
+
+    Responses(ResumeTokens tokens) {
+      this.tokens = tokens;
+    }
 
     WatchDeliveriesResponse of(DeliveryChange change) {
       Built b = last;
@@ -55,7 +60,7 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
       }
       WatchDeliveriesResponse r = WatchDeliveriesResponse.newBuilder()
           .setDelivery(ProtoMapper.delivery(change.delivery()))
-          .setResumeToken(ResumeTokens.token(change.changeId()))
+          .setResumeToken(tokens.token(change.changeId()))
           .build();
       last = new Built(change.changeId(), r);
       return r;

@@ -22,8 +22,10 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
   private static final Set<String> UPDATABLE = Set.of("name", "url", "events", "enabled", "retry_policy", "filter");
   private final Webhooks webhooks;
   private final TargetGuard guard;
+  private final Pages pages;
 
-  public WebhookGrpcService(Webhooks webhooks, TargetGuard guard) {
+  public WebhookGrpcService(Webhooks webhooks, TargetGuard guard, Pages pages) {
+    this.pages = pages;
     this.webhooks = webhooks;
     this.guard = guard;
   }
@@ -71,13 +73,13 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String accountId = Fields.accountId("account_id", r.getAccountId(), v);
       int size = Pages.size(r.getPageSize(), v);
-      long after = Pages.position(LIST_KIND, r.getPageToken(), v);
+      long after = pages.position(LIST_KIND + "/" + accountId, r.getPageToken(), v);
       v.throwIfAny();
       Access.requireAccount(accountId);
       Webhooks.Page page = webhooks.list(accountId, after, size);
       ListWebhooksResponse.Builder b = ListWebhooksResponse.newBuilder();
       page.webhooks().forEach(w -> b.addWebhooks(ProtoMapper.webhook(w)));
-      page.nextAfterSeq().ifPresent(seq -> b.setNextPageToken(Pages.token(LIST_KIND, seq)));
+      page.nextAfterSeq().ifPresent(seq -> b.setNextPageToken(pages.token(LIST_KIND + "/" + accountId, seq)));
       return b.build();
     });
   }
@@ -94,7 +96,7 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       }
       for (String p : paths) {
         if (!UPDATABLE.contains(p)) {
-          v.add("update_mask", "'" + p + "' cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
+          v.add("update_mask", Fields.quote(p) + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
         }
       }
       String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;

@@ -19,8 +19,10 @@ import java.util.Set;
 public final class WebhookRequests {
   public static final int MAX_NAME = 100;
   public static final int MAX_URL = 2048;
-  public static final int MAX_FILTER_VALUES = 100;
+  public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
   public static final int MAX_FILTER_VALUE_LENGTH = 32;
+  public static final int MIN_PORT = 1;
+  public static final int MAX_PORT = 65535;
 
   private WebhookRequests() {}
 
@@ -58,11 +60,14 @@ public final class WebhookRequests {
         v.add(field, "must start with https:// (or http://)");
       } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
         v.add(field, uri.getRawAuthority() == null ? "must name a host, as in https://example.com/webhook"
-            : "has a host that is neither a valid name nor an address ('" + uri.getRawAuthority() + "')");
+            : "has a host that is neither a valid name nor an address (" + Fields.quote(uri.getRawAuthority()) + ")");
       } else if (uri.getRawUserInfo() != null) {
         v.add(field, "must not carry credentials (user:password@); verify our signature instead");
       } else if (uri.getRawFragment() != null) {
         v.add(field, "must not have a #fragment");
+      } else if (uri.getPort() != -1 && (uri.getPort() < MIN_PORT || uri.getPort() > MAX_PORT)) {
+        v.add(field, "has port " + uri.getPort() + "; a port must be " + MIN_PORT + "-" + MAX_PORT
+            + " (or left out for the scheme's default)");
       } else if (guard.refusalForHost(uri.getHost()) != null) {
         v.add(field, guard.refusalForHost(uri.getHost()));
       }
@@ -90,7 +95,7 @@ public final class WebhookRequests {
     for (int i = 0; i < events.size(); i++) {
       String e = events.get(i);
       if (!EventCatalog.contains(e)) {
-        v.add(field + "[" + i + "]", "'" + abbreviate(e) + "' is not an event type; use one of "
+        v.add(field + "[" + i + "]", Fields.quote(e) + " is not an event type; use one of "
             + String.join(", ", EventCatalog.all().keySet()));
       } else if (!seen.add(e)) {
         v.add(field + "[" + i + "]", "'" + e + "' is listed twice");
@@ -157,9 +162,5 @@ public final class WebhookRequests {
     } catch (IllegalArgumentException e) {
       return null;
     }
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 }

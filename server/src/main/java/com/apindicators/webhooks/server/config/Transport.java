@@ -5,6 +5,8 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -34,9 +36,17 @@ public final class Transport {
     }
   }
 
-  /** A Netty server builder for the port with the credentials and limits applied. */
+  /** A Netty server builder for the port on every interface, with the credentials and limits applied. */
   public static NettyServerBuilder netty(int port, Tls tls) throws IOException {
-    return NettyServerBuilder.forPort(port, credentials(tls))
+    return netty(null, port, tls);
+  }
+
+  /** A Netty server builder for the port on one address ({@code bind}), or on every interface when it is null. */
+  public static NettyServerBuilder netty(String bind, int port, Tls tls) throws IOException {
+    ServerCredentials credentials = credentials(tls);
+    NettyServerBuilder builder = bind == null ? NettyServerBuilder.forPort(port, credentials)
+        : NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(bind), port), credentials);
+    return builder
         .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(MAX_INBOUND_METADATA_BYTES)
         .maxConcurrentCallsPerConnection(MAX_CONCURRENT_CALLS_PER_CONNECTION)

@@ -129,6 +129,24 @@ public final class SecretBox {
     }
   }
 
+  /**
+   * 32-byte keys for another purpose, one per master key (the current one first): HMAC-SHA256 of the purpose
+   * under each master key, so every process with the same master keys derives the same keys.
+   */
+  public List<SecretKeySpec> derivedKeys(String purpose) {
+    try {
+      List<SecretKeySpec> out = new java.util.ArrayList<>();
+      for (SecretKeySpec master : keys.values()) {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(master.getEncoded(), "HmacSHA256"));
+        out.add(new SecretKeySpec(mac.doFinal(("apindicators-webhooks/" + purpose).getBytes(StandardCharsets.UTF_8)), "AES"));
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+    }
+  }
+
   /** The current master key's id (first 8 hex digits of its SHA-256). */
   public String currentKeyId() {
     return currentId;

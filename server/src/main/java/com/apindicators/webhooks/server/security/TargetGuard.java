@@ -13,7 +13,8 @@ import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 
 /**
  * The SSRF guard. Webhook URLs may not target loopback, private, link-local (cloud metadata), CGNAT, multicast,
- * broadcast, reserved or unspecified addresses, nor IPv6 forms that embed such an IPv4 address. Literal
+ * broadcast, reserved or unspecified addresses, nor IPv6 forms that embed such an IPv4 address (IPv4-compatible,
+ * -mapped and -translated, NAT64, 6to4; Teredo always). Literal
  * addresses are refused when a webhook is saved; every name is resolved here, at connect time, and only
  * checked addresses are handed to the HTTP client, so DNS rebinding cannot pass. {@code allowPrivate} lifts
  * the address checks for local development.
@@ -132,6 +133,12 @@ public final class TargetGuard implements DnsResolver {
       }
       if (allZero(b, 0, 10) && ((b[10] == 0 && b[11] == 0) || (b[10] == (byte) 0xff && b[11] == (byte) 0xff))) {
         return isPublicV4(b, 12); // IPv4-compatible ::a.b.c.d and IPv4-mapped ::ffff:a.b.c.d
+      }
+      if (allZero(b, 0, 8) && b[8] == (byte) 0xff && b[9] == (byte) 0xff && b[10] == 0 && b[11] == 0) {
+        return isPublicV4(b, 12); // IPv4-translated ::ffff:0:a.b.c.d (RFC 2765)
+      }
+      if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+        return false; // Teredo 2001::/32 tunnels to the IPv4 addresses it embeds; no webhook lives there
       }
       if (b[0] == 0 && b[1] == 0x64 && b[2] == (byte) 0xff && b[3] == (byte) 0x9b) {
         return allZero(b, 4, 12) && isPublicV4(b, 12); // NAT64 64:ff9b::/96; 64:ff9b:1::/48 is local use

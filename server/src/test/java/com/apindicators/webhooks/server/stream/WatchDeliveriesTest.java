@@ -9,6 +9,8 @@ import com.apindicators.webhooks.server.Receiver;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.WatchClient;
+import com.apindicators.webhooks.server.api.ResumeTokens;
+import com.apindicators.webhooks.server.security.SealedTokens;
 import com.apindicators.webhooks.v1.Delivery;
 import com.apindicators.webhooks.v1.DeliveryStatus;
 import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
@@ -186,13 +188,18 @@ class WatchDeliveriesTest {
   void badTokensAreRejectedClearly() throws Exception {
     try (WatchClient bad = WatchClient.open(server.channel, watch().setResumeToken("not-a-token").build());
         WatchClient future = WatchClient.open(server.channel, watch().setResumeToken(
-            java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("chg1:999999".getBytes())).build());
+            new ResumeTokens(new SealedTokens(server.secrets)).token(999999)).build());
+        WatchClient legacy = WatchClient.open(server.channel, watch().setResumeToken(
+            java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("chg1:0".getBytes())).build());
         WatchClient badType = WatchClient.open(server.channel, watch().addEventTypes("signal.hold").build())) {
-      await().until(() -> bad.error.get() != null && future.error.get() != null && badType.error.get() != null);
+      await().until(() -> bad.error.get() != null && future.error.get() != null && badType.error.get() != null
+          && legacy.error.get() != null);
       assertThat(Status.fromThrowable(bad.error.get()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(Status.fromThrowable(bad.error.get()).getDescription()).contains("resume_token");
       assertThat(Status.fromThrowable(future.error.get()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
       assertThat(Status.fromThrowable(badType.error.get()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      // Tokens from before they were sealed named a global position anyone could forge: not honoured.
+      assertThat(Status.fromThrowable(legacy.error.get()).getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
     }
     assertThat(server.server.watchers()).isZero();
   }
