@@ -10,7 +10,7 @@ import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.v1.DeleteWebhookRequest;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import com.apindicators.webhooks.server.config.Metrics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,7 +63,7 @@ class DeleteWebhookMidFlightTest {
   void anotherProcessDropsTheDeletedWebhooksQueuedDeliveriesToo() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (GrpcTestServer a = GrpcTestServer.start(CONFIG); GrpcTestServer b = a.another(CONFIG);
-        Receiver slow = new Receiver(); HTTPServer metricsOfB = b.server.metrics().serve(0)) {
+        Receiver slow = new Receiver(); Metrics.Endpoint metricsOfB = b.server.metrics().serve("127.0.0.1", 0)) {
       // The receiver holds every request until released: the first two hold B's slots, the rest wait in B.
       slow.on("/slow", n -> {
         try {
@@ -95,9 +95,9 @@ class DeleteWebhookMidFlightTest {
     }
   }
 
-  private static int queuedIn(HTTPServer metrics) throws Exception {
+  private static int queuedIn(Metrics.Endpoint metrics) throws Exception {
     String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        URI.create("http://127.0.0.1:" + metrics.address().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
     Matcher m = Pattern.compile("(?m)^webhooks_dispatcher_queued (\\S+)$").matcher(text);
     assertThat(m.find()).as("webhooks_dispatcher_queued in %s", text).isTrue();
     return (int) Double.parseDouble(m.group(1));
