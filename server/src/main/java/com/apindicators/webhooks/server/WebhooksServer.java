@@ -54,7 +54,7 @@ public final class WebhooksServer {
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
-    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER);
+    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, config.limits().watchesPerKey());
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)

@@ -24,13 +24,18 @@ public final class DeliveryWatches {
   private final WatchHub hub;
   private final Jdbi jdbi;
   private final int bufferSize;
+  private final WatchQuota quota;
   private final StreamWatcher.Responses responses = new StreamWatcher.Responses();
 
-  /** @param bufferSize how many updates one stream may have unsent before it is cut off */
-  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize) {
+  /**
+   * @param bufferSize how many updates one stream may have unsent before it is cut off
+   * @param watchesPerKey how many streams one API key may have open at once
+   */
+  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize, int watchesPerKey) {
     this.hub = hub;
     this.jdbi = jdbi;
     this.bufferSize = bufferSize;
+    this.quota = new WatchQuota(watchesPerKey);
   }
 
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
@@ -38,17 +43,24 @@ public final class DeliveryWatches {
     try {
       WatchFilter filter = scoped(filter(r));
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());
+      Runnable release = quota.acquire(Access.caller().keyId());
+      watcher.onEnd(release);
       WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
-      observer.setOnCancelHandler(() -> hub.unsubscribe(subscription[0]));
-      subscription[0] = hub.subscribe(filter, watcher, resumeAfter, watcher);
+      observer.setOnCancelHandler(() -> {
+        hub.unsubscribe(subscription[0]);
+        release.run();
+      });
+      subscription[0] = hub.subscribe(filter, watcher, resumeAfter);
+      if (subscription[0] != null) {
+        watcher.onRoom(subscription[0]::wake);
+        subscription[0].wake(); // in case the client made room before onRoom was set
+      }
       if (observer.isCancelled() || watcher.ended()) {
         hub.unsubscribe(subscription[0]);
+        release.run();
       }
     } catch (StatusRuntimeException e) {
       watcher.fail(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      watcher.serverStopping();
     } catch (RuntimeException e) {
       log.error("Watch failed", e);
       watcher.fail(Errors.internal());

@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.stream.DeliveryChange;
-import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.stream.Watcher;
 import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
 import com.google.rpc.Code;
@@ -12,12 +11,14 @@ import java.util.ArrayDeque;
  * One WatchDeliveries stream: a bounded buffer drained only while gRPC says the client is ready, so a client
  * that stops reading costs at most the buffer, and is cut off when it overflows.
  */
-final class StreamWatcher implements Watcher, WatchHub.Pacer {
+final class StreamWatcher implements Watcher {
   private final ServerCallStreamObserver<WatchDeliveriesResponse> observer;
   private final int capacity;
   private final Responses responses;
   private final ArrayDeque<WatchDeliveriesResponse> buffer = new ArrayDeque<>();
   private boolean ended;
+  private Runnable onRoom = () -> { };
+  private Runnable onEnd = () -> { };
 
   StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses) {
     this.observer = observer;
@@ -66,15 +67,22 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     while (!ended && !buffer.isEmpty() && observer.isReady()) {
       observer.onNext(buffer.poll());
     }
-    notifyAll();
+    onRoom.run();
+  }
+
+  /** What to call when the client took updates (a replay continues); must not block. */
+  synchronized void onRoom(Runnable r) {
+    onRoom = r;
+  }
+
+  /** What to call once when the stream ends from this side. */
+  synchronized void onEnd(Runnable r) {
+    onEnd = r;
   }
 
   @Override
-  public synchronized boolean awaitRoom(int n) throws InterruptedException {
-    while (!ended && !observer.isCancelled() && capacity - buffer.size() < n) {
-      wait(100);
-    }
-    return !ended && !observer.isCancelled();
+  public synchronized int room() {
+    return ended ? 0 : capacity - buffer.size();
   }
 
   @Override
@@ -82,6 +90,12 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     end(Errors.of(Code.RESOURCE_EXHAUSTED, "WATCH_FELL_BEHIND", "This watch fell more than " + capacity
         + " updates behind and was ended; reconnect with the last resume_token you received to get every update"
         + " you missed."));
+  }
+
+  @Override
+  public synchronized void replayFailed() {
+    end(Errors.of(Code.UNAVAILABLE, "REPLAY_FAILED", "Reading the updates you missed failed; reconnect with the"
+        + " same resume_token to try again."));
   }
 
   @Override
@@ -104,7 +118,7 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     }
     ended = true;
     buffer.clear();
-    notifyAll();
+    onEnd.run();
     if (!observer.isCancelled()) {
       try {
         observer.onError(status);
