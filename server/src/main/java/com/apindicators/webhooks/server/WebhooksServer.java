@@ -14,6 +14,7 @@ import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.events.PublishRate;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
 import com.apindicators.webhooks.server.config.Metrics;
@@ -61,7 +62,8 @@ public final class WebhooksServer {
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
         .addService(new AccountGrpcService(accounts))
         .addService(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets())))
-        .addService(new EventGrpcService(publisher))
+        .addService(new EventGrpcService(publisher,
+            new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst())))
         .addService(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches))
         .addService(new ApiKeyGrpcService(apiKeys))
         .intercept(new AuthInterceptor(apiKeys))
