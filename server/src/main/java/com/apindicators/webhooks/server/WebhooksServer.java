@@ -101,15 +101,29 @@ public final class WebhooksServer {
     health.enterTerminalState();
     hub.close();
     server.shutdown();
+    // Every wait below is bounded; an interrupt (before or during) is kept for the caller, but cannot cut the
+    // engine's close short: it records results and releases leases, and the feed returns its connection.
+    boolean interrupted = Thread.interrupted();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      server.shutdownNow();
+    }
+    try {
       engine.close();
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    try {
       feed.close();
     } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      server.shutdownNow();
     }
   }
 
