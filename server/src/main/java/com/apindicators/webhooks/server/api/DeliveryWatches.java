@@ -26,6 +26,7 @@ public final class DeliveryWatches {
   private final int bufferSize;
   private final WatchQuota quota;
   private final StreamWatcher.Responses responses = new StreamWatcher.Responses();
+  private final StreamSenders senders = new StreamSenders();
 
   /**
    * @param bufferSize how many updates one stream may have unsent before it is cut off
@@ -39,9 +40,10 @@ public final class DeliveryWatches {
   }
 
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
-    StreamWatcher watcher = new StreamWatcher(observer, bufferSize, responses);
+    StreamWatcher watcher = new StreamWatcher(observer, bufferSize, responses, senders);
     try {
       WatchFilter filter = scoped(filter(r));
+      watcher.account(filter.accountId());
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());
       Runnable release = quota.acquire(Access.caller().keyId());
       watcher.onEnd(release);

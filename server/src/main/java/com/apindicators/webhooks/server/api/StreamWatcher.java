@@ -15,15 +15,20 @@ final class StreamWatcher implements Watcher {
   private final ServerCallStreamObserver<WatchDeliveriesResponse> observer;
   private final int capacity;
   private final Responses responses;
+  private final StreamSenders senders;
+  private String account = "";
+  private boolean queued;
   private final ArrayDeque<WatchDeliveriesResponse> buffer = new ArrayDeque<>();
   private boolean ended;
   private Runnable onRoom = () -> { };
   private Runnable onEnd = () -> { };
 
-  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses) {
+  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses,
+      StreamSenders senders) {
     this.observer = observer;
     this.capacity = capacity;
     this.responses = responses;
+    this.senders = senders;
     observer.setOnReadyHandler(this::drain);
   }
 
@@ -36,7 +41,11 @@ final class StreamWatcher implements Watcher {
       return false;
     }
     buffer.add(responses.of(change));
-    drain();
+    // Sent by the senders, not on the caller's (the change feed's) thread.
+    if (!queued && observer.isReady()) {
+      queued = true;
+      senders.ready(account, this);
+    }
     return true;
   }
 
@@ -64,10 +73,16 @@ final class StreamWatcher implements Watcher {
   }
 
   synchronized void drain() {
+    queued = false;
     while (!ended && !buffer.isEmpty() && observer.isReady()) {
       observer.onNext(buffer.poll());
     }
     onRoom.run();
+  }
+
+  /** The account this stream watches (null: every account), whose turn its sends take. */
+  synchronized void account(String accountId) {
+    account = accountId == null ? "" : accountId;
   }
 
   /** What to call when the client took updates (a replay continues); must not block. */
