@@ -27,9 +27,10 @@ public final class Watch implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final Object lock = new Object();
   private volatile String token;
   private volatile boolean closed;
-  private volatile Context.CancellableContext current;
+  private Context.CancellableContext current;
   private long backoffMs = 100;
 
   Watch(DeliveryServiceGrpc.DeliveryServiceStub stub, WatchDeliveriesRequest request,
@@ -42,52 +43,65 @@ public final class Watch implements AutoCloseable {
     open();
   }
 
-  /** The token of the last update handed over; pass it to a later watch to continue from there. */
+  /** The token of the last update the consumer has taken; pass it to a later watch to continue from there. */
   public String lastToken() {
     return token;
   }
 
+  /** Starts a stream from the current token; under the lock, so close() either prevents it or cancels it. */
   private void open() {
-    if (closed) {
-      return;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      Context.CancellableContext ctx = Context.current().withCancellation();
+      current = ctx;
+      ctx.run(() -> stub.watchDeliveries(request.toBuilder().setResumeToken(token).build(), new StreamObserver<>() {
+        @Override
+        public void onNext(WatchDeliveriesResponse r) {
+          backoffMs = 100;
+          onUpdate.accept(r);
+          // Only once the consumer took it: if it threw, the stream is cancelled and resumes before this update.
+          token = r.getResumeToken();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          if (closed) {
+            return;
+          }
+          if (RESUMABLE.contains(Status.fromThrowable(t).getCode())) {
+            reopenLater();
+            backoffMs = Math.min(5000, backoffMs * 2);
+          } else {
+            onError.accept(t);
+          }
+        }
+
+        @Override
+        public void onCompleted() {
+          reopenLater();
+        }
+      }));
     }
-    Context.CancellableContext ctx = Context.current().withCancellation();
-    current = ctx;
-    ctx.run(() -> stub.watchDeliveries(request.toBuilder().setResumeToken(token).build(), new StreamObserver<>() {
-      @Override
-      public void onNext(WatchDeliveriesResponse r) {
-        backoffMs = 100;
-        token = r.getResumeToken();
-        onUpdate.accept(r);
-      }
+  }
 
-      @Override
-      public void onError(Throwable t) {
-        if (closed) {
-          return;
-        }
-        if (RESUMABLE.contains(Status.fromThrowable(t).getCode())) {
-          retries.schedule(Watch.this::open, backoffMs, TimeUnit.MILLISECONDS);
-          backoffMs = Math.min(5000, backoffMs * 2);
-        } else {
-          onError.accept(t);
-        }
+  private void reopenLater() {
+    synchronized (lock) {
+      if (!closed) {
+        retries.schedule(this::open, backoffMs, TimeUnit.MILLISECONDS);
       }
-
-      @Override
-      public void onCompleted() {
-        retries.schedule(Watch.this::open, backoffMs, TimeUnit.MILLISECONDS);
-      }
-    }));
+    }
   }
 
   @Override
   public void close() {
-    closed = true;
-    Context.CancellableContext ctx = current;
-    if (ctx != null) {
-      ctx.cancel(null);
+    synchronized (lock) {
+      closed = true;
+      if (current != null) {
+        current.cancel(null);
+      }
+      retries.shutdownNow();
     }
-    retries.shutdownNow();
   }
 }

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server;
 
+import com.apindicators.webhooks.server.config.Limits;
 import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
@@ -53,6 +54,20 @@ public final class Main implements Callable<Integer> {
       description = "How long a claimed delivery is this process's before another process may take it over after a crash;"
           + " keep it above the 10 s attempt timeout (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
   int leaseSeconds;
+
+  @Option(names = "--publish-rate", defaultValue = "${env:WEBHOOKS_PUBLISH_RATE:-1000}",
+      description = "PublishEvent calls per second each account may make, per server process; broadcasts share one"
+          + " such budget (env WEBHOOKS_PUBLISH_RATE, default ${DEFAULT-VALUE}).")
+  double publishRate;
+
+  @Option(names = "--publish-burst", defaultValue = "${env:WEBHOOKS_PUBLISH_BURST:-2000}",
+      description = "PublishEvent calls an idle account may make at once (env WEBHOOKS_PUBLISH_BURST, default ${DEFAULT-VALUE}).")
+  int publishBurst;
+
+  @Option(names = "--max-watches-per-key", defaultValue = "${env:WEBHOOKS_MAX_WATCHES_PER_KEY:-100}",
+      description = "WatchDeliveries streams one API key may hold open at once, per server process"
+          + " (env WEBHOOKS_MAX_WATCHES_PER_KEY, default ${DEFAULT-VALUE}).")
+  int maxWatchesPerKey;
 
   @Option(names = "--admin-key-file", defaultValue = "${env:WEBHOOKS_ADMIN_KEY_FILE}",
       description = "File holding the admin API key: read if it exists, else created with a new key (mode 600);"
@@ -109,8 +124,12 @@ public final class Main implements Callable<Integer> {
     if (leaseSeconds < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
     }
+    if (!(publishRate > 0) || publishBurst < 1 || maxWatchesPerKey < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--publish-rate, --publish-burst and --max-watches-per-key must be positive");
+    }
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
-        dispatcherConcurrency, Duration.ofSeconds(leaseSeconds));
+        dispatcherConcurrency, Duration.ofSeconds(leaseSeconds), new Limits(publishRate, publishBurst, maxWatchesPerKey));
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);

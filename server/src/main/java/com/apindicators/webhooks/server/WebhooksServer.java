@@ -19,6 +19,7 @@ import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.events.PublishRate;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
 import com.apindicators.webhooks.server.config.Metrics;
@@ -65,7 +66,8 @@ public final class WebhooksServer {
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);
     Pages pages = new Pages(tokens);
-    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens));
+    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens),
+        config.limits().watchesPerKey());
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
@@ -74,7 +76,8 @@ public final class WebhooksServer {
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
         .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
         .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
-        .addService(CallGuard.wrap(new EventGrpcService(publisher)))
+        .addService(CallGuard.wrap(new EventGrpcService(publisher,
+            new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst()))))
         .addService(CallGuard.wrap(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches, pages)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         .intercept(new AuthInterceptor(apiKeys))
@@ -127,16 +130,30 @@ public final class WebhooksServer {
     health.enterTerminalState();
     hub.close();
     server.shutdown();
+    // Every wait below is bounded; an interrupt (before or during) is kept for the caller, but cannot cut the
+    // engine's close short: it records results and releases leases, and the feed returns its connection.
+    boolean interrupted = Thread.interrupted();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      server.shutdownNow();
+    }
+    try {
       engine.close();
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    try {
       feed.close();
       databaseHealth.close();
     } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
-      server.shutdownNow();
     }
   }
 

@@ -45,7 +45,8 @@ public record StatusAssert(StatusRuntimeException error) {
     return detail(BadRequest.class).getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList();
   }
 
-  private <T extends com.google.protobuf.Message> T detail(Class<T> type) {
+  /** A detail of this type from the status, which must be there. */
+  public <T extends com.google.protobuf.Message> T detail(Class<T> type) {
     com.google.rpc.Status s = StatusProto.fromThrowable(error);
     assertThat(s).as("status details").isNotNull();
     for (Any any : s.getDetailsList()) {

@@ -60,6 +60,11 @@ public final class WatchClient implements AutoCloseable {
     return new WatchClient(DeliveryServiceGrpc.newStub(channel), request, false);
   }
 
+  /** Starts reading a stalled stream: asks for every message. */
+  public void read() {
+    call.request(Integer.MAX_VALUE);
+  }
+
   public String lastToken() {
     return received.get(received.size() - 1).getResumeToken();
   }

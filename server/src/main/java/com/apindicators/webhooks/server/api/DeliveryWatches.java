@@ -22,33 +22,47 @@ public final class DeliveryWatches {
   private final Jdbi jdbi;
   private final int bufferSize;
   private final ResumeTokens tokens;
+  private final WatchQuota quota;
   private final StreamWatcher.Responses responses;
+  private final StreamSenders senders = new StreamSenders();
 
-  /** @param bufferSize how many updates one stream may have unsent before it is cut off */
-  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize, ResumeTokens tokens) {
+  /**
+   * @param bufferSize how many updates one stream may have unsent before it is cut off
+   * @param watchesPerKey how many streams one API key may have open at once
+   */
+  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize, ResumeTokens tokens, int watchesPerKey) {
     this.hub = hub;
     this.jdbi = jdbi;
     this.bufferSize = bufferSize;
     this.tokens = tokens;
+    this.quota = new WatchQuota(watchesPerKey);
     this.responses = new StreamWatcher.Responses(tokens);
   }
 
   void watch(WatchDeliveriesRequest r, ServerCallStreamObserver<WatchDeliveriesResponse> observer) {
-    StreamWatcher watcher = new StreamWatcher(observer, bufferSize, responses);
+    StreamWatcher watcher = new StreamWatcher(observer, bufferSize, responses, senders);
     try {
       WatchFilter filter = scoped(filter(r));
+      watcher.account(filter.accountId());
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());
+      Runnable release = quota.acquire(Access.caller().keyId());
+      watcher.onEnd(release);
       WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
-      observer.setOnCancelHandler(() -> hub.unsubscribe(subscription[0]));
-      subscription[0] = hub.subscribe(filter, watcher, resumeAfter, watcher);
+      observer.setOnCancelHandler(() -> {
+        hub.unsubscribe(subscription[0]);
+        release.run();
+      });
+      subscription[0] = hub.subscribe(filter, watcher, resumeAfter);
+      if (subscription[0] != null) {
+        watcher.onRoom(subscription[0]::wake);
+        subscription[0].wake(); // in case the client made room before onRoom was set
+      }
       if (observer.isCancelled() || watcher.ended()) {
         hub.unsubscribe(subscription[0]);
+        release.run();
       }
     } catch (StatusRuntimeException e) {
       watcher.fail(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      watcher.serverStopping();
     } catch (RuntimeException e) {
       watcher.fail(Rpc.failed(e));
     }

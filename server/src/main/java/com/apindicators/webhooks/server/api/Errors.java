@@ -4,8 +4,11 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import com.google.protobuf.util.Durations;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.time.Duration;
 import java.util.Map;
 
 /** Builds every error status the API returns, each with an {@code ErrorInfo} reason clients can branch on. */
@@ -24,6 +27,15 @@ public final class Errors {
     ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).putAllMetadata(metadata).build();
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
         .setCode(code.getNumber()).setMessage(message).addDetails(Any.pack(info)).build());
+  }
+
+  /** RESOURCE_EXHAUSTED with a RetryInfo saying when to try again. */
+  public static StatusRuntimeException exhausted(String reason, String message, Duration retryDelay) {
+    ErrorInfo info = ErrorInfo.newBuilder().setReason(reason).setDomain(DOMAIN).build();
+    RetryInfo retry = RetryInfo.newBuilder().setRetryDelay(Durations.fromMillis(Math.max(1, retryDelay.toMillis()))).build();
+    return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Code.RESOURCE_EXHAUSTED_VALUE).setMessage(message).addDetails(Any.pack(info)).addDetails(Any.pack(retry))
+        .build());
   }
 
   /** INVALID_ARGUMENT with one field violation per bad field. */

@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server.api;
 import com.apindicators.webhooks.server.events.IdempotencyKeyReusedException;
 import com.apindicators.webhooks.server.events.NewEvent;
 import com.apindicators.webhooks.server.events.PayloadJson;
+import com.apindicators.webhooks.server.events.PublishRate;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.v1.EventServiceGrpc;
@@ -14,6 +15,7 @@ import com.google.protobuf.util.Timestamps;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 
 /** The EventService RPCs: validate, call {@link Publisher}, map. */
@@ -21,9 +23,11 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
   public static final int MAX_DATA_BYTES = 64 * 1024;
   public static final int MAX_IDEMPOTENCY_KEY = 200;
   private final Publisher publisher;
+  private final PublishRate rate;
 
-  public EventGrpcService(Publisher publisher) {
+  public EventGrpcService(Publisher publisher, PublishRate rate) {
     this.publisher = publisher;
+    this.rate = rate;
   }
 
   @Override
@@ -62,6 +66,12 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
         Access.requireAdmin("Publishing an event to every account (no account_id)");
       } else {
         Access.requireAccount(accountId);
+      }
+      Duration wait = rate.take(accountId);
+      if (!wait.isZero()) {
+        throw Errors.exhausted("PUBLISH_RATE_EXCEEDED", (accountId == null ? "Broadcasts" : "Account '" + accountId
+            + "'") + " published faster than this server allows; retry after the RetryInfo delay ("
+            + wait.toMillis() + " ms), or spread publishes out.", wait);
       }
       Struct data = r.getData();
       NewEvent event = new NewEvent(r.getType(), dataJson, accountId, timestamp, key,

@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.stream.DeliveryChange;
-import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.stream.Watcher;
 import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
 import com.google.rpc.Code;
@@ -12,17 +11,24 @@ import java.util.ArrayDeque;
  * One WatchDeliveries stream: a bounded buffer drained only while gRPC says the client is ready, so a client
  * that stops reading costs at most the buffer, and is cut off when it overflows.
  */
-final class StreamWatcher implements Watcher, WatchHub.Pacer {
+final class StreamWatcher implements Watcher {
   private final ServerCallStreamObserver<WatchDeliveriesResponse> observer;
   private final int capacity;
   private final Responses responses;
+  private final StreamSenders senders;
+  private String account = "";
+  private boolean queued;
   private final ArrayDeque<WatchDeliveriesResponse> buffer = new ArrayDeque<>();
   private boolean ended;
+  private Runnable onRoom = () -> { };
+  private Runnable onEnd = () -> { };
 
-  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses) {
+  StreamWatcher(ServerCallStreamObserver<WatchDeliveriesResponse> observer, int capacity, Responses responses,
+      StreamSenders senders) {
     this.observer = observer;
     this.capacity = capacity;
     this.responses = responses;
+    this.senders = senders;
     observer.setOnReadyHandler(this::drain);
   }
 
@@ -35,7 +41,11 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
       return false;
     }
     buffer.add(responses.of(change));
-    drain();
+    // Sent by the senders, not on the caller's (the change feed's) thread.
+    if (!queued && observer.isReady()) {
+      queued = true;
+      senders.ready(account, this);
+    }
     return true;
   }
 
@@ -68,18 +78,31 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
   }
 
   synchronized void drain() {
+    queued = false;
     while (!ended && !buffer.isEmpty() && observer.isReady()) {
       observer.onNext(buffer.poll());
     }
-    notifyAll();
+    onRoom.run();
+  }
+
+  /** The account this stream watches (null: every account), whose turn its sends take. */
+  synchronized void account(String accountId) {
+    account = accountId == null ? "" : accountId;
+  }
+
+  /** What to call when the client took updates (a replay continues); must not block. */
+  synchronized void onRoom(Runnable r) {
+    onRoom = r;
+  }
+
+  /** What to call once when the stream ends from this side. */
+  synchronized void onEnd(Runnable r) {
+    onEnd = r;
   }
 
   @Override
-  public synchronized boolean awaitRoom(int n) throws InterruptedException {
-    while (!ended && !observer.isCancelled() && capacity - buffer.size() < n) {
-      wait(100);
-    }
-    return !ended && !observer.isCancelled();
+  public synchronized int room() {
+    return ended ? 0 : capacity - buffer.size();
   }
 
   @Override
@@ -87,6 +110,12 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     end(Errors.of(Code.RESOURCE_EXHAUSTED, "WATCH_FELL_BEHIND", "This watch fell more than " + capacity
         + " updates behind and was ended; reconnect with the last resume_token you received to get every update"
         + " you missed."));
+  }
+
+  @Override
+  public synchronized void replayFailed() {
+    end(Errors.of(Code.UNAVAILABLE, "REPLAY_FAILED", "Reading the updates you missed failed; reconnect with the"
+        + " same resume_token to try again."));
   }
 
   @Override
@@ -109,7 +138,7 @@ final class StreamWatcher implements Watcher, WatchHub.Pacer {
     }
     ended = true;
     buffer.clear();
-    notifyAll();
+    onEnd.run();
     if (!observer.isCancelled()) {
       try {
         observer.onError(status);

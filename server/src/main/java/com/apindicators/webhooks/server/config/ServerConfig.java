@@ -12,10 +12,17 @@ import java.time.Duration;
  * @param allowPrivateTargets whether webhooks may target loopback and private addresses (local development)
  * @param dispatcherConcurrency how many deliveries may be in flight at once
  * @param lease how long a claimed delivery belongs to this process before another may take it over
+ * @param limits per-tenant publish rate and watch stream limits
  */
 public record ServerConfig(
     int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
-    Duration lease) {
+    Duration lease, Limits limits) {
+
+  /** A configuration with the default {@link Limits}. */
+  public ServerConfig(int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
+      Duration lease) {
+    this(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, Limits.defaults());
+  }
 
   /** The defaults: port 50051, ./data, embedded PostgreSQL, public targets only. */
   public static ServerConfig defaults() {
@@ -23,10 +30,14 @@ public record ServerConfig(
   }
 
   public ServerConfig withAllowPrivateTargets(boolean allow) {
-    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease);
+    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease, limits);
   }
 
   public ServerConfig withLease(Duration l) {
-    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l);
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l, limits);
+  }
+
+  public ServerConfig withLimits(Limits l) {
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, l);
   }
 }

@@ -32,6 +32,9 @@ public interface EventDao {
   @SqlUpdate("UPDATE events SET deliveries_created = :n WHERE event_id = :id")
   void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
 
+  @SqlUpdate("DELETE FROM events WHERE event_id = :id")
+  void delete(@Bind("id") String id);
+
   /**
    * Creates one pending delivery per enabled, subscribed, matching webhook in one statement, leased to
    * this node so its dispatcher can send them at once, and returns them ready to send.

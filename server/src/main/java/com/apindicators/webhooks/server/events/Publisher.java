@@ -50,6 +50,11 @@ public final class Publisher {
       List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.pair(),
           e.interval(), e.score(), nodeId, leaseMs, Timestamp.from(time), e.dataJson());
       dao.setDeliveriesCreated(id, jobs.size());
+      if (jobs.isEmpty() && e.idempotencyKey() == null) {
+        // Nothing will read it: keeping it would let an account without webhooks fill the disk. A keyed event
+        // stays, so a repeat of its key still answers with it.
+        dao.delete(id);
+      }
       return new Outcome(null, jobs);
     });
     if (outcome.prior() != null) {

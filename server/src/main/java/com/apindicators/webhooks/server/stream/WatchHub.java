@@ -1,25 +1,43 @@
 package com.apindicators.webhooks.server.stream;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fans delivery changes out to watchers. A watcher that resumes first replays the change log from its token,
- * then switches to live changes at the exact id it reached: no gap, no duplicate.
+ * then switches to live changes at the exact id it reached: no gap, no duplicate. Replays run a page at a time
+ * on a small pool, whenever the watcher has room, so no thread waits for a slow client.
  */
 public final class WatchHub {
   private static final Logger log = LoggerFactory.getLogger(WatchHub.class);
   static final int REPLAY_PAGE = 200;
+  /** Replays reading the change log at once, process-wide: bounds the threads and connections they take. */
+  static final int REPLAY_THREADS = 2;
+  /** The index key of watchers of every account (admin watches without an account). */
+  private static final String ALL_ACCOUNTS = "";
   private final Jdbi jdbi;
   private final int maxPendingLive;
+  private final ExecutorService replays = Executors.newFixedThreadPool(REPLAY_THREADS, r -> {
+    Thread t = new Thread(r, "watch-replay");
+    t.setDaemon(true);
+    return t;
+  });
   private final Object lock = new Object();
-  private final Set<Subscription> subscriptions = new LinkedHashSet<>();
+  // Watchers by the account they watch, so a change costs work only for its own account's watchers.
+  private final Map<String, Set<Subscription>> byAccount = new HashMap<>();
+  private int count;
   private long lastBroadcast;
   private boolean closed;
 
@@ -28,12 +46,26 @@ public final class WatchHub {
     final WatchFilter filter;
     final Watcher watcher;
     long cursor;
-    boolean live;
+    volatile boolean live;
+    volatile boolean ended;
     List<DeliveryChange> pendingLive = new ArrayList<>();
+    /** A replay step is queued or running; at most one per subscription. */
+    private final AtomicBoolean replaying = new AtomicBoolean();
 
     Subscription(WatchFilter filter, Watcher watcher) {
       this.filter = filter;
       this.watcher = watcher;
+    }
+
+    /** Tells a replaying subscription that its watcher may have room again (call from the stream's onReady). */
+    public void wake() {
+      if (!live && !ended && watcher.room() >= REPLAY_PAGE && replaying.compareAndSet(false, true)) {
+        schedule(this);
+      }
+    }
+
+    private String key() {
+      return filter.accountId() == null ? ALL_ACCOUNTS : filter.accountId();
     }
   }
 
@@ -45,65 +77,90 @@ public final class WatchHub {
   }
 
   /**
-   * Subscribes; with a resume position, replays every matching change after it (on this thread, paced by the
-   * watcher's buffer) before going live. Returns null if the watcher was cut off or the hub is closed.
+   * Subscribes and returns at once; with a resume position, the changes after it are replayed in the background
+   * as the watcher takes them, then live ones follow. Returns null if the hub is closed.
    */
-  public Subscription subscribe(WatchFilter filter, Watcher watcher, OptionalLong resumeAfter, Pacer pacer)
-      throws InterruptedException {
+  public Subscription subscribe(WatchFilter filter, Watcher watcher, OptionalLong resumeAfter) {
     Subscription s = new Subscription(filter, watcher);
     synchronized (lock) {
       if (closed) {
         watcher.serverStopping();
         return null;
       }
-      subscriptions.add(s);
+      byAccount.computeIfAbsent(s.key(), k -> new LinkedHashSet<>()).add(s);
+      count++;
       s.cursor = resumeAfter.orElse(lastBroadcast);
       s.live = resumeAfter.isEmpty();
-      log.info("Watch started; {} watching", subscriptions.size());
+      log.info("Watch started; {} watching", count);
     }
-    if (s.live) {
-      return s;
+    if (!s.live) {
+      s.replaying.set(true);
+      schedule(s);
     }
-    while (true) {
-      if (!pacer.awaitRoom(REPLAY_PAGE)) {
-        unsubscribe(s);
-        return null;
+    return s;
+  }
+
+  private void schedule(Subscription s) {
+    try {
+      replays.execute(() -> replayStep(s));
+    } catch (RejectedExecutionException closing) {
+      s.replaying.set(false);
+    }
+  }
+
+  /** Sends one page of the replay, then queues the next (behind other watchers' pages) or waits for room. */
+  private void replayStep(Subscription s) {
+    try {
+      if (s.ended) {
+        return;
       }
-      List<DeliveryChange> page = jdbi.withExtension(ChangeLog.class, c -> c.after(s.cursor, filter.accountId(),
-          filter.webhookIdArray(), filter.eventTypeArray(), filter.statusArray(), REPLAY_PAGE));
+      if (s.watcher.room() < REPLAY_PAGE) {
+        s.replaying.set(false);
+        s.wake(); // room may have come between the check and the reset
+        return;
+      }
+      WatchFilter f = s.filter;
+      List<DeliveryChange> page = jdbi.withExtension(ChangeLog.class, c -> c.after(s.cursor, f.accountId(),
+          f.webhookIdArray(), f.eventTypeArray(), f.statusArray(), REPLAY_PAGE));
       for (DeliveryChange change : page) {
-        if (!watcher.offer(change)) {
+        if (!s.watcher.offer(change)) {
           cutOff(s);
-          return null;
+          return;
         }
         s.cursor = change.changeId();
       }
       if (page.size() < REPLAY_PAGE) {
-        synchronized (lock) {
-          if (!subscriptions.contains(s)) {
-            return null;
-          }
-          for (DeliveryChange change : s.pendingLive) {
-            if (change.changeId() > s.cursor) {
-              if (!watcher.offer(change)) {
-                cutOffLocked(s);
-                return null;
-              }
-              s.cursor = change.changeId();
-            }
-          }
-          s.pendingLive = null;
-          s.live = true;
-          return s;
-        }
+        goLive(s);
+      } else {
+        schedule(s);
       }
+    } catch (RuntimeException e) {
+      log.warn("Replaying a watch failed; it was ended", e);
+      synchronized (lock) {
+        remove(s);
+      }
+      s.watcher.replayFailed();
     }
   }
 
-  /** Lets a replay wait for the watcher's buffer to have room. */
-  public interface Pacer {
-    /** Blocks until the watcher can take {@code n} more changes; false when it went away. */
-    boolean awaitRoom(int n) throws InterruptedException;
+  /** Hands over the live changes collected during the replay that it has not reached, then goes live. */
+  private void goLive(Subscription s) {
+    synchronized (lock) {
+      if (s.ended) {
+        return;
+      }
+      for (DeliveryChange change : s.pendingLive) {
+        if (change.changeId() > s.cursor) {
+          if (!s.watcher.offer(change)) {
+            cutOffLocked(s);
+            return;
+          }
+          s.cursor = change.changeId();
+        }
+      }
+      s.pendingLive = null;
+      s.live = true;
+    }
   }
 
   /** Hands changes, in change-log order, to every matching watcher. */
@@ -111,24 +168,38 @@ public final class WatchHub {
     synchronized (lock) {
       for (DeliveryChange change : changes) {
         lastBroadcast = Math.max(lastBroadcast, change.changeId());
-        for (Subscription s : List.copyOf(subscriptions)) {
-          if (!s.filter.matches(change.delivery())) {
-            continue;
-          }
-          if (!s.live) {
-            s.pendingLive.add(change);
-            if (s.pendingLive.size() > maxPendingLive) {
-              cutOffLocked(s);
-            }
-          } else if (change.changeId() > s.cursor) {
-            if (s.watcher.offer(change)) {
-              s.cursor = change.changeId();
-            } else {
-              cutOffLocked(s);
-            }
-          }
+        offer(byAccount.get(change.delivery().accountId()), change);
+        offer(byAccount.get(ALL_ACCOUNTS), change);
+      }
+    }
+  }
+
+  private void offer(Set<Subscription> watching, DeliveryChange change) {
+    if (watching == null) {
+      return;
+    }
+    List<Subscription> behind = null;
+    for (Subscription s : watching) {
+      if (!s.filter.matches(change.delivery())) {
+        continue;
+      }
+      boolean ok = true;
+      if (!s.live) {
+        s.pendingLive.add(change);
+        ok = s.pendingLive.size() <= maxPendingLive;
+      } else if (change.changeId() > s.cursor) {
+        ok = s.watcher.offer(change);
+        if (ok) {
+          s.cursor = change.changeId();
         }
       }
+      if (!ok) {
+        behind = behind == null ? new ArrayList<>() : behind;
+        behind.add(s);
+      }
+    }
+    if (behind != null) {
+      behind.forEach(this::cutOffLocked);
     }
   }
 
@@ -139,10 +210,24 @@ public final class WatchHub {
   }
 
   private void cutOffLocked(Subscription s) {
-    if (subscriptions.remove(s)) {
-      log.info("Watch cut off for falling behind; {} watching", subscriptions.size());
+    if (remove(s)) {
+      log.info("Watch cut off for falling behind; {} watching", count);
       s.watcher.fellBehind();
     }
+  }
+
+  private boolean remove(Subscription s) {
+    if (s.ended) {
+      return false;
+    }
+    s.ended = true;
+    Set<Subscription> watching = byAccount.get(s.key());
+    watching.remove(s);
+    if (watching.isEmpty()) {
+      byAccount.remove(s.key());
+    }
+    count--;
+    return true;
   }
 
   /** Removes a subscription (cancelled, deadline passed, or client gone). */
@@ -151,8 +236,8 @@ public final class WatchHub {
       return;
     }
     synchronized (lock) {
-      if (subscriptions.remove(s)) {
-        log.info("Watch ended; {} watching", subscriptions.size());
+      if (remove(s)) {
+        log.info("Watch ended; {} watching", count);
       }
     }
   }
@@ -160,7 +245,7 @@ public final class WatchHub {
   /** How many watchers are subscribed. */
   public int watchers() {
     synchronized (lock) {
-      return subscriptions.size();
+      return count;
     }
   }
 
@@ -175,10 +260,15 @@ public final class WatchHub {
   public void close() {
     synchronized (lock) {
       closed = true;
-      for (Subscription s : subscriptions) {
-        s.watcher.serverStopping();
+      for (Set<Subscription> watching : byAccount.values()) {
+        for (Subscription s : watching) {
+          s.ended = true;
+          s.watcher.serverStopping();
+        }
       }
-      subscriptions.clear();
+      byAccount.clear();
+      count = 0;
     }
+    replays.shutdownNow();
   }
 }

@@ -217,6 +217,27 @@ class DeliveryPipelineTest {
   }
 
   @Test
+  void anEventNoWebhookTakesIsNotStoredUnlessItsIdempotencyKeyMustBeRemembered() throws Exception {
+    f.webhook("other", receiver.url("/o"), "signal.buy");
+    String big = "{\"blob\":\"" + "x".repeat(60_000) + "\"}";
+    for (int i = 0; i < 5; i++) {
+      PublishEventResponse r = f.publish("signal.buy", big, "no-webhooks");
+      assertThat(r.getDeliveriesCreated()).isZero();
+      assertThat(r.getEvent().getEventId()).startsWith("evt_");
+    }
+    assertThat(f.publish("order.filled", "{}", "other").getDeliveriesCreated()).as("subscribed to another type").isZero();
+    assertThat(TestDatabase.count("SELECT count(*) FROM events")).isZero();
+
+    PublishEventRequest keyed = PublishEventRequest.newBuilder().setType("signal.buy").setData(Fixtures.json("{}"))
+        .setAccountId("no-webhooks").setIdempotencyKey("k-1").build();
+    PublishEventResponse first = f.events.publishEvent(keyed);
+    assertThat(f.events.publishEvent(keyed).getEvent()).isEqualTo(first.getEvent());
+    assertThat(failing(() -> f.events.publishEvent(keyed.toBuilder().setData(Fixtures.json("{\"a\":1}")).build())).reason())
+        .isEqualTo("IDEMPOTENCY_KEY_REUSED");
+    assertThat(TestDatabase.count("SELECT count(*) FROM events")).isEqualTo(1);
+  }
+
+  @Test
   void concurrentDuplicatesCreateOneEvent() throws Exception {
     f.webhook("c", receiver.url("/c"), "signal.buy");
     PublishEventRequest req = PublishEventRequest.newBuilder().setType("signal.buy").setData(Fixtures.json(DOCS_DATA))

@@ -41,7 +41,9 @@ public final class WatchBenchmark {
     try (Database db = Database.embedded(dir, 16)) {
       com.apindicators.webhooks.server.security.ApiKeys keys = new com.apindicators.webhooks.server.security.ApiKeys(db.jdbi());
       String admin = keys.create(null, "bench").apiKey();
-      ServerConfig config = new ServerConfig(0, dir, null, true, 64, Duration.ofSeconds(60));
+      // One key opens every stream here, so the per-key stream cap is raised for the benchmark.
+      ServerConfig config = new ServerConfig(0, dir, null, true, 64, Duration.ofSeconds(60))
+          .withLimits(new com.apindicators.webhooks.server.config.Limits(1000, 2000, watchers + 10));
       WebhooksServer server = new WebhooksServer(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), db, config, keys, com.apindicators.webhooks.server.security.SecretBox.random());
       server.start();
       List<ManagedChannel> channels = new ArrayList<>();

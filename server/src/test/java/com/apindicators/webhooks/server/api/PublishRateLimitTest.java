@@ -1,0 +1,54 @@
+package com.apindicators.webhooks.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.Fixtures;
+import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.StatusAssert;
+import com.apindicators.webhooks.server.config.Limits;
+import com.apindicators.webhooks.server.config.ServerConfig;
+import com.google.protobuf.util.Durations;
+import com.google.rpc.RetryInfo;
+import io.grpc.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class PublishRateLimitTest {
+  private GrpcTestServer server;
+
+  @BeforeEach
+  void start() throws Exception {
+    // 3 at once, then one per 10 s: the test's own calls cannot earn a token back.
+    server = GrpcTestServer.start(ServerConfig.defaults().withAllowPrivateTargets(true).withLimits(new Limits(0.1, 3, 100)));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void anAccountPublishingBeyondItsRateGetsResourceExhaustedWithRetryInfoAndOthersAreUnaffected() {
+    Fixtures hostile = new Fixtures(server.channelForAccount("flood"));
+    Fixtures other = new Fixtures(server.channelForAccount("calm"));
+    for (int i = 0; i < 3; i++) {
+      hostile.publish("signal.buy", "{}", "flood");
+    }
+    StatusAssert limited = StatusAssert.failing(() -> hostile.publish("signal.buy", "{}", "flood"));
+    assertThat(limited.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(limited.reason()).isEqualTo("PUBLISH_RATE_EXCEEDED");
+    assertThat(limited.message()).contains("flood").contains("retry");
+    long delayMs = Durations.toMillis(limited.detail(RetryInfo.class).getRetryDelay());
+    assertThat(delayMs).isBetween(1L, 10_000L);
+    // An admin key publishing for the same account is held to the same bucket: the limit is the account's.
+    assertThat(StatusAssert.failing(() -> new Fixtures(server.channel).publish("signal.buy", "{}", "flood")).reason())
+        .isEqualTo("PUBLISH_RATE_EXCEEDED");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(other.publish("signal.buy", "{}", "calm").getEvent().getAccountId()).isEqualTo("calm");
+    }
+    // Broadcasts have a bucket of their own.
+    assertThat(new Fixtures(server.channel).publish("signal.buy", "{}", "").getEvent().getAccountId()).isEmpty();
+  }
+}
