@@ -15,14 +15,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import com.apindicators.webhooks.server.api.ResumeTokens;
+import com.apindicators.webhooks.server.security.SealedTokens;
 
 /** Limits on watch streams: streams per API key, and replays that take no thread per stream. */
 class WatchLimitsTest {
@@ -33,8 +33,8 @@ class WatchLimitsTest {
     server.close();
   }
 
-  private static String token(long changeId) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(("chg1:" + changeId).getBytes(StandardCharsets.UTF_8));
+  private String token(long changeId) {
+    return new ResumeTokens(new SealedTokens(server.secrets)).token(changeId);
   }
 
   /** Writes changes of one account straight into the change log, as deliveries would. */
