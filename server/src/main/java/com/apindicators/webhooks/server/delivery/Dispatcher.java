@@ -36,15 +36,12 @@ public final class Dispatcher {
     }
   }
 
-  /**
-   * @param maxQueued how many jobs may wait here; beyond it offers are refused and the poller claims them later
-   */
-  public Dispatcher(HttpSender sender, Consumer<Outcome> results, int maxInFlight, int maxPerEndpoint, int maxQueued) {
+  public Dispatcher(HttpSender sender, Consumer<Outcome> results, DeliveryEngine.Settings settings) {
     this.sender = sender;
     this.results = results;
-    this.maxInFlight = maxInFlight;
-    this.maxPerEndpoint = maxPerEndpoint;
-    this.maxQueued = maxQueued;
+    this.maxInFlight = settings.maxInFlight();
+    this.maxPerEndpoint = settings.endpointMax();
+    this.maxQueued = settings.maxQueued();
   }
 
   /** Takes the jobs it has room for and returns the rest, whose leases the caller should release. */
