@@ -32,7 +32,7 @@ public final class HangingEndpoint implements AutoCloseable {
     return "http://127.0.0.1:" + server.getLocalPort() + path;
   }
 
-  /** How many connections it holds open. */
+  /** How many connections it accepted (all are held open until it is closed). */
   public int connections() {
     return held.size();
   }

@@ -30,6 +30,8 @@ public final class Dispatcher {
   private final int maxQueued;
   private final double timeoutSeconds;
   private final long leaseNanos;
+  /** How far ahead "soon" reaches: a quarter of the lease, so what a lane holds starts well within half of it. */
+  private final double horizonSeconds;
   private final Object lock = new Object();
   private final Map<String, EndpointLane> lanes = new HashMap<>();
   private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
@@ -65,6 +67,7 @@ public final class Dispatcher {
     this.maxQueued = settings.maxQueued();
     this.timeoutSeconds = settings.timeout().toNanos() / 1e9;
     this.leaseNanos = settings.lease().toNanos();
+    this.horizonSeconds = leaseNanos / 4 / 1e9;
   }
 
   /**
@@ -187,12 +190,15 @@ public final class Dispatcher {
   }
 
   private int maxHeld(EndpointLane lane, long now) {
-    return lane.maxHeld(now, floor, cap, timeoutSeconds);
+    return lane.maxHeld(now, floor, cap, timeoutSeconds, horizonSeconds);
   }
 
-  /** Whether a lane that refused jobs has room again; if so its backlog may be claimed from the database. */
+  /**
+   * Whether a lane that refused jobs has room again (half its share free, so a claim is worth it); if so its
+   * backlog may be claimed from the database.
+   */
   private boolean checkRoom(EndpointLane lane, long now) {
-    if (!lane.refusedWebhooks.isEmpty() && lane.held() < maxHeld(lane, now)) {
+    if (!lane.refusedWebhooks.isEmpty() && lane.held() <= maxHeld(lane, now) / 2) {
       lane.refusedWebhooks.clear();
       return true;
     }

@@ -63,10 +63,13 @@ final class EndpointLane {
     return (int) Math.min(cap, floor + Math.ceil(rate(now) * timeoutSeconds));
   }
 
-  /** Jobs it may hold, in flight and waiting: its in-flight limit plus one more round, or one second of its rate. */
-  int maxHeld(long now, int floor, int cap, double timeoutSeconds) {
+  /**
+   * Jobs it may hold, in flight and waiting: its in-flight limit plus what it can start soon, one more round or
+   * what its rate gets through within the horizon, whichever is more.
+   */
+  int maxHeld(long now, int floor, int cap, double timeoutSeconds, double horizonSeconds) {
     int limit = maxInFlight(now, floor, cap, timeoutSeconds);
-    return limit + (int) Math.max(limit, Math.ceil(rate(now)));
+    return limit + (int) Math.max(limit, Math.ceil(rate(now) * horizonSeconds));
   }
 
   int held() {
