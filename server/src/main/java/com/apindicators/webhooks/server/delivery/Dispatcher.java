@@ -145,12 +145,15 @@ public final class Dispatcher {
       long now = System.nanoTime();
       for (Iterator<EndpointLane> it = lanes.values().iterator(); it.hasNext(); ) {
         EndpointLane lane = it.next();
+        // Only a lane holding twice its share gives back (down to its share): a rate that wobbles causes no churn.
         int max = maxHeld(lane, now);
-        while (lane.held() > max && !lane.waiting.isEmpty()) {
-          Held h = lane.waiting.pollLast();
-          forget(h);
-          out.add(h.job);
-          lane.rememberRefused(h.job.webhookId());
+        if (lane.held() > 2 * max) {
+          while (lane.held() > max && !lane.waiting.isEmpty()) {
+            Held h = lane.waiting.pollLast();
+            forget(h);
+            out.add(h.job);
+            lane.rememberRefused(h.job.webhookId());
+          }
         }
         lane.waiting.removeIf(h -> {
           if (now - h.startByNanos > 0) {
