@@ -39,8 +39,7 @@ public final class Poller implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        int claimed = pollOnce();
-        if (claimed < MAX_CLAIM) {
+        if (pollOnce() < MAX_CLAIM) {
           dispatcher.awaitRoom(intervalMs);
         }
       } catch (InterruptedException e) {
@@ -58,7 +57,7 @@ public final class Poller implements AutoCloseable {
 
   /**
    * Gives back what the dispatcher should not hold, claims what it has room for (accounts in turn) and hands it
-   * over; returns how many were claimed.
+   * over; returns how many it took (a claim not taken whole is not repeated at once).
    */
   int pollOnce() {
     release(jdbi, nodeId, dispatcher.trim());
@@ -70,11 +69,12 @@ public final class Poller implements AutoCloseable {
     List<DeliveryJob> jobs = jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip));
     // With more accounts due than one claim takes, start after the last one served next time.
     after = jobs.size() < room ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
-    if (!jobs.isEmpty()) {
-      List<DeliveryJob> refused = dispatcher.offer(jobs);
-      release(jdbi, nodeId, refused);
+    if (jobs.isEmpty()) {
+      return 0;
     }
-    return jobs.size();
+    List<DeliveryJob> refused = dispatcher.offer(jobs);
+    release(jdbi, nodeId, refused);
+    return jobs.size() - refused.size();
   }
 
   /** Gives back leases so any node can claim those deliveries now rather than when the lease runs out. */
