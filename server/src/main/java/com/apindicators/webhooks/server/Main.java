@@ -50,6 +50,22 @@ public final class Main implements Callable<Integer> {
       description = "Deliveries in flight at once (env WEBHOOKS_DISPATCHER_CONCURRENCY, default ${DEFAULT-VALUE}).")
   int dispatcherConcurrency;
 
+  @Option(names = "--endpoint-floor", defaultValue = "${env:WEBHOOKS_ENDPOINT_FLOOR:-4}",
+      description = "Attempts in flight one account may always have at one endpoint (scheme, host, port), even one"
+          + " that has not answered lately; beyond it an endpoint earns slots by answering 2xx"
+          + " (env WEBHOOKS_ENDPOINT_FLOOR, default ${DEFAULT-VALUE}).")
+  int endpointFloor;
+
+  @Option(names = "--endpoint-concurrency", defaultValue = "${env:WEBHOOKS_ENDPOINT_CONCURRENCY:-0}",
+      description = "The most attempts in flight one account may have at one endpoint, however fast it answers;"
+          + " 0 = a quarter of --dispatcher-concurrency, at most 32 (env WEBHOOKS_ENDPOINT_CONCURRENCY, default ${DEFAULT-VALUE}).")
+  int endpointConcurrency;
+
+  @Option(names = "--dispatcher-queue", defaultValue = "${env:WEBHOOKS_DISPATCHER_QUEUE:-10000}",
+      description = "Leased deliveries that may wait in this process's memory in all; the rest wait in the database"
+          + " (env WEBHOOKS_DISPATCHER_QUEUE, default ${DEFAULT-VALUE}).")
+  int dispatcherQueue;
+
   @Option(names = "--lease-seconds", defaultValue = "${env:WEBHOOKS_LEASE_SECONDS:-60}",
       description = "How long a claimed delivery is this process's before another process may take it over after a crash;"
           + " keep it above the 10 s attempt timeout (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
@@ -121,6 +137,16 @@ public final class Main implements Callable<Integer> {
             + " is not an address: give one of this machine's IP addresses, such as 127.0.0.1");
       }
     }
+    if (endpointFloor < 1 || endpointFloor > dispatcherConcurrency) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--endpoint-floor must be 1 to --dispatcher-concurrency");
+    }
+    if (endpointConcurrency < 0 || endpointConcurrency > dispatcherConcurrency) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--endpoint-concurrency must be 0 (automatic) to --dispatcher-concurrency");
+    }
+    if (dispatcherQueue < 1 || dispatcherQueue > 1_000_000) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-queue must be 1-1000000");
+    }
     if (leaseSeconds < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
     }
@@ -129,7 +155,8 @@ public final class Main implements Callable<Integer> {
           "--publish-rate, --publish-burst and --max-watches-per-key must be positive");
     }
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
-        dispatcherConcurrency, Duration.ofSeconds(leaseSeconds), new Limits(publishRate, publishBurst, maxWatchesPerKey));
+        dispatcherConcurrency, Duration.ofSeconds(leaseSeconds), endpointFloor, endpointConcurrency, dispatcherQueue,
+        ServerConfig.ATTEMPT_TIMEOUT, new Limits(publishRate, publishBurst, maxWatchesPerKey));
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);

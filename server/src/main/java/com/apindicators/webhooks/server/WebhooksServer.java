@@ -57,10 +57,7 @@ public final class WebhooksServer {
     // Deletions come only from calls, so after the engine is built.
     Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
     webhooks.sealPlaintextSecrets();
-    this.engine = new DeliveryEngine(db.jdbi(),
-        DeliveryEngine.Settings.defaults(config.dispatcherConcurrency(), config.allowPrivateTargets())
-            .withLease(config.lease()),
-        secrets, metrics);
+    this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);

@@ -12,16 +12,27 @@ import java.time.Duration;
  * @param allowPrivateTargets whether webhooks may target loopback and private addresses (local development)
  * @param dispatcherConcurrency how many deliveries may be in flight at once
  * @param lease how long a claimed delivery belongs to this process before another may take it over
+ * @param endpointFloor attempts in flight one account may always have at one endpoint, even with no recent success
+ * @param endpointConcurrency the most attempts in flight one account may have at one endpoint; 0 = a quarter of
+ *     {@code dispatcherConcurrency}, at most 32
+ * @param dispatcherQueue how many leased deliveries may wait in this process's memory in all
+ * @param attemptTimeout each attempt's total budget (our docs promise receivers 10 s; shorter only in tests)
  * @param limits per-tenant publish rate and watch stream limits
  */
 public record ServerConfig(
     int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
-    Duration lease, Limits limits) {
+    Duration lease, int endpointFloor, int endpointConcurrency, int dispatcherQueue, Duration attemptTimeout,
+    Limits limits) {
 
-  /** A configuration with the default {@link Limits}. */
+  public static final int DEFAULT_ENDPOINT_FLOOR = 4;
+  public static final int DEFAULT_DISPATCHER_QUEUE = 10_000;
+  public static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** A configuration with the default delivery fairness settings and {@link Limits}. */
   public ServerConfig(int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
       Duration lease) {
-    this(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, Limits.defaults());
+    this(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, DEFAULT_ENDPOINT_FLOOR, 0,
+        DEFAULT_DISPATCHER_QUEUE, ATTEMPT_TIMEOUT, Limits.defaults());
   }
 
   /** The defaults: port 50051, ./data, embedded PostgreSQL, public targets only. */
@@ -30,14 +41,28 @@ public record ServerConfig(
   }
 
   public ServerConfig withAllowPrivateTargets(boolean allow) {
-    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease, limits);
+    return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease, endpointFloor,
+        endpointConcurrency, dispatcherQueue, attemptTimeout, limits);
   }
 
   public ServerConfig withLease(Duration l) {
-    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l, limits);
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l, endpointFloor,
+        endpointConcurrency, dispatcherQueue, attemptTimeout, limits);
+  }
+
+  /** The same with another attempt timeout (tests). */
+  public ServerConfig withAttemptTimeout(Duration t) {
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
+        endpointConcurrency, dispatcherQueue, t, limits);
   }
 
   public ServerConfig withLimits(Limits l) {
-    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, l);
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
+        endpointConcurrency, dispatcherQueue, attemptTimeout, l);
+  }
+
+  /** The most attempts in flight per account and endpoint, with 0 resolved to its default. */
+  public int endpointMaxInFlight() {
+    return endpointConcurrency > 0 ? endpointConcurrency : Math.max(1, Math.min(32, dispatcherConcurrency / 4));
   }
 }

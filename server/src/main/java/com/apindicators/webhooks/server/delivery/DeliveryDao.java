@@ -18,21 +18,43 @@ public interface DeliveryDao {
       FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id JOIN events e ON e.event_id = c.event_id
       """;
 
-  /** Leases up to {@code limit} due deliveries nobody holds (SKIP LOCKED lets many nodes claim at once). */
+  /**
+   * Leases up to {@code limit} due deliveries nobody holds, fairly across accounts: each account with due work
+   * gets an equal share (oldest first within it), so one account's backlog cannot push another's behind it.
+   * Accounts are found by skipping through the per-account index (one probe each); with more accounts than
+   * {@code limit}, those after {@code after} come first, so the caller rotates through them. Deliveries of
+   * {@code skipWebhooks} (whose lanes in this node are full) are left for later. SKIP LOCKED lets many nodes
+   * claim at once.
+   */
   @SqlQuery("""
-      WITH due AS (
-        SELECT delivery_id FROM deliveries
-        WHERE status = 'PENDING' AND next_attempt_time <= now() AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY next_attempt_time
-        LIMIT :limit
-        FOR UPDATE SKIP LOCKED
+      WITH RECURSIVE accounts AS (
+        (SELECT account_id FROM deliveries WHERE status = 'PENDING' AND next_attempt_time <= now()
+         ORDER BY account_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT d.account_id FROM deliveries d
+                WHERE d.status = 'PENDING' AND d.next_attempt_time <= now() AND d.account_id > a.account_id
+                ORDER BY d.account_id LIMIT 1)
+        FROM accounts a WHERE a.account_id IS NOT NULL
+      ), turn AS (
+        SELECT account_id FROM accounts WHERE account_id IS NOT NULL
+        ORDER BY account_id <= :after, account_id LIMIT :limit
+      ), due AS (
+        SELECT x.delivery_id FROM turn t CROSS JOIN LATERAL (
+          SELECT d.delivery_id FROM deliveries d
+          WHERE d.account_id = t.account_id AND d.status = 'PENDING' AND d.next_attempt_time <= now()
+            AND (d.lease_until IS NULL OR d.lease_until < now()) AND d.webhook_id <> ALL(:skipWebhooks)
+          ORDER BY d.next_attempt_time
+          LIMIT GREATEST(1, :limit / (SELECT count(*) FROM turn))
+          FOR UPDATE SKIP LOCKED
+        ) x
       ), claimed AS (
         UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
         FROM due WHERE d.delivery_id = due.delivery_id
         RETURNING d.*
       )
       """ + JOB)
-  List<DeliveryJob> claimDue(@Bind("node") String node, @Bind("leaseMs") long leaseMs, @Bind("limit") int limit);
+  List<DeliveryJob> claimDue(@Bind("node") String node, @Bind("leaseMs") long leaseMs, @Bind("limit") int limit,
+      @Bind("after") String after, @Bind("skipWebhooks") String[] skipWebhooks);
 
   /** Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already. */
   @SqlQuery("""

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.config.Metrics;
+import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.registry.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -36,19 +37,20 @@ public final class DeliveryEngine implements AutoCloseable {
   /**
    * How the engine runs.
    *
+   * @param endpointFloor attempts in flight an account may always have at one endpoint
+   * @param endpointMax the most attempts in flight an account may have at one endpoint, however fast it answers
+   * @param maxQueued how many leased deliveries may wait in memory in all
    * @param lease how long a claimed delivery is this node's before another may take it over
    * @param timeout each attempt's total budget
    */
-  public record Settings(int maxInFlight, int maxPerEndpoint, int maxQueued, Duration lease, Duration pollInterval,
-      Duration timeout, boolean allowPrivateTargets) {
+  public record Settings(int maxInFlight, int endpointFloor, int endpointMax, int maxQueued, Duration lease,
+      Duration pollInterval, Duration timeout, boolean allowPrivateTargets) {
 
-    public static Settings defaults(int maxInFlight, boolean allowPrivateTargets) {
-      return new Settings(maxInFlight, Math.max(1, Integer.getInteger("webhooks.perEndpoint", Math.min(32, maxInFlight / 4))), 20_000, Duration.ofSeconds(60),
-          Duration.ofMillis(200), Duration.ofSeconds(10), allowPrivateTargets);
-    }
-
-    public Settings withLease(Duration l) {
-      return new Settings(maxInFlight, maxPerEndpoint, maxQueued, l, pollInterval, timeout, allowPrivateTargets);
+    /** The settings the server's configuration asks for. */
+    public static Settings of(ServerConfig c) {
+      return new Settings(c.dispatcherConcurrency(), Math.min(c.endpointFloor(), c.endpointMaxInFlight()),
+          c.endpointMaxInFlight(), c.dispatcherQueue(), c.lease(), Duration.ofMillis(200), c.attemptTimeout(),
+          c.allowPrivateTargets());
     }
   }
 
@@ -62,7 +64,7 @@ public final class DeliveryEngine implements AutoCloseable {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
           : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
       writer.submit(outcome);
-    }, settings.maxInFlight(), settings.maxPerEndpoint(), settings.maxQueued());
+    }, settings);
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
         () -> settings.maxQueued() - dispatcher.freeCapacity());

@@ -1,5 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,19 +15,32 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Sends leased deliveries with bounded concurrency overall and per endpoint (scheme, host, port), taking
- * endpoints round-robin so a slow or hanging endpoint holds at most its own share of the slots.
+ * Sends leased deliveries with bounded concurrency, fair at two levels: accounts take turns (round-robin over the
+ * accounts with work ready), and within an account its endpoints take turns. Each account's lane to an endpoint
+ * may have in flight its floor plus what its recent 2xx answers earn, and hold only what it can start soon; jobs
+ * beyond that are refused (their leases released: the backlog waits in the database). A job is started only while
+ * at least half its lease is left, so its attempt and result fit in the lease and no other poller takes it over.
  */
 public final class Dispatcher {
+  /** A lane idle this long is forgotten, with what its answers earned. */
+  private static final long LANE_MEMORY_NANOS = Duration.ofSeconds(10).toNanos();
   private static final int MAX_REMEMBERED_DELETES = 10_000;
   private final HttpSender sender;
   private final Consumer<Outcome> results;
   private final int maxInFlight;
-  private final int maxPerEndpoint;
+  private final int floor;
+  private final int cap;
   private final int maxQueued;
+  private final double timeoutSeconds;
+  private final long leaseNanos;
+  /** How far ahead "soon" reaches: a quarter of the lease, so what a lane holds starts well within half of it. */
+  private final double horizonSeconds;
   private final Object lock = new Object();
-  private final Map<String, Endpoint> endpoints = new HashMap<>();
-  private final ArrayDeque<Endpoint> ready = new ArrayDeque<>();
+  private final Map<String, EndpointLane> lanes = new HashMap<>();
+  private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
+  private final ArrayDeque<String> readyAccounts = new ArrayDeque<>();
+  private final Map<String, Held> held = new HashMap<>();
+  private final List<DeliveryJob> stale = new ArrayList<>();
   // Recently deleted webhooks: a claim read before the delete committed may still be offered after it.
   private final Set<String> deleted = Collections.newSetFromMap(new LinkedHashMap<>() {
     @Override
@@ -33,46 +48,69 @@ public final class Dispatcher {
       return size() > MAX_REMEMBERED_DELETES;
     }
   });
+  private final Object roomLock = new Object();
+  private boolean roomSignalled;
   private int inFlight;
   private int queued;
   private boolean accepting = true;
 
-  /** The jobs waiting for and holding slots at one endpoint. */
-  private static final class Endpoint {
-    final String key;
-    final ArrayDeque<DeliveryJob> waiting = new ArrayDeque<>();
-    int inFlight;
-    boolean isReady;
+  /** A job this dispatcher holds, and by when it must start for its lease to cover the attempt. */
+  static final class Held {
+    final DeliveryJob job;
+    final EndpointLane lane;
+    long startByNanos;
+    boolean started;
 
-    Endpoint(String key) {
-      this.key = key;
+    Held(DeliveryJob job, EndpointLane lane, long startByNanos) {
+      this.job = job;
+      this.lane = lane;
+      this.startByNanos = startByNanos;
     }
   }
 
-  /**
-   * @param maxQueued how many jobs may wait here; beyond it offers are refused and the poller claims them later
-   */
-  public Dispatcher(HttpSender sender, Consumer<Outcome> results, int maxInFlight, int maxPerEndpoint, int maxQueued) {
+  public Dispatcher(HttpSender sender, Consumer<Outcome> results, DeliveryEngine.Settings settings) {
     this.sender = sender;
     this.results = results;
-    this.maxInFlight = maxInFlight;
-    this.maxPerEndpoint = maxPerEndpoint;
-    this.maxQueued = maxQueued;
+    this.maxInFlight = settings.maxInFlight();
+    this.floor = settings.endpointFloor();
+    this.cap = settings.endpointMax();
+    this.maxQueued = settings.maxQueued();
+    this.timeoutSeconds = settings.timeout().toNanos() / 1e9;
+    this.leaseNanos = settings.lease().toNanos();
+    this.horizonSeconds = leaseNanos / 4 / 1e9;
   }
 
-  /** Takes the jobs it has room for and returns the rest, whose leases the caller should release. */
+  /**
+   * Takes the jobs it can start soon, leased just now, and returns the rest, whose leases the caller should
+   * release. A job it holds already (claimed again after its lease ran out) is not taken twice.
+   */
   public List<DeliveryJob> offer(List<DeliveryJob> jobs) {
     List<DeliveryJob> refused = new ArrayList<>();
     synchronized (lock) {
+      long now = System.nanoTime();
+      long startBy = now + leaseNanos / 2;
       for (DeliveryJob job : jobs) {
-        if (!accepting || queued >= maxQueued || deleted.contains(job.webhookId())) {
+        Held known = held.get(job.deliveryId());
+        if (known != null) {
+          known.startByNanos = Math.max(known.startByNanos, startBy);
+          continue;
+        }
+        if (deleted.contains(job.webhookId())) {
           refused.add(job);
           continue;
         }
-        Endpoint e = endpoints.computeIfAbsent(job.endpoint(), Endpoint::new);
-        e.waiting.add(job);
+        EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + job.endpoint(),
+            k -> new EndpointLane(k, job.accountId(), now));
+        if (!accepting || queued >= maxQueued || lane.held() >= maxHeld(lane, now)) {
+          refused.add(job);
+          lane.rememberRefused(job.webhookId());
+          continue;
+        }
+        Held h = new Held(job, lane, startBy);
+        lane.waiting.add(h);
+        held.put(job.deliveryId(), h);
         queued++;
-        markReady(e);
+        markReady(lane, now);
       }
     }
     pump();
@@ -86,18 +124,15 @@ public final class Dispatcher {
   public void dropWebhook(String webhookId) {
     synchronized (lock) {
       deleted.add(webhookId);
-      for (Iterator<Endpoint> it = endpoints.values().iterator(); it.hasNext(); ) {
-        Endpoint e = it.next();
-        int before = e.waiting.size();
-        e.waiting.removeIf(job -> job.webhookId().equals(webhookId));
-        queued -= before - e.waiting.size();
-        if (e.waiting.isEmpty() && e.isReady) {
-          ready.remove(e);
-          e.isReady = false;
-        }
-        if (e.waiting.isEmpty() && e.inFlight == 0) {
-          it.remove();
-        }
+      for (EndpointLane lane : lanes.values()) {
+        lane.refusedWebhooks.remove(webhookId);
+        lane.waiting.removeIf(h -> {
+          if (h.job.webhookId().equals(webhookId)) {
+            forget(h);
+            return true;
+          }
+          return false;
+        });
       }
     }
   }
@@ -106,12 +141,12 @@ public final class Dispatcher {
   public Set<String> waitingWebhookIds() {
     Set<String> ids = new HashSet<>();
     synchronized (lock) {
-      endpoints.values().forEach(e -> e.waiting.forEach(job -> ids.add(job.webhookId())));
+      lanes.values().forEach(lane -> lane.waiting.forEach(h -> ids.add(h.job.webhookId())));
     }
     return ids;
   }
 
-  /** How many more jobs it would take now. */
+  /** How many more jobs it would take now in all (each lane takes fewer). */
   public int freeCapacity() {
     synchronized (lock) {
       return accepting ? maxQueued - queued : 0;
@@ -125,49 +160,178 @@ public final class Dispatcher {
     }
   }
 
-  private void markReady(Endpoint e) {
-    if (!e.isReady && !e.waiting.isEmpty() && e.inFlight < maxPerEndpoint) {
-      e.isReady = true;
-      ready.add(e);
+  /** The webhooks whose lanes are full: claiming their deliveries now would only be refused. */
+  public String[] fullWebhooks() {
+    synchronized (lock) {
+      long now = System.nanoTime();
+      Set<String> full = new HashSet<>();
+      for (EndpointLane lane : lanes.values()) {
+        if (lane.held() >= maxHeld(lane, now)) {
+          full.addAll(lane.refusedWebhooks);
+        }
+      }
+      return full.toArray(String[]::new);
+    }
+  }
+
+  /**
+   * Gives up what should wait in the database instead: jobs a lane holds beyond what it now earns (its endpoint
+   * stopped answering) and jobs that can no longer start within their lease. Returns them for their leases to be
+   * released; also forgets lanes idle for a while.
+   */
+  public List<DeliveryJob> trim() {
+    List<DeliveryJob> out;
+    boolean room = false;
+    synchronized (lock) {
+      out = new ArrayList<>(stale);
+      stale.clear();
+      long now = System.nanoTime();
+      for (Iterator<EndpointLane> it = lanes.values().iterator(); it.hasNext(); ) {
+        EndpointLane lane = it.next();
+        // Only a lane holding twice its share gives back (down to its share): a rate that wobbles causes no churn.
+        int max = maxHeld(lane, now);
+        if (lane.held() > 2 * max) {
+          while (lane.held() > max && !lane.waiting.isEmpty()) {
+            Held h = lane.waiting.pollLast();
+            forget(h);
+            out.add(h.job);
+            lane.rememberRefused(h.job.webhookId());
+          }
+        }
+        lane.waiting.removeIf(h -> {
+          if (now - h.startByNanos > 0) {
+            forget(h);
+            out.add(h.job);
+            return true;
+          }
+          return false;
+        });
+        room |= checkRoom(lane, now);
+        if (lane.held() == 0 && lane.refusedWebhooks.isEmpty() && now - lane.idleSinceNanos > LANE_MEMORY_NANOS) {
+          it.remove();
+        }
+      }
+    }
+    if (room) {
+      signalRoom();
+    }
+    return out;
+  }
+
+  /** Waits up to the timeout for a lane that refused jobs to have room again. */
+  public void awaitRoom(long timeoutMillis) throws InterruptedException {
+    synchronized (roomLock) {
+      if (!roomSignalled) {
+        roomLock.wait(timeoutMillis);
+      }
+      roomSignalled = false;
+    }
+  }
+
+  private void signalRoom() {
+    synchronized (roomLock) {
+      roomSignalled = true;
+      roomLock.notifyAll();
+    }
+  }
+
+  private int maxHeld(EndpointLane lane, long now) {
+    return lane.maxHeld(now, floor, cap, timeoutSeconds, horizonSeconds);
+  }
+
+  /**
+   * Whether a lane that refused jobs has room again (half its share free, so a claim is worth it); if so its
+   * backlog may be claimed from the database.
+   */
+  private boolean checkRoom(EndpointLane lane, long now) {
+    if (!lane.refusedWebhooks.isEmpty() && lane.held() <= maxHeld(lane, now) / 2) {
+      lane.refusedWebhooks.clear();
+      return true;
+    }
+    return false;
+  }
+
+  private void forget(Held h) {
+    held.remove(h.job.deliveryId());
+    queued--;
+    if (h.lane.held() == 0) {
+      h.lane.idleSinceNanos = System.nanoTime();
+    }
+  }
+
+  private void markReady(EndpointLane lane, long now) {
+    if (!lane.ready && !lane.waiting.isEmpty() && lane.inFlight < lane.maxInFlight(now, floor, cap, timeoutSeconds)) {
+      lane.ready = true;
+      ArrayDeque<EndpointLane> account = readyByAccount.get(lane.accountId);
+      if (account == null) {
+        account = new ArrayDeque<>();
+        readyByAccount.put(lane.accountId, account);
+        readyAccounts.add(lane.accountId);
+      }
+      account.add(lane);
     }
   }
 
   private void pump() {
-    List<DeliveryJob> start = new ArrayList<>();
+    List<Held> start = new ArrayList<>();
     synchronized (lock) {
-      while (inFlight < maxInFlight && !ready.isEmpty()) {
-        Endpoint e = ready.poll();
-        e.isReady = false;
-        DeliveryJob job = e.waiting.poll();
-        queued--;
-        e.inFlight++;
-        inFlight++;
-        start.add(job);
-        markReady(e);
+      long now = System.nanoTime();
+      while (inFlight < maxInFlight && !readyAccounts.isEmpty()) {
+        String accountId = readyAccounts.poll();
+        ArrayDeque<EndpointLane> account = readyByAccount.get(accountId);
+        EndpointLane lane = account.poll();
+        lane.ready = false;
+        Held h = lane.waiting.poll();
+        if (h != null) {
+          if (now - h.startByNanos > 0) {
+            forget(h);
+            stale.add(h.job);
+          } else {
+            queued--;
+            h.started = true;
+            lane.inFlight++;
+            inFlight++;
+            start.add(h);
+          }
+          markReady(lane, now);
+        }
+        if (account.isEmpty()) {
+          readyByAccount.remove(accountId);
+        } else {
+          readyAccounts.add(accountId);
+        }
       }
     }
-    for (DeliveryJob job : start) {
+    for (Held h : start) {
       try {
-        sender.send(job, result -> finished(job, result));
+        sender.send(h.job, result -> finished(h, result));
       } catch (RuntimeException e) {
-        finished(job, new AttemptResult(java.time.Instant.now(), java.time.Duration.ZERO, 0, "",
+        finished(h, new AttemptResult(Instant.now(), Duration.ZERO, 0, "",
             "Could not send: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null));
       }
     }
   }
 
-  private void finished(DeliveryJob job, AttemptResult result) {
-    results.accept(Outcome.of(job, result));
+  private void finished(Held h, AttemptResult result) {
+    results.accept(Outcome.of(h.job, result));
+    boolean room;
     synchronized (lock) {
+      long now = System.nanoTime();
       inFlight--;
-      Endpoint e = endpoints.get(job.endpoint());
-      e.inFlight--;
-      if (e.inFlight == 0 && e.waiting.isEmpty()) {
-        endpoints.remove(e.key);
-      } else {
-        markReady(e);
+      h.lane.inFlight--;
+      held.remove(h.job.deliveryId());
+      if (result.delivered()) {
+        h.lane.succeeded(now);
       }
+      if (h.lane.held() == 0) {
+        h.lane.idleSinceNanos = now;
+      }
+      markReady(h.lane, now);
+      room = checkRoom(h.lane, now);
       lock.notifyAll();
+    }
+    if (room) {
+      signalRoom();
     }
     pump();
   }
@@ -180,12 +344,19 @@ public final class Dispatcher {
     List<DeliveryJob> unstarted = new ArrayList<>();
     synchronized (lock) {
       accepting = false;
-      for (Endpoint e : endpoints.values()) {
-        unstarted.addAll(e.waiting);
-        queued -= e.waiting.size();
-        e.waiting.clear();
+      unstarted.addAll(stale);
+      stale.clear();
+      for (EndpointLane lane : lanes.values()) {
+        for (Held h : lane.waiting) {
+          unstarted.add(h.job);
+          held.remove(h.job.deliveryId());
+        }
+        queued -= lane.waiting.size();
+        lane.waiting.clear();
       }
-      ready.clear();
+      readyAccounts.clear();
+      readyByAccount.clear();
+      lanes.values().forEach(l -> l.ready = false);
       long deadline = System.currentTimeMillis() + timeoutMillis;
       while (inFlight > 0 && System.currentTimeMillis() < deadline) {
         lock.wait(Math.max(1, deadline - System.currentTimeMillis()));

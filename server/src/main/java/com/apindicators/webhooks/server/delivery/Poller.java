@@ -20,6 +20,7 @@ public final class Poller implements AutoCloseable {
   private final long intervalMs;
   private final Thread thread;
   private volatile boolean running = true;
+  private String after = "";
 
   public Poller(Jdbi jdbi, Dispatcher dispatcher, String nodeId, Duration lease, Duration interval) {
     this.jdbi = jdbi;
@@ -38,9 +39,8 @@ public final class Poller implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        int claimed = pollOnce();
-        if (claimed < MAX_CLAIM) {
-          Thread.sleep(intervalMs);
+        if (pollOnce() < MAX_CLAIM) {
+          dispatcher.awaitRoom(intervalMs);
         }
       } catch (InterruptedException e) {
         return;
@@ -55,18 +55,26 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Claims what the dispatcher has room for and hands it over; returns how many were claimed. */
+  /**
+   * Gives back what the dispatcher should not hold, claims what it has room for (accounts in turn) and hands it
+   * over; returns how many it took (a claim not taken whole is not repeated at once).
+   */
   int pollOnce() {
+    release(jdbi, nodeId, dispatcher.trim());
     int room = Math.min(dispatcher.freeCapacity(), MAX_CLAIM);
     if (room <= 0) {
       return 0;
     }
-    List<DeliveryJob> jobs = jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room));
-    if (!jobs.isEmpty()) {
-      List<DeliveryJob> refused = dispatcher.offer(jobs);
-      release(jdbi, nodeId, refused);
+    String[] skip = dispatcher.fullWebhooks();
+    List<DeliveryJob> jobs = jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip));
+    // With more accounts due than one claim takes, start after the last one served next time.
+    after = jobs.size() < room ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
+    if (jobs.isEmpty()) {
+      return 0;
     }
-    return jobs.size();
+    List<DeliveryJob> refused = dispatcher.offer(jobs);
+    release(jdbi, nodeId, refused);
+    return jobs.size() - refused.size();
   }
 
   /** Gives back leases so any node can claim those deliveries now rather than when the lease runs out. */

@@ -1,0 +1,122 @@
+package com.apindicators.webhooks.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.Fixtures;
+import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.HangingEndpoint;
+import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.Receiver.Answer;
+import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.server.config.ServerConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hanging endpoints and big backlogs delay only their own account and endpoint: fair shares per endpoint and per
+ * account, backlogs waiting in the database, and no delivery started on a lease about to run out.
+ */
+class DeliveryFairnessTest {
+  private static final String SIGNAL = "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87}";
+
+  @Test
+  void fastWebhooksAreAllDeliveredWhileSixteenHangingEndpointsStillHang() throws Exception {
+    // The attempt timeout is long so that "the hanging ones still hang" holds for the whole test.
+    ServerConfig config = ServerConfig.defaults().withAllowPrivateTargets(true).withAttemptTimeout(Duration.ofSeconds(60));
+    List<HangingEndpoint> hanging = new ArrayList<>();
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver fast = new Receiver()) {
+      try {
+        Fixtures f = new Fixtures(server.channel);
+        for (int i = 0; i < 16; i++) {
+          HangingEndpoint h = new HangingEndpoint();
+          hanging.add(h);
+          for (int w = 0; w < 4; w++) {
+            f.webhook("hanging", h.url("/h/" + w), "signal.buy");
+          }
+        }
+        for (int i = 0; i < 50; i++) {
+          f.webhook("fast", fast.url("/f/" + i), "signal.buy");
+        }
+        for (int e = 0; e < 10; e++) {
+          f.events.publishEvent(com.apindicators.webhooks.v1.PublishEventRequest.newBuilder().setType("signal.buy")
+              .setData(Fixtures.json(SIGNAL)).build());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> fast.requests().size() >= 500);
+        assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'hanging' AND status <> 'PENDING'"))
+            .as("hanging deliveries finished (they must still hang)").isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+            TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'fast' AND status = 'DELIVERED'") == 500);
+        // Each hanging endpoint holds only its floor of connections, not a quarter of all slots.
+        assertThat(hanging).allSatisfy(h -> assertThat(h.connections()).isLessThanOrEqualTo(config.endpointFloor()));
+      } finally {
+        for (HangingEndpoint h : hanging) {
+          h.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void anAccountsBigBacklogDoesNotDelayAnotherAccountsDeliveries() throws Exception {
+    ServerConfig config = ServerConfig.defaults().withAllowPrivateTargets(true).withAttemptTimeout(Duration.ofSeconds(60));
+    try (GrpcTestServer server = GrpcTestServer.start(config); HangingEndpoint hanging = new HangingEndpoint();
+        Receiver receiver = new Receiver()) {
+      Fixtures f = new Fixtures(server.channel);
+      f.webhook("big", hanging.url("/slow"), "order.filled");
+      f.webhook("small", receiver.url("/small"), "order.filled");
+      f.publish("order.filled", "{\"n\":0}", "big");
+      f.publish("order.filled", "{\"n\":0}", "small");
+      await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/small").size() == 1);
+      // 25,000 due deliveries of one account wait in the table (older than anything else), then one of another's.
+      server.db.jdbi().useHandle(h -> {
+        h.execute("""
+            INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+                max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time)
+            SELECT 'dlv_backlog' || g, event_id, webhook_id, account_id, event_type, url, 'PENDING', 1, 1000, 1000,
+                now() - interval '1 hour' + g * interval '1 millisecond'
+            FROM deliveries, generate_series(1, 25000) g WHERE account_id = 'big'
+            """);
+        h.execute("""
+            INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+                max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time)
+            SELECT 'dlv_smallbacklog', event_id, webhook_id, account_id, event_type, url, 'PENDING', 1, 1000, 1000, now()
+            FROM deliveries WHERE account_id = 'small'
+            """);
+      });
+      await().atMost(Duration.ofSeconds(15)).until(() -> receiver.requests("/small").stream()
+          .anyMatch(r -> "dlv_smallbacklog".equals(r.header("x-webhook-id"))));
+      f.publish("order.filled", "{\"n\":1}", "small");
+      await().atMost(Duration.ofSeconds(15)).until(() -> receiver.requests("/small").size() == 3);
+      assertThat(hanging.connections()).isLessThanOrEqualTo(config.endpointFloor());
+    }
+  }
+
+  @Test
+  void noDeliveryIsPostedTwiceWhenLeasesAreShortAndAQueueBuildsBehindASlowEndpoint() throws Exception {
+    // 4 attempts in flight per endpoint, 50 ms each: 300 deliveries take seconds, far longer than the 2 s lease.
+    ServerConfig config = new ServerConfig(0, null, null, true, 16, Duration.ofSeconds(2));
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver slow = new Receiver()) {
+      Fixtures f = new Fixtures(server.channel);
+      for (int i = 0; i < 30; i++) {
+        slow.on("/s/" + i, n -> new Answer(200, "ok", Map.of(), 50));
+        f.webhook("queued", slow.url("/s/" + i), "order.filled");
+      }
+      for (int e = 0; e < 10; e++) {
+        f.publish("order.filled", "{\"n\":" + e + "}", "queued");
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 300);
+      Map<String, Long> posts = slow.requests().stream()
+          .collect(Collectors.groupingBy(r -> r.header("x-webhook-id"), Collectors.counting()));
+      assertThat(posts).hasSize(300);
+      assertThat(posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+          .as("deliveries POSTed more than once").isEmpty();
+    }
+  }
+}
