@@ -64,7 +64,7 @@ class DeleteWebhookMidFlightTest {
     CountDownLatch release = new CountDownLatch(1);
     try (GrpcTestServer a = GrpcTestServer.start(CONFIG); GrpcTestServer b = a.another(CONFIG);
         Receiver slow = new Receiver(); Metrics.Endpoint metricsOfB = b.server.metrics().serve("127.0.0.1", 0)) {
-      // The receiver holds every request until released: the first two hold B's slots, the rest wait in B.
+      // The receiver holds every request until released, so the attempts in flight stay in flight.
       slow.on("/slow", n -> {
         try {
           release.await(20, TimeUnit.SECONDS);
@@ -79,16 +79,18 @@ class DeleteWebhookMidFlightTest {
       for (int i = 0; i < EVENTS; i++) {
         viaB.publish("signal.buy", "{\"n\":" + i + "}", "leaver");
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> slow.requests("/slow").size() == PER_ENDPOINT);
-      assertThat(queuedIn(metricsOfB)).isEqualTo(EVENTS - PER_ENDPOINT);
+      // Each process holds at most its lane's share (2 in flight, a few waiting); the rest waits in the table.
+      await().atMost(Duration.ofSeconds(10)).until(() -> slow.requests("/slow").size() >= PER_ENDPOINT
+          && queuedIn(metricsOfB) > 0);
 
       viaA.webhooks.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(leaving).build());
 
       // B learns of the delete within its sweep and drops what waits; then the held attempts finish.
       await().atMost(Duration.ofSeconds(10)).until(() -> queuedIn(metricsOfB) == 0);
       release.countDown();
+      // Only the attempts in flight in the two processes (2 each) were ever sent.
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-          .until(() -> slow.requests("/slow").size() == PER_ENDPOINT);
+          .until(() -> slow.requests("/slow").size() <= 2 * PER_ENDPOINT);
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
     } finally {
       release.countDown();
