@@ -19,7 +19,26 @@ public interface DeliveryDao {
       """;
 
   /**
-   * Leases up to {@code limit} due deliveries nobody holds, fairly across accounts: each account with due work
+   * Leases up to {@code limit} due deliveries whose lease ran out (their node died or was too slow), oldest first.
+   * It walks past the leases held, so it runs only now and then.
+   */
+  @SqlQuery("""
+      WITH due AS (
+        SELECT delivery_id FROM deliveries
+        WHERE status = 'PENDING' AND next_attempt_time <= now() AND lease_until < now()
+        ORDER BY next_attempt_time
+        LIMIT :limit
+        FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
+        FROM due WHERE d.delivery_id = due.delivery_id
+        RETURNING d.*
+      )
+      """ + JOB)
+  List<DeliveryJob> claimExpired(@Bind("node") String node, @Bind("leaseMs") long leaseMs, @Bind("limit") int limit);
+
+  /**
+   * Leases up to {@code limit} due deliveries nobody holds (released or never leased), fairly across accounts: each account with due work
    * gets an equal share (oldest first within it), so one account's backlog cannot push another's behind it.
    * Accounts are found by skipping through the per-account index (one probe each); with more accounts than
    * {@code limit}, those after {@code after} come first, so the caller rotates through them. Deliveries of
@@ -28,11 +47,13 @@ public interface DeliveryDao {
    */
   @SqlQuery("""
       WITH RECURSIVE accounts AS (
-        (SELECT account_id FROM deliveries WHERE status = 'PENDING' AND next_attempt_time <= now()
+        (SELECT account_id FROM deliveries
+         WHERE status = 'PENDING' AND lease_owner IS NULL AND next_attempt_time <= now()
          ORDER BY account_id LIMIT 1)
         UNION ALL
         SELECT (SELECT d.account_id FROM deliveries d
-                WHERE d.status = 'PENDING' AND d.next_attempt_time <= now() AND d.account_id > a.account_id
+                WHERE d.status = 'PENDING' AND d.lease_owner IS NULL AND d.next_attempt_time <= now()
+                  AND d.account_id > a.account_id
                 ORDER BY d.account_id LIMIT 1)
         FROM accounts a WHERE a.account_id IS NOT NULL
       ), turn AS (
@@ -41,8 +62,8 @@ public interface DeliveryDao {
       ), due AS (
         SELECT x.delivery_id FROM turn t CROSS JOIN LATERAL (
           SELECT d.delivery_id FROM deliveries d
-          WHERE d.account_id = t.account_id AND d.status = 'PENDING' AND d.next_attempt_time <= now()
-            AND (d.lease_until IS NULL OR d.lease_until < now()) AND d.webhook_id <> ALL(:skipWebhooks)
+          WHERE d.account_id = t.account_id AND d.status = 'PENDING' AND d.lease_owner IS NULL
+            AND d.next_attempt_time <= now() AND d.webhook_id <> ALL(:skipWebhooks)
           ORDER BY d.next_attempt_time
           LIMIT GREATEST(1, :limit / (SELECT count(*) FROM turn))
           FOR UPDATE SKIP LOCKED

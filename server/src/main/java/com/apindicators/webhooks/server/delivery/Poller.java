@@ -21,6 +21,7 @@ public final class Poller implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private String after = "";
+  private long expiredCheckedNanos = System.nanoTime();
 
   public Poller(Jdbi jdbi, Dispatcher dispatcher, String nodeId, Duration lease, Duration interval) {
     this.jdbi = jdbi;
@@ -66,7 +67,13 @@ public final class Poller implements AutoCloseable {
       return 0;
     }
     String[] skip = dispatcher.fullWebhooks();
-    List<DeliveryJob> jobs = jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip));
+    List<DeliveryJob> jobs = new java.util.ArrayList<>(
+        jdbi.withExtension(DeliveryDao.class, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip)));
+    // Expired leases are rare (a node died); looking for them walks past every lease held, so only now and then.
+    if (jobs.size() < room && System.nanoTime() - expiredCheckedNanos > leaseMs * 1_000_000 / 4) {
+      expiredCheckedNanos = System.nanoTime();
+      jobs.addAll(jdbi.withExtension(DeliveryDao.class, dao -> dao.claimExpired(nodeId, leaseMs, room - jobs.size())));
+    }
     // With more accounts due than one claim takes, start after the last one served next time.
     after = jobs.size() < room ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
     if (jobs.isEmpty()) {
