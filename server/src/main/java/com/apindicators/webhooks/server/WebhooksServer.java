@@ -67,6 +67,7 @@ public final class WebhooksServer {
         .intercept(new AuthInterceptor(apiKeys))
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance()) // v1alpha, for tools that speak only it
         .build();
   }
 
