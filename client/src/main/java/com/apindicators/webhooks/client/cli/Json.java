@@ -11,6 +11,7 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,15 @@ final class Json {
     StringBuilder b = new StringBuilder();
     plain(b, object);
     return b.toString();
+  }
+
+  /** An object with these keys and values, in this order. */
+  static Map<String, Object> fields(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
   }
 
   private static void message(StringBuilder b, MessageOrBuilder m) {

@@ -2,7 +2,6 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.ApiKey;
 import com.apindicators.webhooks.v1.CreateApiKeyResponse;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +54,7 @@ final class KeyCommand {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         c.revokeApiKey(key);
-        root.print(Map.of("keyId", key, "revoked", true), "revoked " + key);
+        root.print(Json.fields("keyId", key, "revoked", true), "revoked " + key);
       });
     }
   }

@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -73,7 +72,13 @@ final class ListenCommand implements Callable<Integer> {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     CountDownLatch done = new CountDownLatch(count > 0 ? (int) Math.min(count, Integer.MAX_VALUE) : 1);
     server.createContext("/", ex -> {
-      handle(ex, root, http, keys);
+      try {
+        handle(ex, root, http, keys);
+      } catch (RuntimeException e) {
+        root.err.println("error: could not handle a request: " + Failures.message(e));
+        ex.sendResponseHeaders(500, -1);
+        ex.close();
+      }
       if (count > 0) {
         done.countDown();
       }
@@ -86,7 +91,7 @@ final class ListenCommand implements Callable<Integer> {
         temporary = TemporaryWebhook.create(root, account, url, events);
         keys.add(temporary.secret);
       }
-      root.print(Map.of("listening", url, "webhookId", temporary == null ? "" : temporary.id),
+      root.print(Json.fields("listening", url, "webhookId", temporary == null ? "" : temporary.id),
           "listening on " + url + (temporary == null ? "" : " for webhook " + temporary.id + " (deleted on exit)")
               + (forward == null ? "" : ", forwarding to " + forward) + " (Ctrl-C to stop)");
       if (seconds > 0) {
@@ -127,11 +132,7 @@ final class ListenCommand implements Callable<Integer> {
     String id = ex.getRequestHeaders().getFirst("X-Webhook-Id");
     boolean ok = verified(ex, body, keys);
     String text = new String(body, StandardCharsets.UTF_8);
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("event", event);
-    line.put("webhookId", id);
-    line.put("verified", ok);
-    line.put("body", text);
+    Map<String, Object> line = Json.fields("event", event, "webhookId", id, "verified", ok, "body", text);
     int status = ok ? 200 : 401;
     byte[] answer = (ok ? "ok" : "bad signature").getBytes(StandardCharsets.UTF_8);
     String forwarded = null;

@@ -8,7 +8,6 @@ import com.apindicators.webhooks.v1.UpdateWebhookResponse;
 import com.apindicators.webhooks.v1.Webhook;
 import com.google.protobuf.FieldMask;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -148,7 +147,7 @@ final class WebhookCommands {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         c.deleteWebhook(webhook);
-        root.print(Map.of("webhookId", webhook, "deleted", true), "deleted " + webhook);
+        root.print(Json.fields("webhookId", webhook, "deleted", true), "deleted " + webhook);
       });
     }
   }
