@@ -38,6 +38,11 @@ class CliTest {
   }
 
   static Run cli(String... args) {
+    return cli(server, args);
+  }
+
+  /** Runs the CLI against a server with its admin key. */
+  static Run cli(LiveServer server, String... args) {
     CommandLine cl = WebhooksCli.commandLine();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -70,8 +75,9 @@ class CliTest {
     String webhookId = created.stdout().substring(0, created.stdout().indexOf(' '));
 
     CompletableFuture<Run> listen = CompletableFuture.supplyAsync(() -> cli("listen", "--port", Integer.toString(port),
-        "--secret", secret, "--seconds", "15"));
-    CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "cli", "--json", "--seconds", "8"));
+        "--secret", secret, "--count", "1", "--seconds", "30"));
+    CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "cli", "--json", "--count", "2",
+        "--seconds", "20"));
     await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == 1);
     Run published = cli("publish", "--type", "signal.buy", "--account", "cli",
         "--data", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}");
@@ -79,24 +85,24 @@ class CliTest {
 
     Run watched = watch.get();
     assertThat(watched.stdout().lines().toList()).hasSize(2)
-        .anyMatch(l -> l.contains("DELIVERY_STATUS_PENDING")).anyMatch(l -> l.contains("DELIVERY_STATUS_DELIVERED"))
+        .anyMatch(l -> l.contains("\"status\":\"pending\"")).anyMatch(l -> l.contains("\"status\":\"delivered\""))
         .allMatch(l -> l.startsWith("{") && l.contains("resumeToken"));
     Run deliveries = cli("deliveries", "--webhook", webhookId);
     assertThat(deliveries.stdout()).contains("signal.buy  delivered  200");
     assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{").contains(webhookId);
     assertThat(cli("event-types").stdout()).contains("order.filled");
     Run heard = listen.get();
-    assertThat(heard.stdout()).contains("verified  signal.buy").contains("\"pair\":\"BTCUSDT\"");
+    assertThat(heard.stdout()).contains("--> signal.buy  verified").contains("\"pair\":\"BTCUSDT\"");
   }
 
   @Test
   void errorsPrintTheStatusAndMessageAndExitNonZeroWithoutAStackTrace() {
     Run missing = cli("get", "--webhook", "wh_doesnotexist");
-    assertThat(missing.exit()).isEqualTo(2);
+    assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err().toString()).startsWith("error: NOT_FOUND: No webhook with id 'wh_doesnotexist' exists.")
         .doesNotContain("Exception").doesNotContain("\tat ");
     Run bad = cli("create", "--account", "cli", "--name", "x", "--url", "ftp://x", "--events", "signal.buy");
-    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err().toString()).contains("INVALID_ARGUMENT").contains("url");
     Run usage = cli("create", "--account", "cli");
     assertThat(usage.exit()).isEqualTo(2);

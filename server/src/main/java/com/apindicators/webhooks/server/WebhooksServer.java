@@ -82,6 +82,8 @@ public final class WebhooksServer {
         .intercept(new DatabaseGate(databaseHealth::isUp))
         .addService(CallGuard.wrap(health.getHealthService()))
         .addService(CallGuard.wrap(ProtoReflectionServiceV1.newInstance()))
+        // v1alpha too, for tools that speak only it
+        .addService(CallGuard.wrap(io.grpc.protobuf.services.ProtoReflectionService.newInstance()))
         .build();
   }
 

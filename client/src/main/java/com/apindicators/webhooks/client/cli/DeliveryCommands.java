@@ -2,8 +2,8 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.Delivery;
 import com.apindicators.webhooks.v1.DeliveryStatus;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +15,16 @@ final class DeliveryCommands {
   private DeliveryCommands() {}
 
   static String status(DeliveryStatus s) {
-    return s.name().substring("DELIVERY_STATUS_".length()).toLowerCase(Locale.ROOT);
+    return EnumWords.word(s.getValueDescriptor());
+  }
+
+  /** The statuses named by a flag's words, for a request's statuses filter. */
+  static List<DeliveryStatus> statuses(CommandSpec spec, String option, List<String> words) {
+    List<DeliveryStatus> out = new ArrayList<>();
+    for (String w : words == null ? List.<String>of() : words) {
+      out.add(DeliveryStatus.valueOf(EnumWords.parse(spec, DeliveryStatus.getDescriptor(), option, w)));
+    }
+    return out;
   }
 
   static String describe(Delivery d) {
@@ -28,15 +37,14 @@ final class DeliveryCommands {
   @Command(name = "deliveries", description = "List a webhook's deliveries, newest first.", mixinStandardHelpOptions = true)
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--webhook", required = true) String webhook;
-    @Option(names = "--status", description = "delivered, failed or pending") String status;
-    @Option(names = "--limit", defaultValue = "50") int limit;
+    @Option(names = "--webhook", required = true, description = "the webhook (wh_...)") String webhook;
+    @Option(names = "--status", split = ",", description = "only these statuses: pending, delivered, failed") List<String> status;
+    @Option(names = "--limit", defaultValue = "50", description = "at most this many (default ${DEFAULT-VALUE})") int limit;
 
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
-      List<DeliveryStatus> statuses = status == null ? List.of()
-          : List.of(DeliveryStatus.valueOf("DELIVERY_STATUS_" + status.toUpperCase(Locale.ROOT)));
+      List<DeliveryStatus> statuses = statuses(spec, "--status", status);
       return root.with(c -> {
         for (Delivery d : c.listDeliveries(webhook, statuses, limit)) {
           root.print(d, describe(d));
@@ -48,7 +56,7 @@ final class DeliveryCommands {
   @Command(name = "delivery", description = "Show one delivery with its response body.", mixinStandardHelpOptions = true)
   static final class Get implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--id", required = true) String id;
+    @Option(names = "--id", required = true, description = "the delivery (dlv_...)") String id;
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +71,7 @@ final class DeliveryCommands {
   @Command(name = "redeliver", description = "Send a delivery's event again as a new attempt.", mixinStandardHelpOptions = true)
   static final class Redeliver implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--id", required = true) String id;
+    @Option(names = "--id", required = true, description = "the delivery to send again (dlv_...)") String id;
 
     @Override
     public Integer call() throws Exception {

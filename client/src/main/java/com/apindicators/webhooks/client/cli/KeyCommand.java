@@ -15,8 +15,9 @@ final class KeyCommand {
   @Command(name = "create", description = "Create a key; --account scopes it to one account.", mixinStandardHelpOptions = true)
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--account", defaultValue = "") String account;
-    @Option(names = "--name", required = true) String name;
+    @Option(names = "--account", defaultValue = "", description = "the one account the key may act for (default: an admin key)")
+    String account;
+    @Option(names = "--name", required = true, description = "a label to tell keys apart") String name;
 
     @Override
     public Integer call() throws Exception {
@@ -46,14 +47,14 @@ final class KeyCommand {
   @Command(name = "revoke", description = "Revoke a key at once.", mixinStandardHelpOptions = true)
   static final class Revoke implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--key", required = true) String key;
+    @Option(names = "--key", required = true, description = "the key id (whk_...)") String key;
 
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         c.revokeApiKey(key);
-        root.out.println("revoked " + key);
+        root.print(Json.fields("keyId", key, "revoked", true), "revoked " + key);
       });
     }
   }

@@ -17,7 +17,8 @@ final class PublishCommand implements Callable<Integer> {
   @Option(names = "--type", required = true, description = "signal.buy, signal.sell, backtest.run or order.filled") String type;
   @Option(names = "--data", defaultValue = "{}", description = "the event data, a JSON object") String data;
   @Option(names = "--account", defaultValue = "", description = "only this account's webhooks (default: broadcast, admin key)") String account;
-  @Option(names = "--idempotency-key", defaultValue = "") String idempotencyKey;
+  @Option(names = "--idempotency-key", defaultValue = "",
+      description = "publishing again with this key and the same content returns the first event") String idempotencyKey;
 
   @Override
   public Integer call() throws Exception {
@@ -26,7 +27,7 @@ final class PublishCommand implements Callable<Integer> {
     try {
       JsonFormat.parser().merge(data, struct);
     } catch (Exception e) {
-      throw new IllegalArgumentException("--data is not a JSON object: " + e.getMessage());
+      throw new WebhooksCli.UsageException("--data is not a JSON object: " + Failures.message(e));
     }
     return root.with(c -> {
       PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setData(struct)

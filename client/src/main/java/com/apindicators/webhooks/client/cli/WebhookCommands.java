@@ -10,6 +10,7 @@ import com.google.protobuf.FieldMask;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,17 +27,26 @@ final class WebhookCommands {
   @Command(name = "create", description = "Create a webhook; prints its signing secret once.", mixinStandardHelpOptions = true)
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--account", required = true) String account;
-    @Option(names = "--name", required = true) String name;
-    @Option(names = "--url", required = true) String url;
+    @Option(names = "--account", required = true, description = "the account that owns it") String account;
+    @Option(names = "--name", required = true, description = "a label, e.g. \"Telegram Bot\"") String name;
+    @Option(names = "--url", required = true, description = "the https:// endpoint that receives the POSTs") String url;
     @Option(names = "--events", required = true, split = ",", description = "e.g. signal.buy,order.filled") List<String> events;
+    @Mixin PolicyOptions policy;
 
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
+      policy.check();
       return root.with(c -> {
-        CreateWebhookResponse r = c.createWebhook(CreateWebhookRequest.newBuilder().setAccountId(account).setName(name)
-            .setUrl(url).addAllEvents(events).build());
+        CreateWebhookRequest.Builder req = CreateWebhookRequest.newBuilder().setAccountId(account).setName(name)
+            .setUrl(url).addAllEvents(events);
+        if (policy.retryGiven()) {
+          req.setRetryPolicy(policy.retry(req.getRetryPolicy()));
+        }
+        if (policy.filterGiven()) {
+          req.setFilter(policy.filter(req.getFilter()));
+        }
+        CreateWebhookResponse r = c.createWebhook(req.build());
         root.print(r, describe(r.getWebhook()) + "\nsigning secret: " + r.getSigningSecret()
             + "\nCopy the signing secret now: it is shown only this once.");
         r.getWarningsList().forEach(w -> root.err.println("warning: " + w));
@@ -47,7 +57,7 @@ final class WebhookCommands {
   @Command(name = "list", description = "List an account's webhooks.", mixinStandardHelpOptions = true)
   static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--account", required = true) String account;
+    @Option(names = "--account", required = true, description = "the account") String account;
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +73,7 @@ final class WebhookCommands {
   @Command(name = "get", description = "Show a webhook.", mixinStandardHelpOptions = true)
   static final class Get implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--webhook", required = true) String webhook;
+    @Option(names = "--webhook", required = true, description = "the webhook (wh_...)") String webhook;
 
     @Override
     public Integer call() throws Exception {
@@ -75,18 +85,21 @@ final class WebhookCommands {
     }
   }
 
-  @Command(name = "update", description = "Change a webhook's name, URL, events or enabled flag.", mixinStandardHelpOptions = true)
+  @Command(name = "update", description = "Change a webhook's name, URL, events, enabled flag, retry policy or filter; other"
+      + " fields keep their values.", mixinStandardHelpOptions = true)
   static final class Update implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--webhook", required = true) String webhook;
-    @Option(names = "--name") String name;
-    @Option(names = "--url") String url;
-    @Option(names = "--events", split = ",") List<String> events;
-    @Option(names = "--enabled", arity = "1") Boolean enabled;
+    @Option(names = "--webhook", required = true, description = "the webhook (wh_...)") String webhook;
+    @Option(names = "--name", description = "a new label") String name;
+    @Option(names = "--url", description = "a new endpoint URL") String url;
+    @Option(names = "--events", split = ",", description = "the new event list, e.g. signal.buy,signal.sell") List<String> events;
+    @Option(names = "--enabled", arity = "1", description = "true or false: pause or resume deliveries") Boolean enabled;
+    @Mixin PolicyOptions policy;
 
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
+      policy.check();
       Webhook.Builder w = Webhook.newBuilder().setWebhookId(webhook);
       FieldMask.Builder mask = FieldMask.newBuilder();
       if (name != null) {
@@ -106,6 +119,17 @@ final class WebhookCommands {
         mask.addPaths("enabled");
       }
       return root.with(c -> {
+        if (policy.retryGiven() || policy.filterGiven()) {
+          Webhook current = c.getWebhook(webhook);
+          if (policy.retryGiven()) {
+            w.setRetryPolicy(policy.retry(current.getRetryPolicy()));
+            mask.addPaths("retry_policy");
+          }
+          if (policy.filterGiven()) {
+            w.setFilter(policy.filter(current.getFilter()));
+            mask.addPaths("filter");
+          }
+        }
         UpdateWebhookResponse r = c.updateWebhook(w.build(), mask.build());
         root.print(r, describe(r.getWebhook()));
         r.getWarningsList().forEach(x -> root.err.println("warning: " + x));
@@ -116,14 +140,14 @@ final class WebhookCommands {
   @Command(name = "delete", description = "Delete a webhook.", mixinStandardHelpOptions = true)
   static final class Delete implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--webhook", required = true) String webhook;
+    @Option(names = "--webhook", required = true, description = "the webhook (wh_...)") String webhook;
 
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         c.deleteWebhook(webhook);
-        root.out.println("deleted " + webhook);
+        root.print(Json.fields("webhookId", webhook, "deleted", true), "deleted " + webhook);
       });
     }
   }
@@ -132,7 +156,7 @@ final class WebhookCommands {
       mixinStandardHelpOptions = true)
   static final class RotateSecret implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--webhook", required = true) String webhook;
+    @Option(names = "--webhook", required = true, description = "the webhook (wh_...)") String webhook;
 
     @Override
     public Integer call() throws Exception {

@@ -2,8 +2,6 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.client.WebhooksClient;
 import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.File;
 import java.io.IOException;
@@ -11,6 +9,9 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
     subcommands = {PlanCommand.class, WebhookCommands.Create.class, WebhookCommands.ListCmd.class, WebhookCommands.Get.class,
         WebhookCommands.Update.class, WebhookCommands.Delete.class, WebhookCommands.RotateSecret.class,
         WebhookCommands.EventTypes.class, PublishCommand.class, DeliveryCommands.ListCmd.class, DeliveryCommands.Get.class,
-        DeliveryCommands.Redeliver.class, WatchCommand.class, ListenCommand.class, KeyCommand.class})
+        DeliveryCommands.Redeliver.class, WatchCommand.class, ListenCommand.class, TriggerCommand.class, KeyCommand.class})
 public final class WebhooksCli {
   @Option(names = "--server", defaultValue = "${env:WEBHOOKS_SERVER:-localhost:50051}", scope = CommandLine.ScopeType.INHERIT,
       description = "Server host:port (env WEBHOOKS_SERVER, default ${DEFAULT-VALUE}).")
@@ -41,31 +42,61 @@ public final class WebhooksCli {
   @Option(names = "--tls-key", scope = CommandLine.ScopeType.INHERIT, description = "PEM client key (mutual TLS).")
   File tlsKey;
 
-  @Option(names = "--output", defaultValue = "text", scope = CommandLine.ScopeType.INHERIT,
-      description = "text or json (one JSON object per line).")
-  String output;
+  @Option(names = {"-o", "--output"}, defaultValue = "text", scope = CommandLine.ScopeType.INHERIT,
+      description = "text or json (one complete JSON object per line).")
+  Output output;
+
+  /** The output formats. */
+  enum Output { text, json }
 
   PrintWriter out;
   PrintWriter err;
+
+  /** Exit codes: success, the server answered with an error or could not be reached, a usage error. */
+  static final int OK = 0;
+  static final int SERVER_ERROR = 1;
+  static final int USAGE_ERROR = 2;
+  private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with error handling: gRPC failures print their status and message, never a stack trace. */
+  /** The command line with error handling: one "error: ..." line and an exit code, never a stack trace. */
   public static CommandLine commandLine() {
+    GRPC_LOG.setLevel(Level.OFF); // gRPC logs failures (an unknown host...) with stack traces; the error line says it all
     CommandLine cl = new CommandLine(new WebhooksCli());
     cl.setExecutionExceptionHandler((e, cmd, parse) -> {
-      if (e instanceof StatusRuntimeException sre) {
-        Status s = sre.getStatus();
-        cmd.getErr().println("error: " + s.getCode() + ": " + (s.getDescription() != null ? s.getDescription()
-            : s.getCause() != null ? s.getCause().getMessage() : ""));
-        return 2;
+      if (e instanceof CommandLine.ParameterException pe) {
+        cmd.getErr().println("error: " + pe.getMessage());
+        return USAGE_ERROR;
       }
-      cmd.getErr().println("error: " + e.getMessage());
-      return 1;
+      if (e instanceof StatusRuntimeException sre) {
+        cmd.getErr().println("error: " + Failures.describe(sre.getStatus(), ((WebhooksCli) cl.getCommand()).server));
+        return SERVER_ERROR;
+      }
+      if (e instanceof UsageException) {
+        cmd.getErr().println("error: " + e.getMessage());
+        return USAGE_ERROR;
+      }
+      cmd.getErr().println("error: " + Failures.message(e));
+      return SERVER_ERROR;
     });
+    cl.setParameterExceptionHandler((e, args) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("error: " + e.getMessage());
+      err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+      return USAGE_ERROR;
+    });
+    GlobalOptionsHelp.install(cl);
     return cl;
+  }
+
+  /** A mistake in how the command was called (exit 2), found after parsing. */
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
   }
 
   /** The root options of whatever subcommand runs. */
@@ -81,7 +112,7 @@ public final class WebhooksCli {
     if (key == null || key.isBlank()) {
       Path file = Path.of("data", "admin.key");
       if (!Files.exists(file)) {
-        throw new IllegalArgumentException("no API key: pass --api-key, set WEBHOOKS_API_KEY, or run where ./data/admin.key is");
+        throw new UsageException("no API key: pass --api-key, set WEBHOOKS_API_KEY, or run where ./data/admin.key is");
       }
       key = Files.readString(file, StandardCharsets.UTF_8).strip();
     }
@@ -102,24 +133,18 @@ public final class WebhooksCli {
   }
 
   boolean json() {
-    return "json".equalsIgnoreCase(output);
+    return output == Output.json;
   }
 
   /** Prints a message as one JSON line, or as the given text. */
   void print(MessageOrBuilder message, String text) {
-    if (json()) {
-      out.println(toJson(message));
-    } else {
-      out.println(text);
-    }
+    out.println(json() ? Json.of(message) : text);
     out.flush();
   }
 
-  static String toJson(MessageOrBuilder message) {
-    try {
-      return JsonFormat.printer().omittingInsignificantWhitespace().print(message);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+  /** Prints a result that is not a message (delete, revoke, listen's lines) as one JSON object, or as the given text. */
+  void print(Map<String, ?> object, String text) {
+    out.println(json() ? Json.of(object) : text);
+    out.flush();
   }
 }

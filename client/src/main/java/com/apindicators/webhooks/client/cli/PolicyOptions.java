@@ -1,0 +1,88 @@
+package com.apindicators.webhooks.client.cli;
+
+import com.apindicators.webhooks.v1.RetryPolicy;
+import com.apindicators.webhooks.v1.WebhookFilter;
+import com.google.protobuf.util.Durations;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** A webhook's retry policy and event filter as flags, shared by create and update. */
+final class PolicyOptions {
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  @Option(names = "--retry-max-attempts", description = "attempts per delivery, 1-10") Integer maxAttempts;
+  @Option(names = "--retry-initial-backoff", description = "wait before the first retry, e.g. 500ms, 30s, 5m, 1h")
+  String initialBackoff;
+  @Option(names = "--retry-max-backoff", description = "longest wait between retries, e.g. 1h") String maxBackoff;
+  @Option(names = "--filter-pairs", split = ",", description = "only events for these pairs, e.g. BTCUSDT,ETHUSDT (\"\" clears)")
+  List<String> pairs;
+  @Option(names = "--filter-intervals", split = ",", description = "only events for these intervals, e.g. 1h,4h (\"\" clears)")
+  List<String> intervals;
+  @Option(names = "--filter-min-score", description = "only events with a score at least this, 0-1 (0 clears)") Double minScore;
+
+  /** Usage errors in the flags, found before anything is sent. */
+  void check() {
+    retry(RetryPolicy.getDefaultInstance());
+  }
+
+  boolean retryGiven() {
+    return maxAttempts != null || initialBackoff != null || maxBackoff != null;
+  }
+
+  boolean filterGiven() {
+    return pairs != null || intervals != null || minScore != null;
+  }
+
+  /** The retry policy: the current one with the given flags applied (the server replaces it whole). */
+  RetryPolicy retry(RetryPolicy current) {
+    RetryPolicy.Builder r = current.toBuilder();
+    if (maxAttempts != null) {
+      r.setMaxAttempts(maxAttempts);
+    }
+    if (initialBackoff != null) {
+      r.setInitialBackoff(Durations.fromMillis(millis("--retry-initial-backoff", initialBackoff)));
+    }
+    if (maxBackoff != null) {
+      r.setMaxBackoff(Durations.fromMillis(millis("--retry-max-backoff", maxBackoff)));
+    }
+    return r.build();
+  }
+
+  /** The filter: the current one with the given flags applied (the server replaces it whole). */
+  WebhookFilter filter(WebhookFilter current) {
+    WebhookFilter.Builder f = current.toBuilder();
+    if (pairs != null) {
+      f.clearPairs().addAllPairs(pairs.stream().filter(p -> !p.isBlank()).toList());
+    }
+    if (intervals != null) {
+      f.clearIntervals().addAllIntervals(intervals.stream().filter(p -> !p.isBlank()).toList());
+    }
+    if (minScore != null) {
+      f.setMinScore(minScore);
+    }
+    return f.build();
+  }
+
+  static long millis(String option, String text) {
+    Matcher m = SIMPLE.matcher(text.strip().toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> n;
+        case "s" -> n * 1000;
+        case "m" -> n * 60_000;
+        default -> n * 3_600_000;
+      };
+    }
+    try {
+      return Duration.parse(text.strip()).toMillis();
+    } catch (DateTimeParseException e) {
+      throw new WebhooksCli.UsageException(option + ": '" + text + "' is not a duration such as 500ms, 30s, 5m, 1h or PT30S");
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package com.apindicators.webhooks.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.client.CliTest.Run;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** watch filters and resume, trigger, listen --forward-to/--create and rotation, update's policy flags: real server and apps. */
+class CliLiveTest {
+  static LiveServer server;
+  /** A loopback "app": answers 200 "thanks from the app" and keeps the bodies it got. */
+  static HttpServer app;
+  static final List<String> appBodies = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new LiveServer();
+    app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    app.createContext("/", ex -> {
+      appBodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      byte[] answer = "thanks from the app".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(ex.getRequestURI().getPath().equals("/fail") ? 500 : 200, answer.length);
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write(answer);
+      }
+    });
+    app.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    app.stop(0);
+    server.close();
+  }
+
+  static Run cli(String... args) {
+    return CliTest.cli(server, args);
+  }
+
+  static String appUrl(String path) {
+    return "http://127.0.0.1:" + app.getAddress().getPort() + path;
+  }
+
+  static String created(String account, String url, String events) {
+    Run r = cli("create", "--account", account, "--name", "n", "--url", url, "--events", events);
+    assertThat(r.exit()).as(r.err().toString()).isZero();
+    return r.stdout().substring(0, r.stdout().indexOf(' '));
+  }
+
+  @Test
+  void watchFiltersByStatusEventTypeAndWebhookAndResumesFromAToken() throws Exception {
+    cli("plan", "set", "--account", "watcher", "--plan", "pro");
+    String failing = created("watcher", appUrl("/fail"), "signal.buy,order.filled");
+    String other = created("watcher", appUrl("/ok"), "signal.buy,order.filled");
+    CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("-o", "json", "watch", "--account", "watcher",
+        "--status", "failed", "--event-type", "signal.buy", "--webhook", failing, "--count", "1", "--seconds", "30"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == 1);
+    cli("trigger", "order.filled", "--account", "watcher");
+    cli("trigger", "signal.buy", "--account", "watcher");
+    String line = watch.get().stdout().strip();
+    assertThat(line).contains("\"webhookId\":\"" + failing + "\"").contains("\"eventType\":\"signal.buy\"")
+        .contains("\"status\":\"failed\"").contains("\"responseCode\":500").contains("\"resumeToken\":\"").doesNotContain(other);
+
+    // resume: from the failed update's token, the next update of that webhook, in text: delivery id, status, code
+    Matcher token = Pattern.compile("\"resumeToken\":\"([^\"]+)\"").matcher(line);
+    assertThat(token.find()).isTrue();
+    CompletableFuture<Run> resumed = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "watcher",
+        "--webhook", failing, "--resume-token", token.group(1), "--count", "1", "--seconds", "30"));
+    cli("trigger", "signal.buy", "--account", "watcher");
+    String next = resumed.get().stdout();
+    assertThat(next).contains("dlv_").contains(failing).contains("signal.buy").doesNotContain(line);
+  }
+
+  @Test
+  void listenCreatesATemporaryWebhookForwardsTriggeredSamplesToTheAppAndDeletesItOnExit() throws Exception {
+    cli("plan", "set", "--account", "listener", "--plan", "starter");
+    appBodies.clear();
+    CompletableFuture<Run> listen = CompletableFuture.supplyAsync(() -> cli("listen", "--create", "--account", "listener",
+        "--events", "signal.buy", "--forward-to", appUrl("/webhook"), "--count", "1", "--seconds", "30"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> cli("list", "--account", "listener").stdout().contains("webhooks listen"));
+    Run triggered = cli("trigger", "signal.buy", "--account", "listener");
+    assertThat(triggered.stdout()).contains("1 deliveries");
+    Run heard = listen.get();
+    assertThat(heard.exit()).as(heard.err().toString()).isZero();
+    assertThat(heard.stdout()).contains("--> signal.buy  verified")
+        .contains("<-- [200] POST " + appUrl("/webhook") + "  thanks from the app");
+    assertThat(appBodies).singleElement().asString().contains(
+        "\"data\":{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}");
+    assertThat(cli("list", "--account", "listener").stdout()).isEmpty();
+    Run unknown = cli("trigger", "signal.hold");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err().toString()).contains("backtest.run, order.filled, signal.buy, signal.sell");
+  }
+
+  @Test
+  void listenVerifiesStandardWebhooksSignaturesWithTheOldSecretAfterARotation() throws Exception {
+    cli("plan", "set", "--account", "rotator", "--plan", "starter");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Run created = cli("create", "--account", "rotator", "--name", "r", "--url", "http://127.0.0.1:" + port + "/",
+        "--events", "signal.sell");
+    Matcher m = Pattern.compile("signing secret: (whsec_\\S+)").matcher(created.stdout());
+    assertThat(m.find()).isTrue();
+    String id = created.stdout().substring(0, created.stdout().indexOf(' '));
+    assertThat(cli("rotate-secret", "--webhook", id).exit()).isZero();
+    CompletableFuture<Run> listen = CompletableFuture.supplyAsync(() -> cli("listen", "--port", Integer.toString(port),
+        "--secret", "whsec_notit," + m.group(1), "--count", "1", "--seconds", "30"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      try (ServerSocket probe = new ServerSocket(port)) {
+        return false;
+      } catch (java.io.IOException inUse) {
+        return true;
+      }
+    });
+    Run triggered = cli("trigger", "signal.sell", "--account", "rotator");
+    assertThat(triggered.stdout()).as(triggered.err().toString()).contains("1 deliveries");
+    Run heard = listen.get();
+    assertThat(heard.stdout()).as(cli("deliveries", "--webhook", id).stdout()).contains("--> signal.sell  verified");
+  }
+
+  @Test
+  void updateChangesRetryPolicyAndFilterKeepingTheOtherParts() {
+    cli("plan", "set", "--account", "updater", "--plan", "starter");
+    String id = created("updater", appUrl("/ok"), "signal.buy");
+    Run first = cli("-o", "json", "update", "--webhook", id, "--retry-max-attempts", "5", "--retry-initial-backoff", "2s",
+        "--retry-max-backoff", "1h", "--filter-pairs", "BTCUSDT,ETHUSDT");
+    assertThat(first.exit()).as(first.err().toString()).isZero();
+    Run second = cli("-o", "json", "update", "--webhook", id, "--retry-initial-backoff", "500ms", "--filter-min-score", "0.8");
+    assertThat(second.exit()).as(second.err().toString()).isZero();
+    assertThat(second.stdout()).contains("\"retryPolicy\":{\"maxAttempts\":5,\"initialBackoff\":\"0.500s\",\"maxBackoff\":\"3600s\"}")
+        .contains("\"filter\":{\"pairs\":[\"BTCUSDT\",\"ETHUSDT\"],\"intervals\":[],\"minScore\":0.8}");
+  }
+}
