@@ -1,12 +1,17 @@
 package com.apindicators.webhooks.server.delivery;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpResponse;
 
-/** Keeps a response's status, two headers and at most the first 16 KiB of its body; the rest is read and dropped. */
+/**
+ * Keeps a response's status, two headers and at most the first 16 KiB of its body. When the body goes past that,
+ * it hands over what it kept at once ({@code whenFull}), so the sender can end the exchange instead of reading an
+ * endless body until the timeout; later bytes are dropped.
+ */
 final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyConsumer.Result> {
   /** What was kept of a response. */
   record Result(int code, String location, String retryAfter, String body) {}
@@ -14,11 +19,13 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   private final int cap;
   private final ByteBuffer kept;
   private HttpResponse response;
+  private final Consumer<Result> whenFull;
   private boolean cut;
 
-  BoundedBodyConsumer(int cap) {
+  BoundedBodyConsumer(int cap, Consumer<Result> whenFull) {
     this.cap = cap;
     this.kept = ByteBuffer.allocate(cap);
+    this.whenFull = whenFull;
   }
 
   @Override
@@ -33,14 +40,21 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
 
   @Override
   protected void data(ByteBuffer src, boolean endOfStream) {
+    if (cut) {
+      src.position(src.limit());
+      return;
+    }
     int n = Math.min(src.remaining(), kept.remaining());
-    cut |= n < src.remaining();
     if (n > 0) {
       ByteBuffer slice = src.slice();
       slice.limit(n);
       kept.put(slice);
     }
+    cut = n < src.remaining();
     src.position(src.limit());
+    if (cut) {
+      whenFull.accept(buildResult());
+    }
   }
 
   @Override

@@ -23,7 +23,7 @@ public final class HostileReceiver implements AutoCloseable {
     RESET,
     /** Promises 100 bytes and sends one a second. */
     TRICKLE,
-    /** Sends a chunked body that never ends. */
+    /** Answers 500 with a chunked body that never ends. */
     ENDLESS_BODY,
     /** A chunk header with a NUL byte in it ({@code 1\0 2}): the parser's error text carries the NUL. */
     NUL_IN_CHUNK_HEADER,
@@ -104,7 +104,7 @@ public final class HostileReceiver implements AutoCloseable {
           }
         }
         case ENDLESS_BODY -> {
-          out.write(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
+          out.write(ascii("HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n"));
           byte[] chunk = ascii("400\r\n" + "y".repeat(1024) + "\r\n");
           while (open) {
             out.write(chunk);

@@ -56,6 +56,12 @@ class HostileReceiversTest {
           assertThat(d.getStatus()).as(receiver.behaviour() + ": " + d.getError()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_FAILED);
           assertThat(d.getError()).as(receiver.behaviour().name()).isNotBlank().doesNotContain("\0");
           assertThat(d.getResponseBody()).doesNotContain("\0");
+          if (receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_BODY) {
+            // Not read to the timeout: the answer is the status and the first 16 KiB, and the exchange ends there.
+            assertThat(d.getResponseCode()).isEqualTo(500);
+            assertThat(d.getError()).doesNotStartWith("Timed out");
+            assertThat(d.getResponseBody()).hasSize(16 * 1024);
+          }
         });
         // A request sent on a connection the receiver is closing fails before it arrives: still a clean failure.
         assertThat(receiver.requests()).as(receiver.behaviour().name()).isPositive();
