@@ -22,6 +22,7 @@ public final class DatabaseHealth implements AutoCloseable {
   private final Thread thread;
   private volatile boolean up = true;
   private volatile boolean running = true;
+  private final java.util.concurrent.atomic.AtomicLong failedPings = new java.util.concurrent.atomic.AtomicLong();
 
   /** @param onChange called with the new state after each change, on the health thread */
   public DatabaseHealth(DataSource dataSource, long intervalMs, Consumer<Boolean> onChange) {
@@ -36,7 +37,12 @@ public final class DatabaseHealth implements AutoCloseable {
     thread.start();
   }
 
-  /** Whether the last ping succeeded. */
+  /** How many pings failed so far (the database unreachable, or the pool too busy to lend a connection). */
+  long failedPings() {
+    return failedPings.get();
+  }
+
+  /** Whether the database is taken to be reachable. */
   public boolean isUp() {
     return up;
   }
@@ -84,8 +90,24 @@ public final class DatabaseHealth implements AutoCloseable {
       st.execute("SELECT 1");
       return true;
     } catch (SQLException | RuntimeException e) {
-      return false;
+      failedPings.incrementAndGet();
+      // A pool too busy to lend a connection in time is a loaded database, not a lost one: stay as we were.
+      return !isUnreachable(e) && up;
     }
+  }
+
+  /** Whether a failure says the database itself could not be reached (refused, lost, shutting down). */
+  static boolean isUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+      if (t instanceof SQLException s && s.getSQLState() != null
+          && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
