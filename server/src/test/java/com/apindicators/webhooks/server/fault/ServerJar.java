@@ -28,10 +28,16 @@ final class ServerJar {
 
   /** Starts it and waits until it listens; its output goes to {@code server.log} in its data dir. */
   void start() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
-        "--port", Integer.toString(port), "--database-url", jdbcUrl, "--data-dir", dataDir.toString(),
-        "--allow-private-targets", "--lease-seconds", "3")).redirectErrorStream(true);
+    List<String> command = new java.util.ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
+    // FAULT_SUITE_SERVER_JVM_ARGS, e.g. a JFR recording, to profile the server under the suite's load.
+    String extra = System.getenv("FAULT_SUITE_SERVER_JVM_ARGS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port), "--database-url", jdbcUrl,
+        "--data-dir", dataDir.toString(), "--allow-private-targets", "--lease-seconds", "3"));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().put("WEBHOOKS_MASTER_KEY", TestKeys.MASTER);
     pb.environment().put("WEBHOOKS_ADMIN_KEY", TestKeys.ADMIN);
     process = pb.start();
