@@ -39,7 +39,7 @@ public final class Publisher {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
-    String hash = e.idempotencyKey() == null ? null : hash(e);
+    String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
     String id = Ids.next("evt_");
     String data = e.data().compact();
     Outcome outcome = durably(dao -> {
@@ -58,7 +58,8 @@ public final class Publisher {
     });
     if (outcome.prior() != null) {
       EventDao.PriorEvent prior = outcome.prior();
-      if (!prior.requestHash().equals(hash)) {
+      // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
+      if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
         throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
       }
       return new Published(prior.event(), prior.deliveriesCreated());
@@ -111,10 +112,10 @@ public final class Publisher {
    * What makes two publishes "the same": type, scope, the timestamp if one was given, and the data in canonical
    * form (keys sorted, numbers by value), so that a client library's map order or number spelling does not count.
    */
-  private static String hash(NewEvent e) {
+  private static String hash(NewEvent e, String data) {
     String canonical = e.type() + "\n" + Optional.ofNullable(e.accountId()).orElse("") + "\n"
         + Optional.ofNullable(e.timestamp()).map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("") + "\n"
-        + e.data().canonical();
+        + data;
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException ex) {

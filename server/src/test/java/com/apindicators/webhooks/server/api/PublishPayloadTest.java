@@ -106,6 +106,22 @@ class PublishPayloadTest {
   }
 
   @Test
+  void aRetryOfAnEventStoredBeforeCanonicalHashingIsStillTheSameEvent() throws Exception {
+    f.webhook("old", receiver.url("/old"), "signal.buy");
+    String data = "{\"side\":\"buy\",\"pair\":\"BTC\"}";
+    PublishEventResponse first = f.events.publishEvent(json("old", data).setIdempotencyKey("pre-v7").build());
+    // As the server before V7 stored it: the hash of the data as sent, not of its canonical form.
+    String legacy = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(("signal.buy\nold\n\n" + data).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    server.db.jdbi().useHandle(h -> h.execute("UPDATE events SET request_hash = ? WHERE event_id = ?", legacy,
+        first.getEvent().getEventId()));
+    assertThat(f.events.publishEvent(json("old", data).setIdempotencyKey("pre-v7").build()).getEvent().getEventId())
+        .isEqualTo(first.getEvent().getEventId());
+    assertThat(failing(() -> f.events.publishEvent(json("old", "{\"side\":\"sell\"}").setIdempotencyKey("pre-v7").build()))
+        .reason()).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+  }
+
+  @Test
   void twoAccountsUsingOneKeyEachGetTheirOwnEventAndLearnNothingOfTheOther() {
     f.webhook("one", receiver.url("/1"), "signal.buy");
     f.webhook("two", receiver.url("/2"), "signal.buy");
