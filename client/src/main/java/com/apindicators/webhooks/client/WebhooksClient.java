@@ -125,15 +125,55 @@ public final class WebhooksClient implements AutoCloseable {
 
   /** A webhook's deliveries, newest first, up to {@code limit}, fetching pages as needed. */
   public List<Delivery> listDeliveries(String webhookId, List<DeliveryStatus> statuses, int limit) {
+    return listDeliveries(ListDeliveriesRequest.newBuilder().setWebhookId(webhookId).addAllStatuses(statuses).build(), limit);
+  }
+
+  /**
+   * The deliveries a request lists (a webhook's, or with webhook_id empty an account's, with its filters), newest
+   * first, up to {@code limit}, fetching pages as needed.
+   */
+  public List<Delivery> listDeliveries(ListDeliveriesRequest request, int limit) {
     List<Delivery> all = new ArrayList<>();
     String token = "";
     do {
-      ListDeliveriesResponse page = deliveries().listDeliveries(ListDeliveriesRequest.newBuilder().setWebhookId(webhookId)
-          .addAllStatuses(statuses).setPageSize(Math.min(500, limit - all.size())).setPageToken(token).build());
+      ListDeliveriesResponse page = deliveries().listDeliveries(request.toBuilder()
+          .setPageSize(Math.min(500, limit - all.size())).setPageToken(token).build());
       all.addAll(page.getDeliveriesList());
       token = page.getNextPageToken();
     } while (!token.isEmpty() && all.size() < limit);
     return all;
+  }
+
+  /** Every attempt of a delivery, oldest first, fetching pages as needed. */
+  public List<DeliveryAttempt> listDeliveryAttempts(String deliveryId) {
+    List<DeliveryAttempt> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListDeliveryAttemptsResponse page = deliveries().listDeliveryAttempts(ListDeliveryAttemptsRequest.newBuilder()
+          .setDeliveryId(deliveryId).setPageSize(500).setPageToken(token).build());
+      all.addAll(page.getAttemptsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return all;
+  }
+
+  /** An account's events (empty: an account key's own), newest first, up to {@code limit}, fetching pages as needed. */
+  public List<Event> listEvents(String accountId, List<String> eventTypes, int limit) {
+    List<Event> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListEventsResponse page = events().listEvents(ListEventsRequest.newBuilder().setAccountId(accountId)
+          .addAllEventTypes(eventTypes).setPageSize(Math.min(500, limit - all.size())).setPageToken(token).build());
+      all.addAll(page.getEventsList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty() && all.size() < limit);
+    return all;
+  }
+
+  /** Sends a stored event again: to these webhooks, or (none) to every subscribed one; the new deliveries. */
+  public List<Delivery> resendEvent(String eventId, List<String> webhookIds) {
+    return events().resendEvent(ResendEventRequest.newBuilder().setEventId(eventId).addAllWebhookIds(webhookIds).build())
+        .getDeliveriesList();
   }
 
   public Delivery getDelivery(String deliveryId) {

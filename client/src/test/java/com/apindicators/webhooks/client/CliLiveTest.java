@@ -62,6 +62,45 @@ class CliLiveTest {
   }
 
   @Test
+  void eventsListAndResendAccountWideDeliveriesAndAttempts() {
+    cli("plan", "set", "--account", "hist", "--plan", "pro");
+    String failing = created("hist", appUrl("/fail"), "order.filled");
+    created("hist", appUrl("/ok"), "order.filled");
+    assertThat(cli("trigger", "order.filled", "--account", "hist").exit()).isZero();
+    Run events = cli("-o", "json", "events", "list", "--account", "hist");
+    assertThat(events.exit()).as(events.err().toString()).isZero();
+    Matcher id = Pattern.compile("\"eventId\":\"(evt_[^\"]+)\"").matcher(events.stdout());
+    assertThat(id.find()).isTrue();
+    assertThat(events.stdout().strip().lines()).hasSize(1);
+    assertThat(events.stdout()).contains("\"dataJson\":\"{");
+
+    Run resend = cli("events", "resend", "--event", id.group(1), "--webhook", failing);
+    assertThat(resend.exit()).as(resend.err().toString()).isZero();
+    assertThat(resend.stdout()).startsWith("resent " + id.group(1) + ": 1 deliveries");
+    await().atMost(Duration.ofSeconds(10)).until(() -> cli("deliveries", "--account", "hist", "--status", "failed")
+        .stdout().strip().lines().count() == 2);
+    Run failed = cli("-o", "json", "deliveries", "--account", "hist", "--status", "failed", "--event-type", "order.filled");
+    assertThat(failed.stdout().strip().lines()).hasSize(2).allSatisfy(l -> assertThat(l).contains("\"webhookId\":\"" + failing));
+    Matcher dlv = Pattern.compile("\"deliveryId\":\"(dlv_[^\"]+)\"").matcher(failed.stdout());
+    assertThat(dlv.find()).isTrue();
+
+    Run attempts = cli("delivery", "--id", dlv.group(1), "--attempts");
+    assertThat(attempts.exit()).as(attempts.err().toString()).isZero();
+    assertThat(attempts.stdout()).contains("#1").contains("  500  ").contains("thanks from the app");
+    Run json = cli("-o", "json", "delivery", "--id", dlv.group(1), "--attempts");
+    assertThat(json.stdout().strip()).startsWith("{\"delivery\":{").contains("\"attempts\":[{\"attempt\":1,")
+        .contains("\"responseCode\":500").endsWith("]}");
+
+    Run both = cli("deliveries", "--account", "hist", "--webhook", failing);
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err().toString()).contains("not both");
+    assertThat(cli("deliveries", "--account", "hist", "--since", "yesterday").exit()).isEqualTo(2);
+    Run unknown = cli("events", "resend", "--event", "evt_nope");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err().toString()).contains("evt_nope");
+  }
+
+  @Test
   void watchFiltersByStatusEventTypeAndWebhookAndResumesFromAToken() throws Exception {
     cli("plan", "set", "--account", "watcher", "--plan", "pro");
     String failing = created("watcher", appUrl("/fail"), "signal.buy,order.filled");

@@ -20,6 +20,7 @@ import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.events.PublishRate;
+import com.apindicators.webhooks.server.events.EventLog;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.api.WebhookGrpcService;
 import com.apindicators.webhooks.server.config.Metrics;
@@ -63,6 +64,7 @@ public final class WebhooksServer {
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);
     Pages pages = new Pages(tokens);
+    DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens),
         config.limits().watchesPerKey());
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
@@ -74,8 +76,9 @@ public final class WebhooksServer {
         .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
         .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
         .addService(CallGuard.wrap(new EventGrpcService(publisher,
-            new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst()))))
-        .addService(CallGuard.wrap(new DeliveryGrpcService(new DeliveryLog(db.jdbi()), engine, webhooks, watches, pages)))
+            new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst()),
+            new EventLog(db.jdbi()), webhooks, deliveryLog, pages)))
+        .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 final class PublishCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Option(names = "--type", required = true, description = "signal.buy, signal.sell, backtest.run or order.filled") String type;
-  @Option(names = "--data", defaultValue = "{}", description = "the event data, a JSON object") String data;
+  @Option(names = "--data", defaultValue = "{}",
+      description = "the event data, a JSON object; delivered compacted with its key order and number text kept") String data;
   @Option(names = "--account", defaultValue = "", description = "only this account's webhooks (default: broadcast, admin key)") String account;
   @Option(names = "--idempotency-key", defaultValue = "",
       description = "publishing again with this key and the same content returns the first event") String idempotencyKey;
@@ -30,7 +31,8 @@ final class PublishCommand implements Callable<Integer> {
       throw new WebhooksCli.UsageException("--data is not a JSON object: " + Failures.message(e));
     }
     return root.with(c -> {
-      PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setData(struct)
+      // Sent as text, so the receiver gets these bytes compacted, with key order and big numbers intact.
+      PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setDataJson(data)
           .setAccountId(account).setIdempotencyKey(idempotencyKey).build());
       root.print(r, "published " + r.getEvent().getEventId() + " (" + type + "): " + r.getDeliveriesCreated() + " deliveries");
     });

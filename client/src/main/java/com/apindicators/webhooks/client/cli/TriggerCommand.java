@@ -2,8 +2,6 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
-import com.google.protobuf.Struct;
-import com.google.protobuf.util.JsonFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -39,10 +37,9 @@ final class TriggerCommand implements Callable<Integer> {
       throw new WebhooksCli.UsageException("no sample for event type '" + type + "'; samples exist for "
           + String.join(", ", SAMPLES.keySet()) + " (use publish --type " + type + " --data ... for others)");
     }
-    Struct.Builder struct = Struct.newBuilder();
-    JsonFormat.parser().merge(data, struct);
     return root.with(c -> {
-      PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setData(struct).setAccountId(account)
+      // As text: the receiver gets the sample's bytes exactly (2.0 stays 2.0).
+      PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setDataJson(data).setAccountId(account)
           .build());
       root.print(r, "triggered " + r.getEvent().getEventId() + " (" + type + "): " + r.getDeliveriesCreated()
           + " deliveries\ndata: " + data);

@@ -32,6 +32,17 @@ final class Access {
     }
   }
 
+  /**
+   * The account a list RPC is about: the one named, or (none named) an account key's own; an admin key must name
+   * one. Call {@link #requireAccount} with it once the request is valid.
+   */
+  static String listedAccount(String field, String given, Violations v) {
+    if (given.isEmpty() && !caller().isAdmin()) {
+      return caller().accountId();
+    }
+    return Fields.accountId(field, given, v);
+  }
+
   /** NOT_FOUND for a resource of another account, so a scoped key learns nothing about it. */
   static StatusRuntimeException hidden(String kind, String id) {
     return Errors.notFound(kind, id);

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.delivery.Delivery;
+import com.apindicators.webhooks.server.delivery.DeliveryAttempt;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
@@ -10,18 +11,23 @@ import com.apindicators.webhooks.v1.GetDeliveryRequest;
 import com.apindicators.webhooks.v1.GetDeliveryResponse;
 import com.apindicators.webhooks.v1.ListDeliveriesRequest;
 import com.apindicators.webhooks.v1.ListDeliveriesResponse;
+import com.apindicators.webhooks.v1.ListDeliveryAttemptsRequest;
+import com.apindicators.webhooks.v1.ListDeliveryAttemptsResponse;
 import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
 import com.apindicators.webhooks.v1.RedeliverDeliveryResponse;
 import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
 import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import com.google.rpc.Code;
+import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
 import java.util.List;
 
 /** The DeliveryService RPCs for the delivery log and redelivery. */
 public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
   private static final String LIST_KIND = "deliveries";
+  private static final String ATTEMPTS_KIND = "attempts";
   private final DeliveryLog deliveries;
   private final DeliveryEngine engine;
   private final Webhooks webhooks;
@@ -41,18 +47,66 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   public void listDeliveries(ListDeliveriesRequest r, StreamObserver<ListDeliveriesResponse> observer) {
     Rpc.unary(observer, () -> {
       Violations v = new Violations();
-      String webhookId = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
-      List<DeliveryStatus> statuses = Fields.statuses(r.getStatusesList(), v);
-      int size = Pages.size(r.getPageSize(), v);
-      long before = pages.position(LIST_KIND + "/" + webhookId, r.getPageToken(), v);
-      v.throwIfAny();
-      if (webhooks.get(webhookId).filter(w -> Access.mayAccess(w.accountId())).isEmpty()) {
-        throw Errors.notFound("webhook", webhookId);
+      boolean byWebhook = !r.getWebhookId().isEmpty();
+      String webhookId = byWebhook ? Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v) : null;
+      String accountId = byWebhook ? null : Access.listedAccount("account_id", r.getAccountId(), v);
+      if (byWebhook && !r.getAccountId().isEmpty()) {
+        v.add("account_id", "must be empty when webhook_id is set (the webhook names its account)");
       }
-      DeliveryLog.Page page = deliveries.list(webhookId, statuses, before, size);
+      List<DeliveryStatus> statuses = Fields.statuses(r.getStatusesList(), v);
+      List<String> types = Fields.eventTypes("event_types", r.getEventTypesList(), v);
+      List<String> hooks = Fields.resourceIds("webhook_ids", r.getWebhookIdsList(), "wh_", v);
+      Instant from = time("create_time_start", r.hasCreateTimeStart(), r.getCreateTimeStart(), v);
+      Instant to = time("create_time_end", r.hasCreateTimeEnd(), r.getCreateTimeEnd(), v);
+      int size = Pages.size(r.getPageSize(), v);
+      // Webhook listings keep their scope string, so tokens handed out before stay valid.
+      String scope = byWebhook ? LIST_KIND + "/" + webhookId : LIST_KIND + "/account/" + accountId;
+      long before = pages.position(scope, r.getPageToken(), v);
+      v.throwIfAny();
+      if (byWebhook) {
+        if (webhooks.get(webhookId).filter(w -> Access.mayAccess(w.accountId())).isEmpty()) {
+          throw Errors.notFound("webhook", webhookId);
+        }
+      } else {
+        Access.requireAccount(accountId);
+      }
+      DeliveryLog.Page page = deliveries.list(
+          new DeliveryLog.Query(webhookId, accountId, statuses, types, hooks, from, to), before, size);
       ListDeliveriesResponse.Builder b = ListDeliveriesResponse.newBuilder();
       page.deliveries().forEach(d -> b.addDeliveries(ProtoMapper.delivery(d)));
-      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(pages.token(LIST_KIND + "/" + webhookId, seq)));
+      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(pages.token(scope, seq)));
+      return b.build();
+    });
+  }
+
+  private static Instant time(String field, boolean set, com.google.protobuf.Timestamp t, Violations v) {
+    if (!set) {
+      return null;
+    }
+    if (!Timestamps.isValid(t)) {
+      v.add(field, "is not a valid time (years 0001-9999)");
+      return null;
+    }
+    return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
+  }
+
+  @Override
+  public void listDeliveryAttempts(ListDeliveryAttemptsRequest r, StreamObserver<ListDeliveryAttemptsResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
+      int size = Pages.size(r.getPageSize(), v);
+      long after = pages.position(ATTEMPTS_KIND + "/" + id, r.getPageToken(), v);
+      v.throwIfAny();
+      visible(id);
+      List<DeliveryAttempt> rows = deliveries.attempts(id, (int) after, size + 1);
+      boolean more = rows.size() > size;
+      List<DeliveryAttempt> page = more ? rows.subList(0, size) : rows;
+      ListDeliveryAttemptsResponse.Builder b = ListDeliveryAttemptsResponse.newBuilder();
+      page.forEach(a -> b.addAttempts(ProtoMapper.attempt(a)));
+      if (more) {
+        b.setNextPageToken(pages.token(ATTEMPTS_KIND + "/" + id, page.get(page.size() - 1).attempt()));
+      }
       return b.build();
     });
   }

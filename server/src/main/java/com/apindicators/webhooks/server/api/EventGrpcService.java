@@ -1,33 +1,52 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.events.EventJson;
+import com.apindicators.webhooks.server.events.EventLog;
 import com.apindicators.webhooks.server.events.IdempotencyKeyReusedException;
 import com.apindicators.webhooks.server.events.NewEvent;
 import com.apindicators.webhooks.server.events.PayloadJson;
 import com.apindicators.webhooks.server.events.PublishRate;
+import com.apindicators.webhooks.server.events.PublishedEvent;
 import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.registry.EventCatalog;
+import com.apindicators.webhooks.server.registry.Webhook;
+import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.v1.EventServiceGrpc;
+import com.apindicators.webhooks.v1.ListEventsRequest;
+import com.apindicators.webhooks.v1.ListEventsResponse;
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
+import com.apindicators.webhooks.v1.ResendEventRequest;
+import com.apindicators.webhooks.v1.ResendEventResponse;
 import com.google.protobuf.util.Timestamps;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** The EventService RPCs: validate, call {@link Publisher}, map. */
+/** The EventService RPCs: validate, call {@link Publisher} or {@link EventLog}, map. */
 public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
   public static final int MAX_DATA_BYTES = 64 * 1024;
   public static final int MAX_IDEMPOTENCY_KEY = 200;
+  private static final String LIST_KIND = "events";
   private final Publisher publisher;
   private final PublishRate rate;
+  private final EventLog events;
+  private final Webhooks webhooks;
+  private final DeliveryLog deliveries;
+  private final Pages pages;
 
-  public EventGrpcService(Publisher publisher, PublishRate rate) {
+  public EventGrpcService(Publisher publisher, PublishRate rate, EventLog events, Webhooks webhooks,
+      DeliveryLog deliveries, Pages pages) {
     this.publisher = publisher;
     this.rate = rate;
+    this.events = events;
+    this.webhooks = webhooks;
+    this.deliveries = deliveries;
+    this.pages = pages;
   }
 
   @Override
@@ -38,16 +57,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
         v.add("type", (r.getType().isEmpty() ? "is required" : "is not an event type")
             + "; use one of " + String.join(", ", EventCatalog.all().keySet()));
       }
-      String dataJson = "{}";
-      if (!PayloadJson.allFinite(r.getData())) {
-        v.add("data", "numbers must be finite: JSON has no NaN or Infinity");
-      } else {
-        dataJson = PayloadJson.data(r.getData());
-        int size = dataJson.getBytes(StandardCharsets.UTF_8).length;
-        if (size > MAX_DATA_BYTES) {
-          v.add("data", "is " + size + " bytes as JSON; at most " + MAX_DATA_BYTES + " (64 KiB) are allowed");
-        }
-      }
+      EventJson.Data data = data(r, v);
       String accountId = r.getAccountId().isEmpty() ? null : Fields.accountId("account_id", r.getAccountId(), v);
       Instant timestamp = null;
       if (r.hasTimestamp()) {
@@ -67,15 +77,8 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       } else {
         Access.requireAccount(accountId);
       }
-      Duration wait = rate.take(accountId);
-      if (!wait.isZero()) {
-        throw Errors.exhausted("PUBLISH_RATE_EXCEEDED", (accountId == null ? "Broadcasts" : "Account '" + accountId
-            + "'") + " published faster than this server allows; retry after the RetryInfo delay ("
-            + wait.toMillis() + " ms), or spread publishes out.", wait);
-      }
-      Struct data = r.getData();
-      NewEvent event = new NewEvent(r.getType(), dataJson, accountId, timestamp, key,
-          string(data, "pair"), string(data, "interval"), number(data, "score"));
+      takeRate(accountId);
+      NewEvent event = new NewEvent(r.getType(), data, accountId, timestamp, key);
       try {
         Publisher.Published p = publisher.publish(event);
         return PublishEventResponse.newBuilder()
@@ -88,13 +91,84 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
     });
   }
 
-  private static String string(Struct s, String key) {
-    Value v = s.getFieldsOrDefault(key, null);
-    return v != null && v.hasStringValue() ? v.getStringValue() : null;
+  /** The data from either field of the payload oneof; {@code {}} when neither is set. */
+  private static EventJson.Data data(PublishEventRequest r, Violations v) {
+    String field = r.hasDataJson() ? "data_json" : "data";
+    String json;
+    if (r.hasDataJson()) {
+      json = r.getDataJson();
+    } else if (!PayloadJson.allFinite(r.getData())) {
+      v.add("data", "numbers must be finite: JSON has no NaN or Infinity");
+      return null;
+    } else {
+      json = PayloadJson.data(r.getData());
+    }
+    try {
+      EventJson.Data data = EventJson.parse(json);
+      int size = data.compact().getBytes(StandardCharsets.UTF_8).length;
+      if (size > MAX_DATA_BYTES) {
+        v.add(field, "is " + size + " bytes as compact JSON; at most " + MAX_DATA_BYTES + " (64 KiB) are allowed");
+      }
+      return data;
+    } catch (EventJson.InvalidDataException e) {
+      v.add(field, e.getMessage());
+      return null;
+    }
   }
 
-  private static Double number(Struct s, String key) {
-    Value v = s.getFieldsOrDefault(key, null);
-    return v != null && v.hasNumberValue() ? v.getNumberValue() : null;
+  /** Publishes and resends share the account's publish rate (broadcasts share one of their own). */
+  private void takeRate(String accountId) {
+    Duration wait = rate.take(accountId);
+    if (!wait.isZero()) {
+      throw Errors.exhausted("PUBLISH_RATE_EXCEEDED", (accountId == null ? "Broadcasts" : "Account '" + accountId
+          + "'") + " published faster than this server allows; retry after the RetryInfo delay ("
+          + wait.toMillis() + " ms), or spread publishes out.", wait);
+    }
+  }
+
+  @Override
+  public void listEvents(ListEventsRequest r, StreamObserver<ListEventsResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String accountId = Access.listedAccount("account_id", r.getAccountId(), v);
+      List<String> types = Fields.eventTypes("event_types", r.getEventTypesList(), v);
+      int size = Pages.size(r.getPageSize(), v);
+      long before = pages.position(LIST_KIND + "/" + accountId, r.getPageToken(), v);
+      v.throwIfAny();
+      Access.requireAccount(accountId);
+      EventLog.Page page = events.list(accountId, types, before, size);
+      ListEventsResponse.Builder b = ListEventsResponse.newBuilder();
+      page.events().forEach(e -> b.addEvents(ProtoMapper.event(e)));
+      page.nextBeforeSeq().ifPresent(seq -> b.setNextPageToken(pages.token(LIST_KIND + "/" + accountId, seq)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void resendEvent(ResendEventRequest r, StreamObserver<ResendEventResponse> observer) {
+    Rpc.unary(observer, () -> {
+      Violations v = new Violations();
+      String eventId = Fields.resourceId("event_id", r.getEventId(), "evt_", v);
+      List<String> webhookIds = Fields.resourceIds("webhook_ids", r.getWebhookIdsList(), "wh_", v);
+      v.throwIfAny();
+      // A broadcast (no account) is visible to admin keys only.
+      PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
+          .orElseThrow(() -> Errors.notFound("event", eventId));
+      for (String id : webhookIds) {
+        Webhook w = webhooks.get(id)
+            .filter(h -> Access.mayAccess(h.accountId()) && (event.accountId() == null || event.accountId().equals(h.accountId())))
+            .orElseThrow(() -> Errors.notFound("webhook", id));
+        if (!w.enabled() || !w.events().contains(event.type())) {
+          throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_NOT_SUBSCRIBED", "Webhook " + id + " is "
+              + (w.enabled() ? "not subscribed to " + event.type() : "disabled")
+              + "; enable it or add the event type with UpdateWebhook, or leave it out of webhook_ids.");
+        }
+      }
+      takeRate(event.accountId());
+      List<String> created = publisher.resend(event, webhookIds);
+      ResendEventResponse.Builder b = ResendEventResponse.newBuilder();
+      deliveries.getAll(created).forEach(d -> b.addDeliveries(ProtoMapper.delivery(d)));
+      return b.build();
+    });
   }
 }

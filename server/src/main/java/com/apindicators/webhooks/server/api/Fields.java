@@ -56,6 +56,33 @@ public final class Fields {
     return out;
   }
 
+  /** Event types from a request, each from the catalog, without repeats. */
+  public static java.util.List<String> eventTypes(String field, java.util.List<String> values, Violations v) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      String t = values.get(i);
+      if (!com.apindicators.webhooks.server.registry.EventCatalog.contains(t)) {
+        v.add(field + "[" + i + "]", "is not an event type; use one of "
+            + String.join(", ", com.apindicators.webhooks.server.registry.EventCatalog.all().keySet()));
+      } else if (!out.contains(t)) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Resource ids from a request, each with its type prefix, without repeats. */
+  public static java.util.List<String> resourceIds(String field, java.util.List<String> values, String prefix, Violations v) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      String id = resourceId(field + "[" + i + "]", values.get(i), prefix, v);
+      if (!out.contains(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** Whether the text holds a control character (which no label or URL may carry). */
   public static boolean hasControl(String value) {
     return value.codePoints().anyMatch(Character::isISOControl);

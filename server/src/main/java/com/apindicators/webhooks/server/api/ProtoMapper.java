@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.delivery.Delivery;
+import com.apindicators.webhooks.server.delivery.DeliveryAttempt;
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
 import com.apindicators.webhooks.server.events.PublishedEvent;
 import com.apindicators.webhooks.server.registry.Account;
@@ -73,6 +74,18 @@ public final class ProtoMapper {
         .setAccountId(e.accountId() == null ? "" : e.accountId())
         .setTimestamp(timestamp(e.timestamp()))
         .setData(data)
+        .setDataJson(e.dataJson())
+        .build();
+  }
+
+  public static com.apindicators.webhooks.v1.DeliveryAttempt attempt(DeliveryAttempt a) {
+    return com.apindicators.webhooks.v1.DeliveryAttempt.newBuilder()
+        .setAttempt(a.attempt())
+        .setStartTime(timestamp(a.startTime()))
+        .setDuration(duration(Duration.ofMillis(a.durationMs())))
+        .setResponseCode(a.responseCode())
+        .setResponseBody(a.responseBody())
+        .setError(a.error())
         .build();
   }
 

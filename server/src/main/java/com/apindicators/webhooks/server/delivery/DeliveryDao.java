@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server.delivery;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
@@ -131,13 +132,38 @@ public interface DeliveryDao {
   @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
   Optional<Delivery> find(@Bind("id") String id);
 
-  /** A webhook's deliveries older than a position, newest first, optionally only in some statuses. */
-  @SqlQuery("""
-      SELECT * FROM deliveries
-      WHERE webhook_id = :webhookId AND seq < :beforeSeq
+  /** These deliveries, oldest first. */
+  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq")
+  List<Delivery> findAll(@Bind("ids") String[] ids);
+
+  /** The filters of a listing besides its scope; an empty array or a null time filters nothing. */
+  String LIST_FILTERS = """
+        AND seq < :beforeSeq
         AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))
+        AND (cardinality(CAST(:types AS text[])) = 0 OR event_type = ANY(CAST(:types AS text[])))
+        AND (cardinality(CAST(:webhooks AS text[])) = 0 OR webhook_id = ANY(CAST(:webhooks AS text[])))
+        AND (CAST(:from AS timestamptz) IS NULL OR create_time >= CAST(:from AS timestamptz))
+        AND (CAST(:to AS timestamptz) IS NULL OR create_time < CAST(:to AS timestamptz))
       ORDER BY seq DESC LIMIT :limit
+      """;
+
+  /** A webhook's deliveries older than a position, newest first, filtered. */
+  @SqlQuery("SELECT * FROM deliveries WHERE webhook_id = :scope" + LIST_FILTERS)
+  List<Delivery> listByWebhook(@Bind("scope") String webhookId, @Bind("statuses") String[] statuses,
+      @Bind("types") String[] types, @Bind("webhooks") String[] webhooks, @Bind("from") Timestamp from,
+      @Bind("to") Timestamp to, @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
+
+  /** An account's deliveries older than a position, newest first, filtered. */
+  @SqlQuery("SELECT * FROM deliveries WHERE account_id = :scope" + LIST_FILTERS)
+  List<Delivery> listByAccount(@Bind("scope") String accountId, @Bind("statuses") String[] statuses,
+      @Bind("types") String[] types, @Bind("webhooks") String[] webhooks, @Bind("from") Timestamp from,
+      @Bind("to") Timestamp to, @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
+
+  /** A delivery's attempts after an attempt number, oldest first. */
+  @SqlQuery("""
+      SELECT attempt, start_time, duration_ms, response_code, response_body, error FROM delivery_attempts
+      WHERE delivery_id = :id AND attempt > :after ORDER BY attempt LIMIT :limit
       """)
-  List<Delivery> listByWebhook(@Bind("webhookId") String webhookId, @Bind("statuses") String[] statuses,
-      @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
+  @RegisterConstructorMapper(DeliveryAttempt.class)
+  List<DeliveryAttempt> attempts(@Bind("id") String deliveryId, @Bind("after") int after, @Bind("limit") int limit);
 }

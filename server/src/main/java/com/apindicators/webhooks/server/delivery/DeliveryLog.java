@@ -1,5 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -20,13 +22,41 @@ public final class DeliveryLog {
     return jdbi.withExtension(DeliveryDao.class, dao -> dao.find(deliveryId));
   }
 
-  /** Up to {@code limit} of a webhook's deliveries before a position (0 = from the newest), newest first. */
-  public Page list(String webhookId, List<DeliveryStatus> statuses, long beforeSeq, int limit) {
-    String[] s = statuses.stream().map(Enum::name).toArray(String[]::new);
+  /** These deliveries (those that exist), oldest first. */
+  public List<Delivery> getAll(List<String> deliveryIds) {
+    if (deliveryIds.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withExtension(DeliveryDao.class, dao -> dao.findAll(deliveryIds.toArray(String[]::new)));
+  }
+
+  /**
+   * Which deliveries a listing holds: one webhook's (webhookId set) or one account's, narrowed by the filters.
+   *
+   * @param statuses only these (empty = all); likewise eventTypes and webhookIds
+   * @param from only those created at or after, or null; {@code to}: only those created before, or null
+   */
+  public record Query(String webhookId, String accountId, List<DeliveryStatus> statuses, List<String> eventTypes,
+      List<String> webhookIds, Instant from, Instant to) {}
+
+  /** Up to {@code limit} of the listed deliveries before a position (0 = from the newest), newest first. */
+  public Page list(Query q, long beforeSeq, int limit) {
+    String[] s = q.statuses().stream().map(Enum::name).toArray(String[]::new);
+    String[] types = q.eventTypes().toArray(String[]::new);
+    String[] hooks = q.webhookIds().toArray(String[]::new);
+    Timestamp from = q.from() == null ? null : Timestamp.from(q.from());
+    Timestamp to = q.to() == null ? null : Timestamp.from(q.to());
     long before = beforeSeq == 0 ? Long.MAX_VALUE : beforeSeq;
-    List<Delivery> rows = jdbi.withExtension(DeliveryDao.class, dao -> dao.listByWebhook(webhookId, s, before, limit + 1));
+    List<Delivery> rows = jdbi.withExtension(DeliveryDao.class, dao -> q.webhookId() != null
+        ? dao.listByWebhook(q.webhookId(), s, types, hooks, from, to, before, limit + 1)
+        : dao.listByAccount(q.accountId(), s, types, hooks, from, to, before, limit + 1));
     boolean more = rows.size() > limit;
     List<Delivery> page = more ? rows.subList(0, limit) : rows;
     return new Page(List.copyOf(page), more ? OptionalLong.of(page.get(page.size() - 1).seq()) : OptionalLong.empty());
+  }
+
+  /** Up to {@code limit} of a delivery's attempts after an attempt number (0 = from the first), oldest first. */
+  public List<DeliveryAttempt> attempts(String deliveryId, int afterAttempt, int limit) {
+    return jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(deliveryId, afterAttempt, limit));
   }
 }

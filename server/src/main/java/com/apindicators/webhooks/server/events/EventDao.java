@@ -12,22 +12,42 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for the {@code events} table and the fan-out into {@code deliveries}. */
 public interface EventDao {
-  /** Inserts the event unless its idempotency key is taken; returns whether it was inserted. */
+  /** Inserts the event unless its idempotency key is taken in its scope (its account, or broadcasts); returns whether it was inserted. */
   @SqlUpdate("""
       INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash)
       VALUES (:id, :type, :accountId, :time, :data, :key, :hash)
-      ON CONFLICT (idempotency_key) DO NOTHING
+      ON CONFLICT ((coalesce(account_id, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       """)
   int insert(@Bind("id") String id, @Bind("type") String type, @Bind("accountId") String accountId,
       @Bind("time") Timestamp time, @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash);
 
-  /** The earlier event with this idempotency key: id, hash and how many deliveries it made. */
+  /** The earlier event with this idempotency key in the scope: id, hash and how many deliveries it made. */
   @SqlQuery("""
-      SELECT event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
-      FROM events WHERE idempotency_key = :key
+      SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
+      FROM events WHERE coalesce(account_id, '') = coalesce(CAST(:accountId AS text), '') AND idempotency_key = :key
       """)
   @RegisterRowMapper(PriorEventMapper.class)
-  Optional<PriorEvent> findByKey(@Bind("key") String key);
+  Optional<PriorEvent> findByKey(@Bind("accountId") String accountId, @Bind("key") String key);
+
+  /** One stored event. */
+  @SqlQuery("""
+      SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
+      FROM events WHERE event_id = :id
+      """)
+  @RegisterRowMapper(PriorEventMapper.class)
+  Optional<PriorEvent> find(@Bind("id") String id);
+
+  /** An account's events older than a position, newest first, optionally only of some types. */
+  @SqlQuery("""
+      SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
+      FROM events
+      WHERE account_id = :accountId AND seq < :beforeSeq
+        AND (cardinality(CAST(:types AS text[])) = 0 OR type = ANY(CAST(:types AS text[])))
+      ORDER BY seq DESC LIMIT :limit
+      """)
+  @RegisterRowMapper(PriorEventMapper.class)
+  List<PriorEvent> listByAccount(@Bind("accountId") String accountId, @Bind("types") String[] types,
+      @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
 
   @SqlUpdate("UPDATE events SET deliveries_created = :n WHERE event_id = :id")
   void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
@@ -37,7 +57,8 @@ public interface EventDao {
 
   /**
    * Creates one pending delivery per enabled, subscribed, matching webhook in one statement, leased to
-   * this node so its dispatcher can send them at once, and returns them ready to send.
+   * this node so its dispatcher can send them at once, and returns them ready to send. With {@code only}
+   * non-empty, just those webhooks get one (their filters do not apply: they were named).
    */
   @SqlQuery("""
       WITH created AS (
@@ -50,7 +71,8 @@ public interface EventDao {
         WHERE w.enabled
           AND w.events @> ARRAY[CAST(:type AS text)]
           AND (CAST(:accountId AS text) IS NULL OR w.account_id = :accountId)
-          AND (NOT :signal OR (
+          AND (cardinality(CAST(:only AS text[])) = 0 OR w.webhook_id = ANY(CAST(:only AS text[])))
+          AND (NOT :signal OR cardinality(CAST(:only AS text[])) > 0 OR (
                 (cardinality(w.filter_pairs) = 0 OR CAST(:pair AS text) = ANY (w.filter_pairs))
             AND (cardinality(w.filter_intervals) = 0 OR CAST(:interval AS text) = ANY (w.filter_intervals))
             AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
@@ -65,8 +87,9 @@ public interface EventDao {
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data);
+      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data,
+      @Bind("only") String[] only);
 
-  /** An event found by its idempotency key. */
-  record PriorEvent(PublishedEvent event, String requestHash, int deliveriesCreated) {}
+  /** A stored event with its idempotency hash, the deliveries it made, and its list position. */
+  record PriorEvent(PublishedEvent event, String requestHash, int deliveriesCreated, long seq) {}
 }

@@ -22,6 +22,7 @@ public final class Publisher {
   private final String nodeId;
   private final long leaseMs;
   private final Consumer<List<DeliveryJob>> dispatch;
+  private static final String[] NONE = new String[0];
 
   public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch) {
     this.jdbi = jdbi;
@@ -38,17 +39,15 @@ public final class Publisher {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
-    String hash = e.idempotencyKey() == null ? null : hash(e);
+    String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
     String id = Ids.next("evt_");
-    Outcome outcome = jdbi.inTransaction(h -> {
-      // Acknowledged means durable, also on a database whose default is asynchronous commits.
-      h.execute("SET LOCAL synchronous_commit = on");
-      EventDao dao = h.attach(EventDao.class);
-      if (dao.insert(id, e.type(), e.accountId(), Timestamp.from(time), e.dataJson(), e.idempotencyKey(), hash) == 0) {
-        return new Outcome(dao.findByKey(e.idempotencyKey()).orElseThrow(), List.of());
+    String data = e.data().compact();
+    Outcome outcome = durably(dao -> {
+      if (dao.insert(id, e.type(), e.accountId(), Timestamp.from(time), data, e.idempotencyKey(), hash) == 0) {
+        return new Outcome(dao.findByKey(e.accountId(), e.idempotencyKey()).orElseThrow(), List.of());
       }
-      List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.pair(),
-          e.interval(), e.score(), nodeId, leaseMs, Timestamp.from(time), e.dataJson());
+      List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()),
+          e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, NONE);
       dao.setDeliveriesCreated(id, jobs.size());
       if (jobs.isEmpty() && e.idempotencyKey() == null) {
         // Nothing will read it: keeping it would let an account without webhooks fill the disk. A keyed event
@@ -59,29 +58,64 @@ public final class Publisher {
     });
     if (outcome.prior() != null) {
       EventDao.PriorEvent prior = outcome.prior();
-      if (!prior.requestHash().equals(hash)) {
+      // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
+      if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
         throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
       }
       return new Published(prior.event(), prior.deliveriesCreated());
     }
-    if (!outcome.jobs().isEmpty()) {
+    hand(outcome.jobs());
+    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), outcome.jobs().size());
+  }
+
+  /**
+   * Sends a stored event again as new pending deliveries: to the named webhooks, or (none named) to every
+   * enabled, subscribed webhook of its scope whose filter it matches. Durable once this returns; the ids of the
+   * deliveries made, none when the event no longer exists.
+   */
+  public List<String> resend(PublishedEvent event, List<String> webhookIds) {
+    EventJson.Data data;
+    try {
+      data = EventJson.parse(event.dataJson());
+    } catch (EventJson.InvalidDataException ex) {
+      throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
+    }
+    List<DeliveryJob> jobs = durably(dao -> new Outcome(null, dao.fanOut(event.eventId(), event.type(),
+        event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
+        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)))).jobs();
+    hand(jobs);
+    return jobs.stream().map(DeliveryJob::deliveryId).toList();
+  }
+
+  /** Runs in one transaction committed synchronously: acknowledged means durable, also on a database whose default is asynchronous commits. */
+  private Outcome durably(java.util.function.Function<EventDao, Outcome> work) {
+    return jdbi.inTransaction(h -> {
+      h.execute("SET LOCAL synchronous_commit = on");
+      return work.apply(h.attach(EventDao.class));
+    });
+  }
+
+  private void hand(List<DeliveryJob> jobs) {
+    if (!jobs.isEmpty()) {
       try {
-        dispatch.accept(outcome.jobs());
+        dispatch.accept(jobs);
       } catch (RuntimeException ex) {
         // Committed already: the leases run out and any process's poller sends them.
-        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", outcome.jobs().size(), ex);
+        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", jobs.size(), ex);
       }
     }
-    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, e.dataJson()), outcome.jobs().size());
   }
 
   private record Outcome(EventDao.PriorEvent prior, List<DeliveryJob> jobs) {}
 
-  /** What makes two publishes "the same": type, scope, data and the timestamp if one was given. */
-  private static String hash(NewEvent e) {
+  /**
+   * What makes two publishes "the same": type, scope, the timestamp if one was given, and the data in canonical
+   * form (keys sorted, numbers by value), so that a client library's map order or number spelling does not count.
+   */
+  private static String hash(NewEvent e, String data) {
     String canonical = e.type() + "\n" + Optional.ofNullable(e.accountId()).orElse("") + "\n"
         + Optional.ofNullable(e.timestamp()).map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("") + "\n"
-        + e.dataJson();
+        + data;
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException ex) {

@@ -38,7 +38,7 @@ class PublishDurabilityTest {
       String byDefault = external.jdbi().withHandle(h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one());
       assertThat(byDefault).as("this database's default").isEqualTo("off");
       new Publisher(external.jdbi(), "node", 60_000, jobs -> {})
-          .publish(new NewEvent("order.filled", "{}", "durable", null, null, null, null, null));
+          .publish(new NewEvent("order.filled", EventJson.parse("{}"), "durable", null, null));
       assertThat(seen).containsExactly("on");
     }
   }

@@ -98,9 +98,10 @@ class AuthorizationTest {
   void anAccountKeyNeverSeesOrChangesAnotherAccount() throws Exception {
     CreateWebhookResponse theirs = admin.webhook("theirs", receiver.url("/t"), "order.filled");
     String theirWebhook = theirs.getWebhook().getWebhookId();
-    admin.publish("order.filled", "{}", "theirs");
+    String theirEvent = admin.publish("order.filled", "{}", "theirs").getEvent().getEventId();
     await().atMost(Duration.ofSeconds(10)).until(() -> admin.deliveriesOf(theirWebhook).size() == 1);
     String theirDelivery = admin.deliveriesOf(theirWebhook).get(0).getDeliveryId();
+    String broadcast = admin.publish("order.filled", "{}", "").getEvent().getEventId();
     Channel mineChannel = server.channelForAccount("mine");
     Fixtures mine = new Fixtures(mineChannel);
     ApiKeyServiceGrpc.ApiKeyServiceBlockingStub keys = ApiKeyServiceGrpc.newBlockingStub(mineChannel);
@@ -117,6 +118,10 @@ class AuthorizationTest {
     notFound.put("GetDelivery", () -> mine.deliveries.getDelivery(GetDeliveryRequest.newBuilder().setDeliveryId(theirDelivery).build()));
     notFound.put("RedeliverDelivery", () -> mine.deliveries.redeliverDelivery(
         RedeliverDeliveryRequest.newBuilder().setDeliveryId(theirDelivery).build()));
+    notFound.put("ListDeliveryAttempts", () -> mine.deliveries.listDeliveryAttempts(
+        ListDeliveryAttemptsRequest.newBuilder().setDeliveryId(theirDelivery).build()));
+    notFound.put("ResendEvent", () -> mine.events.resendEvent(ResendEventRequest.newBuilder().setEventId(theirEvent).build()));
+    notFound.put("ResendEvent(broadcast)", () -> mine.events.resendEvent(ResendEventRequest.newBuilder().setEventId(broadcast).build()));
     notFound.forEach((rpc, call) -> {
       StatusAssert e = failing(call);
       assertThat(e.code()).as(rpc).isEqualTo(Status.Code.NOT_FOUND);
@@ -134,7 +139,12 @@ class AuthorizationTest {
     denied.put("CreateApiKey", () -> keys.createApiKey(CreateApiKeyRequest.newBuilder().setName("x").build()));
     denied.put("ListApiKeys", () -> keys.listApiKeys(ListApiKeysRequest.getDefaultInstance()));
     denied.put("RevokeApiKey", () -> keys.revokeApiKey(RevokeApiKeyRequest.newBuilder().setKeyId("whk_x").build()));
+    denied.put("ListDeliveries(account)", () -> mine.deliveries.listDeliveries(ListDeliveriesRequest.newBuilder().setAccountId("theirs").build()));
+    denied.put("ListEvents", () -> mine.events.listEvents(ListEventsRequest.newBuilder().setAccountId("theirs").build()));
     denied.forEach((rpc, call) -> assertThat(failing(call).code()).as(rpc).isEqualTo(Status.Code.PERMISSION_DENIED));
+    // Unnamed, the account-wide lists are the key's own account, which has nothing.
+    assertThat(mine.deliveries.listDeliveries(ListDeliveriesRequest.getDefaultInstance()).getDeliveriesList()).isEmpty();
+    assertThat(mine.events.listEvents(ListEventsRequest.getDefaultInstance()).getEventsList()).isEmpty();
 
     try (WatchClient watch = WatchClient.open(mineChannel, WatchDeliveriesRequest.newBuilder().setAccountId("theirs").build())) {
       await().until(() -> watch.error.get() != null);
@@ -144,7 +154,7 @@ class AuthorizationTest {
     try (WatchClient watch = WatchClient.open(mineChannel, WatchDeliveriesRequest.getDefaultInstance())) {
       await().until(() -> server.server.watchers() == 1);
       admin.publish("order.filled", "{}", "theirs");
-      await().atMost(Duration.ofSeconds(10)).until(() -> admin.deliveriesOf(theirWebhook).size() == 2
+      await().atMost(Duration.ofSeconds(10)).until(() -> admin.deliveriesOf(theirWebhook).size() == 3
           && admin.deliveriesOf(theirWebhook).get(0).getStatus() != DeliveryStatus.DELIVERY_STATUS_PENDING);
       assertThat(watch.received).isEmpty();
     }
@@ -153,5 +163,6 @@ class AuthorizationTest {
     assertThat(after.getName()).isEqualTo(theirs.getWebhook().getName());
     assertThat(after.getSecretHint()).isEqualTo(theirs.getWebhook().getSecretHint());
     assertThat(admin.delivery(theirDelivery).getAttemptCount()).isEqualTo(1);
+    assertThat(admin.deliveriesOf(theirWebhook)).as("no resend made a delivery").hasSize(3);
   }
 }
