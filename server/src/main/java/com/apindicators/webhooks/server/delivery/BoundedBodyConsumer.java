@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
@@ -9,8 +10,9 @@ import org.apache.hc.core5.http.HttpResponse;
 
 /**
  * Keeps a response's status, two headers and at most the first 16 KiB of its body. When the body goes past that,
- * it hands over what it kept at once ({@code whenFull}), so the sender can end the exchange instead of reading an
- * endless body until the timeout; later bytes are dropped.
+ * it hands over what it kept at once ({@code whenFull}) and fails the exchange, which closes the connection: an
+ * endless body is not read on. Cancelling the request's future does not stop the reading, so an abandoned exchange
+ * (its deadline passed) is failed the same way at its next bytes.
  */
 final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyConsumer.Result> {
   /** What was kept of a response. */
@@ -21,6 +23,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   private HttpResponse response;
   private final Consumer<Result> whenFull;
   private boolean cut;
+  private volatile boolean abandoned;
 
   BoundedBodyConsumer(int cap, Consumer<Result> whenFull) {
     this.cap = cap;
@@ -38,11 +41,15 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
     return cap;
   }
 
+  /** Makes the exchange fail at its next bytes (its answer was reported already), closing the connection. */
+  void abandon() {
+    abandoned = true;
+  }
+
   @Override
-  protected void data(ByteBuffer src, boolean endOfStream) {
-    if (cut) {
-      src.position(src.limit());
-      return;
+  protected void data(ByteBuffer src, boolean endOfStream) throws IOException {
+    if (cut || abandoned) {
+      throw new IOException("response abandoned: past the kept body or the deadline");
     }
     int n = Math.min(src.remaining(), kept.remaining());
     if (n > 0) {
@@ -54,6 +61,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
     src.position(src.limit());
     if (cut) {
       whenFull.accept(buildResult());
+      throw new IOException("response body past the " + cap + " bytes kept; not read further");
     }
   }
 

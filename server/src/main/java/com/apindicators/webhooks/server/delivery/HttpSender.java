@@ -120,22 +120,13 @@ public final class HttpSender implements AutoCloseable {
         done.accept(r);
       }
     };
-    AtomicReference<Future<BoundedBodyConsumer.Result>> exchange = new AtomicReference<>();
     Consumer<BoundedBodyConsumer.Result> answered = r ->
         once.accept(new AttemptResult(start, elapsed(startNanos), r.code(), r.body(), error(r), retryAfter(r)));
     // A body longer than we keep is not read to its end (it may never end): the answer is what we kept, and the
-    // connection is closed (off the I/O thread) rather than reused.
-    Consumer<BoundedBodyConsumer.Result> full = r -> {
-      answered.accept(r);
-      deadlines.execute(() -> {
-        Future<?> f = exchange.get();
-        if (f != null) {
-          f.cancel(true);
-        }
-      });
-    };
+    // consumer then fails the exchange, closing the connection.
+    BoundedBodyConsumer consumer = new BoundedBodyConsumer(MAX_RESPONSE_BODY_BYTES, answered);
     Future<BoundedBodyConsumer.Result> future = client.execute(SimpleRequestProducer.create(request),
-        new BoundedBodyConsumer(MAX_RESPONSE_BODY_BYTES, full), new FutureCallback<>() {
+        consumer, new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
             answered.accept(r);
@@ -151,14 +142,13 @@ public final class HttpSender implements AutoCloseable {
             once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
           }
         });
-    exchange.set(future);
     deadline.set(deadlines.schedule(() -> {
+      // cancel() alone leaves the connection reading whatever the endpoint still sends.
+      consumer.abandon();
       future.cancel(true);
       once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
     }, timeout.toMillis(), TimeUnit.MILLISECONDS));
     if (reported.get()) {
-      // Answered already (a body past the cap may even still be arriving): end the exchange and its deadline.
-      future.cancel(true);
       deadline.get().cancel(false);
     }
   }

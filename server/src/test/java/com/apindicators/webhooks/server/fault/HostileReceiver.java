@@ -47,6 +47,7 @@ public final class HostileReceiver implements AutoCloseable {
     return t;
   });
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
   private volatile boolean open = true;
 
   public HostileReceiver(Behaviour behaviour) throws IOException {
@@ -80,7 +81,13 @@ public final class HostileReceiver implements AutoCloseable {
     }
   }
 
+  /** Connections still being served: an endless body stays open until the sender closes its end. */
+  public int openConnections() {
+    return connections.get();
+  }
+
   private void serve(Socket s) {
+    connections.incrementAndGet();
     try (s) {
       s.setTcpNoDelay(true);
       InputStream in = s.getInputStream();
@@ -124,6 +131,8 @@ public final class HostileReceiver implements AutoCloseable {
       out.flush();
     } catch (IOException | InterruptedException e) {
       // the sender gave up or we are closing: that is the point
+    } finally {
+      connections.decrementAndGet();
     }
   }
 
