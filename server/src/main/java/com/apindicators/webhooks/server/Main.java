@@ -180,10 +180,7 @@ public final class Main implements Callable<Integer> {
       throw e;
     }
     WebhooksServer server = started;
-    log.info("APIndicators Webhooks listening on port {} of {} (gRPC, {}), using {}{}", server.port(),
-        bind == null || bind.isBlank() ? "every interface" : bind,
-        !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
-        allowPrivateTargets ? "; private targets allowed" : "");
+    // Before the line that says we listen: a stop that follows it at once must find the hook in place.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Shutting down");
       server.stop();
@@ -193,6 +190,10 @@ public final class Main implements Callable<Integer> {
         log.warn("Closing the database failed", e);
       }
     }, "shutdown"));
+    log.info("APIndicators Webhooks listening on port {} of {} (gRPC, {}), using {}{}", server.port(),
+        bind == null || bind.isBlank() ? "every interface" : bind,
+        !tls.enabled() ? "plaintext" : tls.clientCa() == null ? "TLS" : "TLS with client certificates", db.description(),
+        allowPrivateTargets ? "; private targets allowed" : "");
     server.blockUntilShutdown();
     return 0;
   }
