@@ -20,6 +20,11 @@ import java.util.TreeMap;
 public final class EventJson {
   /** Objects and arrays nested deeper than this are refused (a Struct cannot nest much deeper either). */
   public static final int MAX_DEPTH = 32;
+  /**
+   * The longest number text taken (a double needs at most about 25); a longer one is refused before it is
+   * compared by value, which costs time growing with the square of its length.
+   */
+  public static final int MAX_NUMBER_CHARS = 100;
 
   /**
    * The parsed data.
@@ -110,6 +115,10 @@ public final class EventJson {
       case NUMBER -> {
         String path = r.getPath();
         String n = r.nextString();
+        if (n.length() > MAX_NUMBER_CHARS) {
+          throw new InvalidDataException("has a number of " + n.length() + " characters at " + path + "; at most "
+              + MAX_NUMBER_CHARS + " are allowed: send longer values as strings");
+        }
         if (!Double.isFinite(Double.parseDouble(n))) {
           throw new InvalidDataException("has the number " + quote(n) + " at " + path
               + ", beyond the range of a double; send big values as strings");

@@ -80,6 +80,16 @@ class PublishPayloadTest {
   }
 
   @Test
+  void aNumberOfManyDigitsIsRefusedBeforeItIsComparedByValue() {
+    // 1.000...0 is a finite double, but comparing it by value costs time growing with the square of its length.
+    String text = "{\"a\":1." + "0".repeat(900) + "}";
+    StatusAssert e = failing(() -> f.events.publishEvent(json("p", text).setIdempotencyKey("long").build()));
+    assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.violatedFields()).containsExactly("data_json");
+    assertThat(e.message()).contains("at most 100 are allowed");
+  }
+
+  @Test
   void theSameDictInAnotherKeyOrderOrNumberSpellingWithTheSameKeyReturnsTheFirstEvent() {
     f.webhook("i", receiver.url("/i"), "signal.buy");
     PublishEventResponse first = f.events.publishEvent(json("i", "{\"pair\":\"BTC\",\"n\":{\"x\":1,\"y\":[2,3]}}")
