@@ -15,7 +15,7 @@ public record AttemptResult(
     Instant startTime, Duration duration, int responseCode, String responseBody, String error, Duration retryAfter) {
 
   public AttemptResult {
-    responseBody = StoredText.clean(responseBody, HttpSender.MAX_RESPONSE_BODY_BYTES);
+    responseBody = StoredText.cleanToBytes(responseBody, HttpSender.MAX_RESPONSE_BODY_BYTES);
     error = StoredText.clean(error, StoredText.MAX_ERROR_CHARS);
   }
 

@@ -40,6 +40,28 @@ public final class StoredText {
   }
 
   /**
+   * As {@link #clean}, and at most {@code maxBytes} once encoded as UTF-8: a body of invalid bytes decodes to
+   * U+FFFD, three bytes each, so a cap in characters alone would store three times the bytes promised.
+   */
+  public static String cleanToBytes(String text, int maxBytes) {
+    String s = clean(text, maxBytes);
+    int bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      // After clean() a high surrogate is always followed by its low one: the pair is 4 bytes.
+      int n = c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isHighSurrogate(c) ? 4 : 3;
+      if (bytes + n > maxBytes) {
+        return s.substring(0, i);
+      }
+      bytes += n;
+      if (n == 4) {
+        i++;
+      }
+    }
+    return s;
+  }
+
+  /**
    * Decodes the first {@code length} bytes as UTF-8 (invalid sequences become U+FFFD); when they were {@code cut}
    * from a longer text, a character split by the cut is left out rather than replaced.
    */

@@ -31,4 +31,18 @@ class StoredTextTest {
     byte[] invalid = {'a', (byte) 0xff, (byte) 0xc3};
     assertThat(StoredText.decodeUtf8(invalid, 3, false)).isEqualTo("a\uFFFD\uFFFD");
   }
+
+  @Test
+  void aBodyOfInvalidBytesIsKeptWithinTheByteCapOnceDecoded() {
+    byte[] invalid = new byte[HttpSender.MAX_RESPONSE_BODY_BYTES];
+    java.util.Arrays.fill(invalid, (byte) 0xFF);
+    String decoded = StoredText.decodeUtf8(invalid, invalid.length, true);
+    AttemptResult r = new AttemptResult(java.time.Instant.now(), java.time.Duration.ZERO, 500, decoded, "", null);
+    assertThat(r.responseBody().getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(HttpSender.MAX_RESPONSE_BODY_BYTES);
+    assertThat(r.responseBody()).hasSize(HttpSender.MAX_RESPONSE_BODY_BYTES / 3);
+    // Pairs are never split: 4-byte characters up to the cap, then nothing half.
+    String emoji = "\uD83D\uDE00".repeat(5000);
+    assertThat(StoredText.cleanToBytes(emoji, 10)).isEqualTo("\uD83D\uDE00".repeat(2));
+  }
 }
