@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
     subcommands = {PlanCommand.class, WebhookCommands.Create.class, WebhookCommands.ListCmd.class, WebhookCommands.Get.class,
         WebhookCommands.Update.class, WebhookCommands.Delete.class, WebhookCommands.RotateSecret.class,
         WebhookCommands.EventTypes.class, PublishCommand.class, DeliveryCommands.ListCmd.class, DeliveryCommands.Get.class,
-        DeliveryCommands.Redeliver.class, EventCommands.class, WatchCommand.class, ListenCommand.class, TriggerCommand.class, KeyCommand.class})
+        DeliveryCommands.Redeliver.class, EventCommands.class, WatchCommand.class, ListenCommand.class, TriggerCommand.class, KeyCommand.class,
+        BenchCommand.class})
 public final class WebhooksCli {
   @Option(names = "--server", defaultValue = "${env:WEBHOOKS_SERVER:-localhost:50051}", scope = CommandLine.ScopeType.INHERIT,
       description = "Server host:port (env WEBHOOKS_SERVER, default ${DEFAULT-VALUE}).")
@@ -108,6 +109,11 @@ public final class WebhooksCli {
   }
 
   WebhooksClient client() throws IOException {
+    return WebhooksClient.connect(server, key(), tlsCa, tlsCert, tlsKey);
+  }
+
+  /** The API key: the flag or environment, else ./data/admin.key. */
+  String key() throws IOException {
     String key = apiKey;
     if (key == null || key.isBlank()) {
       Path file = Path.of("data", "admin.key");
@@ -116,7 +122,7 @@ public final class WebhooksCli {
       }
       key = Files.readString(file, StandardCharsets.UTF_8).strip();
     }
-    return WebhooksClient.connect(server, key, tlsCa, tlsCert, tlsKey);
+    return key;
   }
 
   /** What a command does with a connected client. */
