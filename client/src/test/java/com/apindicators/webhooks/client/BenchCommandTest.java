@@ -26,13 +26,14 @@ class BenchCommandTest {
   @Test
   void everyWorkloadRunsLosesNothingAndLeavesNoWebhookBehind() {
     Run r = CliTest.cli(server, "-o", "json", "bench", "--webhooks", "3", "--events", "4", "--fanout-webhooks", "20",
-        "--fanout-accounts", "2", "--rate", "20", "--seconds", "1", "--watchers", "3", "--raw-seconds", "1");
+        "--fanout-accounts", "2", "--rate", "20", "--seconds", "1", "--watchers", "3", "--raw-seconds", "1",
+        "--workloads", "throughput,fanout,isolation,latency,publish,memory");
     assertThat(r.exit()).as(r.err().toString() + r.stdout()).isZero();
     JsonObject report = JsonParser.parseString(r.stdout()).getAsJsonObject();
     assertThat(report.get("rawPostsPerSecond").getAsLong()).isPositive();
     var rows = report.getAsJsonArray("workloads");
-    assertThat(rows).hasSize(5);
-    for (var row : rows) {
+    assertThat(rows).hasSize(6);
+    for (var row : rows.asList().subList(0, 5)) {
       JsonObject w = row.getAsJsonObject();
       assertThat(w.get("lost").getAsLong()).as(w.toString()).isZero();
       assertThat(w.get("errors").getAsLong()).as(w.toString()).isZero();
@@ -45,9 +46,14 @@ class BenchCommandTest {
     assertThat(rows.get(2).getAsJsonObject().get("note").getAsString())
         .startsWith("fast webhooks kept").contains("beside 64 webhooks on 16 endpoints that never answer");
 
+    JsonObject memory = rows.get(5).getAsJsonObject();
+    assertThat(memory.get("errors").getAsLong()).isZero();
+    assertThat(memory.get("publishPerSecond").getAsLong()).isPositive();
+    assertThat(memory.get("note").getAsString()).contains("endpoints that never answer").contains("first half max");
+
     // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.
     try (WebhooksClient admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
-      for (String workload : new String[] {"throughput-0", "fanout-1", "isolation-hanging-0", "latency-0", "publish-9"}) {
+      for (String workload : new String[] {"throughput-0", "fanout-1", "isolation-hanging-0", "latency-0", "publish-9", "memory-3"}) {
         String account = benchAccount(workload);
         assertThat(admin.listWebhooks(account)).as(account).isEmpty();
       }
@@ -61,7 +67,7 @@ class BenchCommandTest {
     Run unknown = CliTest.cli(server, "bench", "--workloads", "throughput,warp");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err().toString()).contains("unknown workload 'warp'")
-        .contains("throughput, fanout, isolation, latency, publish");
+        .contains("throughput, fanout, isolation, latency, publish, memory");
     Run zero = CliTest.cli(server, "bench", "--rate", "0");
     assertThat(zero.exit()).isEqualTo(2);
     assertThat(zero.err().toString()).contains("at least 1");

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 /** Runs the named workloads against a server, one after another, and measures the receiver's raw rate first. */
 public final class Bench {
   /** The workloads by name, in the order they run. */
-  public static final List<String> WORKLOADS = List.of("throughput", "fanout", "isolation", "latency", "publish");
+  public static final List<String> WORKLOADS = List.of("throughput", "fanout", "isolation", "latency", "publish", "memory");
   private static final int RAW_IN_FLIGHT = 64;
 
   /**
@@ -55,6 +55,7 @@ public final class Bench {
             case "isolation" -> steady.isolation(hanging);
             case "latency" -> steady.latency();
             case "publish" -> steady.publish();
+            case "memory" -> new MemoryWorkload(target, settings).run(hanging);
             default -> throw new IllegalArgumentException("unknown workload '" + w + "'; workloads: " + WORKLOADS);
           });
         }
@@ -72,7 +73,8 @@ public final class Bench {
     out.printf("%-11s %12s %10s  %-31s %-23s %6s %5s %8s%n", "workload", "deliveries/s", "publish/s",
         "received ms p50/p90/p99/max", "stream ms p50/p99", "errors", "lost", "heap MiB");
     for (Result r : report.rows()) {
-      out.printf("%-11s %12.0f %10.0f  %-31s %-23s %6d %5d %8s%n", r.workload(), r.deliveriesPerSecond(),
+      out.printf("%-11s %12s %10.0f  %-31s %-23s %6d %5d %8s%n", r.workload(),
+          Double.isNaN(r.deliveriesPerSecond()) ? "-" : String.format("%.0f", r.deliveriesPerSecond()),
           r.publishPerSecond(), ms(r.received(), true), ms(r.streamUpdate(), false), r.errors(), r.lost(),
           r.heapBytes() < 0 ? "-" : Long.toString(r.heapBytes() >> 20));
     }

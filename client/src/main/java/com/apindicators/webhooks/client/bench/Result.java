@@ -23,7 +23,7 @@ public record Result(String workload, double deliveriesPerSecond, double publish
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("workload", workload);
-    m.put("deliveriesPerSecond", Math.round(deliveriesPerSecond));
+    m.put("deliveriesPerSecond", Double.isNaN(deliveriesPerSecond) ? null : Math.round(deliveriesPerSecond));
     m.put("publishPerSecond", Math.round(publishPerSecond));
     m.put("receivedMs", percentiles(received));
     m.put("streamUpdateMs", percentiles(streamUpdate));

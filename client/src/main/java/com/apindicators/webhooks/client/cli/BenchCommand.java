@@ -34,7 +34,9 @@ final class BenchCommand implements Callable<Integer> {
       + " bench's own; latencies are then not measured and deliveries are counted from the server's log")
   String receiverUrl;
   @Option(names = {"-w", "--workloads"}, split = ",", defaultValue = "throughput,fanout,isolation,latency,publish",
-      description = "which to run, in order (default ${DEFAULT-VALUE})")
+      description = "which to run, in order: throughput, fanout, isolation, latency, publish, memory (overload:"
+          + " publishing to endpoints that never answer while the server's heap is sampled; not in the default)"
+          + " (default ${DEFAULT-VALUE})")
   List<String> workloads;
   @Option(names = "--webhooks", defaultValue = "100", description = "throughput: webhooks (default ${DEFAULT-VALUE})")
   int webhooks;
@@ -46,9 +48,9 @@ final class BenchCommand implements Callable<Integer> {
   int fanoutWebhooks;
   @Option(names = "--fanout-accounts", defaultValue = "10", description = "fanout: accounts they are spread over (default ${DEFAULT-VALUE})")
   int fanoutAccounts;
-  @Option(names = "--rate", defaultValue = "1000", description = "latency and isolation: events/s, or deliveries/s to the fast webhooks (default ${DEFAULT-VALUE})")
+  @Option(names = "--rate", defaultValue = "1000", description = "latency and memory: events/s; isolation: deliveries/s to the fast webhooks (default ${DEFAULT-VALUE})")
   int rate;
-  @Option(names = "--seconds", defaultValue = "10", description = "latency, publish and isolation: how long to publish (default ${DEFAULT-VALUE})")
+  @Option(names = "--seconds", defaultValue = "10", description = "latency, publish, isolation and memory: how long to publish (default ${DEFAULT-VALUE})")
   int seconds;
   @Option(names = "--watchers", defaultValue = "1000", description = "latency: WatchDeliveries streams open (default ${DEFAULT-VALUE})")
   int watchers;
