@@ -65,7 +65,7 @@ public final class WebhooksServer {
     SealedTokens tokens = new SealedTokens(secrets);
     Pages pages = new Pages(tokens);
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
-    DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens),
+    DeliveryWatches watches = new DeliveryWatches(hub, WATCH_BUFFER, new ResumeTokens(tokens),
         config.limits().watchesPerKey());
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING

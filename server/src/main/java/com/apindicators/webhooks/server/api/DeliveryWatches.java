@@ -2,7 +2,6 @@ package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
 import com.apindicators.webhooks.server.registry.EventCatalog;
-import com.apindicators.webhooks.server.stream.ChangeLog;
 import com.apindicators.webhooks.server.stream.WatchFilter;
 import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
@@ -13,13 +12,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.jdbi.v3.core.Jdbi;
 
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
   public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
   private final WatchHub hub;
-  private final Jdbi jdbi;
   private final int bufferSize;
   private final ResumeTokens tokens;
   private final WatchQuota quota;
@@ -30,9 +27,8 @@ public final class DeliveryWatches {
    * @param bufferSize how many updates one stream may have unsent before it is cut off
    * @param watchesPerKey how many streams one API key may have open at once
    */
-  public DeliveryWatches(WatchHub hub, Jdbi jdbi, int bufferSize, ResumeTokens tokens, int watchesPerKey) {
+  public DeliveryWatches(WatchHub hub, int bufferSize, ResumeTokens tokens, int watchesPerKey) {
     this.hub = hub;
-    this.jdbi = jdbi;
     this.bufferSize = bufferSize;
     this.tokens = tokens;
     this.quota = new WatchQuota(watchesPerKey);
@@ -120,14 +116,13 @@ public final class DeliveryWatches {
               "is not a token this stream sent; pass a resume_token from a WatchDeliveriesResponse unchanged, or none to start live"))
           .build());
     }
-    long first = jdbi.withExtension(ChangeLog.class, ChangeLog::firstId);
-    long last = jdbi.withExtension(ChangeLog.class, ChangeLog::lastIssuedId);
-    if (id.getAsLong() > last) {
+    WatchHub.Resumable range = hub.resumable();
+    if (id.getAsLong() > range.last()) {
       throw Errors.invalid(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
           com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(
               "points past the newest update; it was not issued by this service's database")).build());
     }
-    if (id.getAsLong() < first - 1) {
+    if (id.getAsLong() < range.first() - 1) {
       throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token is older than the 7 days of"
           + " updates kept; start a new watch without a token and read missed deliveries with ListDeliveries.");
     }

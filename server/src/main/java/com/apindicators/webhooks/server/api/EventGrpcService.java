@@ -5,7 +5,6 @@ import com.apindicators.webhooks.server.events.EventJson;
 import com.apindicators.webhooks.server.events.EventLog;
 import com.apindicators.webhooks.server.events.IdempotencyKeyReusedException;
 import com.apindicators.webhooks.server.events.NewEvent;
-import com.apindicators.webhooks.server.events.PayloadJson;
 import com.apindicators.webhooks.server.events.PublishRate;
 import com.apindicators.webhooks.server.events.PublishedEvent;
 import com.apindicators.webhooks.server.events.Publisher;
@@ -97,11 +96,11 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
     String json;
     if (r.hasDataJson()) {
       json = r.getDataJson();
-    } else if (!PayloadJson.allFinite(r.getData())) {
+    } else if (!StructJson.allFinite(r.getData())) {
       v.add("data", "numbers must be finite: JSON has no NaN or Infinity");
       return null;
     } else {
-      json = PayloadJson.data(r.getData());
+      json = StructJson.data(r.getData());
     }
     try {
       EventJson.Data data = EventJson.parse(json);

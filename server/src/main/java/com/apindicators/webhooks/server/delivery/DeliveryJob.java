@@ -21,25 +21,4 @@ public record DeliveryJob(
     int attempt,
     int maxAttempts,
     long retryInitialMs,
-    long retryMaxMs) {
-
-  private static final java.util.Map<String, String> ENDPOINTS = new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** The endpoint this job is sent to, for per-endpoint concurrency: scheme, host and port. */
-  public String endpoint() {
-    if (ENDPOINTS.size() > 100_000) {
-      ENDPOINTS.clear();
-    }
-    return ENDPOINTS.computeIfAbsent(url, DeliveryJob::endpointOf);
-  }
-
-  private static String endpointOf(String url) {
-    try {
-      java.net.URI u = java.net.URI.create(url);
-      int port = u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-      return u.getScheme().toLowerCase() + "://" + String.valueOf(u.getHost()).toLowerCase() + ":" + port;
-    } catch (IllegalArgumentException e) {
-      return url;
-    }
-  }
-}
+    long retryMaxMs) {}

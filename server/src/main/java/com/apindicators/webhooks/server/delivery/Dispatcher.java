@@ -36,6 +36,7 @@ public final class Dispatcher {
   /** How far ahead "soon" reaches: a quarter of the lease, so what a lane holds starts well within half of it. */
   private final double horizonSeconds;
   private final Object lock = new Object();
+  private final Endpoints endpoints = new Endpoints();
   private final Map<String, EndpointLane> lanes = new HashMap<>();
   private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
   private final ArrayDeque<String> readyAccounts = new ArrayDeque<>();
@@ -99,7 +100,7 @@ public final class Dispatcher {
           refused.add(job);
           continue;
         }
-        EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + job.endpoint(),
+        EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + endpoints.of(job.url()),
             k -> new EndpointLane(k, job.accountId(), now));
         if (!accepting || queued >= maxQueued || lane.held() >= maxHeld(lane, now)) {
           refused.add(job);

@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.events.PayloadJson;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.io.InterruptedIOException;
@@ -158,7 +157,7 @@ public final class HttpSender implements AutoCloseable {
    * secret; webhook-signature with it and, for 24 hours after a rotation, the previous one too.
    */
   SimpleHttpRequest request(DeliveryJob job, long attemptEpochSeconds) {
-    byte[] body = PayloadJson.body(job.eventType(), job.eventTime(), job.dataJson());
+    byte[] body = Payload.body(job.eventType(), job.eventTime(), job.dataJson());
     String ts = Long.toString(attemptEpochSeconds);
     String secret = secrets.open(job.signingSecret());
     String standard = Signer.standardSignature(secret, job.deliveryId(), attemptEpochSeconds, body);

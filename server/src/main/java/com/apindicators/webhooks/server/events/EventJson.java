@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.events;
 
+import com.apindicators.webhooks.server.delivery.Payload;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -165,7 +166,7 @@ public final class EventJson {
           sb.append(',');
         }
         first = false;
-        PayloadJson.string(sb, (String) e.getKey());
+        Payload.quote(sb, (String) e.getKey());
         sb.append(':');
         write(sb, e.getValue(), canonical);
       }
@@ -180,7 +181,7 @@ public final class EventJson {
       }
       sb.append(']');
     } else if (v instanceof String s) {
-      PayloadJson.string(sb, s);
+      Payload.quote(sb, s);
     } else if (v instanceof Num n) {
       sb.append(canonical ? byValue(n.text()) : n.text());
     } else if (v instanceof Boolean b) {

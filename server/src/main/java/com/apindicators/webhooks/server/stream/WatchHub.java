@@ -256,6 +256,17 @@ public final class WatchHub {
     }
   }
 
+  /** The change ids a watch can resume after: from just before the oldest kept to the newest issued. */
+  public record Resumable(long first, long last) {}
+
+  /** Which change ids a watch can resume after now (the log is pruned to its kept days). */
+  public Resumable resumable() {
+    return jdbi.withHandle(h -> {
+      ChangeLog log = h.attach(ChangeLog.class);
+      return new Resumable(log.firstId(), log.lastIssuedId());
+    });
+  }
+
   /** Ends every watch with "server stopping", so clients reconnect elsewhere with their tokens. */
   public void close() {
     synchronized (lock) {
