@@ -155,6 +155,8 @@ export function liveDeliveries(query, onDelivery, onState) {
   source.addEventListener('error', () => onState && onState('reconnecting'));
   source.addEventListener('delivery', (ev) => onDelivery(JSON.parse(ev.data)));
   source.addEventListener('failure', (ev) => { source.close(); onState && onState('failed', ev.data); });
+  // Leaving the page ends the stream now, rather than when the dashboard next finds the tab gone.
+  window.addEventListener('pagehide', () => source.close());
   return source;
 }
 

@@ -14,6 +14,7 @@ import java.util.Set;
  */
 public final class Dashboard implements AutoCloseable {
   private final Javalin app;
+  private final LiveUpdates live;
   private final SessionGuard guard;
   private final String bind;
   private final int requestedPort;
@@ -23,7 +24,7 @@ public final class Dashboard implements AutoCloseable {
     this.bind = bind;
     this.requestedPort = port;
     this.guard = new SessionGuard(hosts(bind));
-    LiveUpdates live = new LiveUpdates(client, scope);
+    live = new LiveUpdates(client, scope);
     app = Javalin.create(config -> {
       config.showJavalinBanner = false;
     });
@@ -63,6 +64,7 @@ public final class Dashboard implements AutoCloseable {
 
   @Override
   public void close() {
+    live.close();
     app.stop();
   }
 
