@@ -5,6 +5,7 @@ import { deliveryRow } from './deliveries.js';
 
 const MINUTES = 15;
 const SHOWN = 200;
+let names = new Map(); // webhook id -> name
 const latest = new Map(); // delivery id -> latest version, the newest created last
 let paused = false;
 let queue = [];
@@ -20,8 +21,8 @@ function visible(d) {
 
 function renderTable() {
   const rows = [...latest.values()].sort((a, b) => (a.createTime < b.createTime ? 1 : -1)).filter(visible).slice(0, SHOWN);
-  document.querySelector('#deliveries tbody').replaceChildren(...(rows.length ? rows.map(deliveryRow)
-    : [el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'Waiting for deliveries…'))]));
+  document.querySelector('#deliveries tbody').replaceChildren(...(rows.length ? rows.map((d) => deliveryRow(d, names))
+    : [el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'Waiting for deliveries…'))]));
 }
 
 function renderChart() {
@@ -67,7 +68,7 @@ function checkboxes(id, values, label = (v) => v) {
 async function main() {
   await start('live');
   const [hooks, types] = await Promise.all([api('GET', link('/api/webhooks')), api('GET', '/api/event-types')]);
-  const names = new Map(hooks.webhooks.map((i) => [i.webhook.webhookId, i.webhook.name]));
+  names = new Map(hooks.webhooks.map((i) => [i.webhook.webhookId, i.webhook.name]));
   checkboxes('filter-webhooks', [...names.keys()], (id) => names.get(id));
   checkboxes('filter-types', types.eventTypes.map((t) => t.name));
   checkboxes('filter-statuses', STATUS_WORDS);

@@ -56,7 +56,7 @@ async function loadDeliveries() {
   next = data.nextPageToken || '';
   const body = document.querySelector('#deliveries tbody');
   const list = data.deliveries || [];
-  body.replaceChildren(...(list.length ? list.map(deliveryRow)
+  body.replaceChildren(...(list.length ? list.map((d) => deliveryRow(d))
     : [el('tr', {}, el('td', { colspan: 6, class: 'empty' }, 'No deliveries yet. Publish an event this webhook subscribes to.'))]));
   document.getElementById('older').disabled = !next;
   document.getElementById('newest').disabled = pages.length === 1;

@@ -32,7 +32,7 @@ final class Browser implements AutoCloseable {
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
         .usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
-        "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,900", "--no-first-run", "--disable-extensions",
+        "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,1000", "--no-first-run", "--disable-extensions",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--metrics-recording-only",
         "--disable-default-apps", "--no-default-browser-check");
     driver = new ChromeDriver(service, options);

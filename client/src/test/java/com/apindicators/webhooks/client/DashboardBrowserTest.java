@@ -180,6 +180,48 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void editDisableRotateAndDeleteAWebhook() throws Exception {
+    admin.setPlan("dash-edit", Plan.PLAN_STARTER);
+    String id = webhook("dash-edit", "Before", "/ok", "signal.buy");
+    browser.open(page("/?account=dash-edit"));
+    browser.textIn("#webhooks tbody", "Before");
+    browser.find("#webhooks tbody .toggle").click();
+    browser.textIn("#webhooks tbody", "disabled");
+    assertThat(admin.getWebhook(id).getEnabled()).isFalse();
+
+    String hint = admin.getWebhook(id).getSecretHint();
+    browser.find("#webhooks tbody .rotate").click();
+    browser.until(ExpectedConditions.alertIsPresent()).accept();
+    browser.textIn("#signing-secret", "whsec_");
+    assertThat(browser.find("#signing-secret").getText()).endsWith(admin.getWebhook(id).getSecretHint())
+        .doesNotEndWith(hint);
+
+    browser.open(page("/webhooks/" + id + "?account=dash-edit"));
+    browser.visible("#edit-form [data-field=events] input");
+    fill("#url", "https://");
+    browser.find("#save").click();
+    browser.visible("#edit-form [data-field=url] .field-error");
+    fill("#name", "After");
+    fill("#url", url("/ok"));
+    browser.find("#enabled").click();
+    browser.find("#save").click();
+    browser.textIn("#saved", "Saved.");
+    browser.textIn("#title", "After");
+    assertThat(admin.getWebhook(id).getEnabled()).isTrue();
+
+    browser.open(page("/?account=dash-edit"));
+    browser.textIn("#webhooks tbody", "After");
+    browser.find("#webhooks tbody .delete").click();
+    browser.until(ExpectedConditions.alertIsPresent()).dismiss();
+    assertThat(admin.listWebhooks("dash-edit")).hasSize(1);
+    browser.find("#webhooks tbody .delete").click();
+    browser.until(ExpectedConditions.alertIsPresent()).accept();
+    browser.textIn("#webhooks tbody", "No webhooks yet");
+    browser.textIn("#plan-usage", "0 of 3 webhooks used");
+    assertThat(admin.listWebhooks("dash-edit")).isEmpty();
+  }
+
+  @Test
   void aPublishedEventAppearsLiveAFailureShowsItsResponseAndRedeliverAddsAnAttempt() throws Exception {
     admin.setPlan("dash-live", Plan.PLAN_PRO);
     String held = webhook("dash-live", "Held receiver", "/held", "order.filled");
