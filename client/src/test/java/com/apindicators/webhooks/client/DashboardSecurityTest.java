@@ -163,6 +163,21 @@ class DashboardSecurityTest {
     }
   }
 
+  @Test
+  void theCommandAsksAnAccountKeyWhichAccountItIsFor() {
+    String key = client.createApiKey("sec-cli", "dashboard command test").getApiKey();
+    picocli.CommandLine cl = com.apindicators.webhooks.client.cli.WebhooksCli.commandLine();
+    java.io.StringWriter err = new java.io.StringWriter();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    assertThat(cl.execute("--server", server.target(), "--api-key", key, "dashboard", "--port", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("scoped to one account").contains("--account");
+    err.getBuffer().setLength(0);
+    assertThat(cl.execute("--server", server.target(), "--api-key", key, "dashboard", "--account", "someone-else"))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("PERMISSION_DENIED").contains("sec-cli");
+    assertThat(CliTest.cli(server, "dashboard", "--port", "70000").exit()).isEqualTo(2);
+  }
+
   private static int rawStatus(String host, String cookie) throws Exception {
     try (Socket s = new Socket("127.0.0.1", dashboard.port())) {
       s.setSoTimeout(10_000);
