@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.client.dashboard.Dashboard;
 import com.apindicators.webhooks.client.dashboard.DashboardScope;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The dashboard's HTTP side without a browser: session from the one-time link, CSRF on changes, host and bind. */
-class DashboardSecurityTest {
+class DashboardHttpTest {
   static LiveServer server;
   static WebhooksClient client;
   static Dashboard dashboard;
@@ -176,6 +177,70 @@ class DashboardSecurityTest {
         .isEqualTo(1);
     assertThat(err.toString()).contains("PERMISSION_DENIED").contains("sec-cli");
     assertThat(CliTest.cli(server, "dashboard", "--port", "70000").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void aReconnectWithTheLastEventIdGetsEveryChangeItMissed() throws Exception {
+    client.setPlan("sec-sse", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
+    // Nothing listens on port 9 of this machine: each delivery goes pending, then failed.
+    String webhook = client.createWebhook(com.apindicators.webhooks.v1.CreateWebhookRequest.newBuilder().setAccountId("sec-sse")
+        .setName("refused").setUrl("http://127.0.0.1:9/hook").addEvents("order.filled").build()).getWebhook().getWebhookId();
+    String cookie = cookie();
+    String firstId;
+    String firstDelivery;
+    try (java.util.stream.Stream<String> lines = stream(cookie, null)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 1);
+      firstDelivery = publish("sec-sse");
+      java.util.Iterator<String> it = lines.iterator();
+      String id = null;
+      while (id == null) {
+        String line = it.next();
+        if (line.startsWith("id: ")) {
+          id = line.substring(4);
+        }
+      }
+      firstId = id;
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
+    String missed = publish("sec-sse");
+    await().atMost(Duration.ofSeconds(20)).until(() -> client.getDelivery(missed).getStatus()
+        == com.apindicators.webhooks.v1.DeliveryStatus.DELIVERY_STATUS_FAILED);
+
+    try (java.util.stream.Stream<String> lines = stream(cookie, firstId)) {
+      java.util.Iterator<String> it = lines.iterator();
+      java.util.List<String> missedEvents = new java.util.ArrayList<>();
+      // Bounded: a stream that never sends them fails the test instead of hanging it.
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+        while (missedEvents.stream().noneMatch(l -> l.contains("DELIVERY_STATUS_FAILED"))) {
+          String line = it.next();
+          if (line.startsWith("data: ") && line.contains(missed)) {
+            missedEvents.add(line);
+          }
+        }
+      });
+      assertThat(missedEvents.get(0)).contains("DELIVERY_STATUS_PENDING");
+    }
+    assertThat(webhook).isNotEqualTo(firstDelivery);
+  }
+
+  private static String publish(String account) {
+    com.apindicators.webhooks.v1.PublishEventResponse r = client.publish(com.apindicators.webhooks.v1.PublishEventRequest
+        .newBuilder().setAccountId(account).setType("order.filled").setDataJson("{\"n\":1}").build());
+    assertThat(r.getDeliveriesCreated()).isEqualTo(1);
+    return client.listDeliveries(com.apindicators.webhooks.v1.ListDeliveriesRequest.newBuilder().setAccountId(account).build(), 1)
+        .get(0).getDeliveryId();
+  }
+
+  /** The dashboard's event stream of an account, resuming after an event id when one is given. */
+  private static java.util.stream.Stream<String> stream(String cookie, String lastEventId) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + "/api/stream?account=sec-sse"))
+        .header("Cookie", cookie).header("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      b.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<java.util.stream.Stream<String>> r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
   }
 
   private static int rawStatus(String host, String cookie) throws Exception {
