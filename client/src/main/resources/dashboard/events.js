@@ -1,8 +1,9 @@
 // The Event types page: the catalog with an example payload each, and sending one as a test event.
 import { api, el, start, link, notice } from './common.js';
 
-function pretty(json) {
-  try { return JSON.stringify(JSON.parse(json), null, 2); } catch (e) { return json; }
+/** The POST body a test event of this type carries, with the data exactly as sent (JSON.parse would respell 2.0 as 2). */
+function body(t) {
+  return '{"event":"' + t.name + '","timestamp":"2026-04-03T14:30:00Z","data":' + t.example + '}';
 }
 
 function card(t) {
@@ -22,7 +23,7 @@ function card(t) {
   return el('section', { class: 'card', dataset: { type: t.name } },
     el('div', { class: 'toolbar' }, el('h2', {}, t.name), button),
     el('p', { class: 'muted' }, t.description),
-    el('pre', {}, pretty(t.example)), result);
+    el('pre', {}, body(t)), result);
 }
 
 async function main() {

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.function.Function;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -63,10 +64,21 @@ final class Browser implements AutoCloseable {
     return driver.findElement(By.cssSelector(css));
   }
 
+  /** The whole page (up to 2,400 pixels tall) as target/screenshots/NAME.png. */
   void screenshot(String name) throws IOException {
     Files.createDirectories(SCREENSHOTS);
-    File shot = driver.getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    Dimension before = driver.manage().window().getSize();
+    // The window's height includes the browser's own bars: add what the page needs beyond the viewport.
+    long extra = ((Number) driver.executeScript(
+        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight) - window.innerHeight;")).longValue();
+    driver.manage().window().setSize(new Dimension(before.getWidth(),
+        (int) Math.min(2400, before.getHeight() + Math.max(0, extra))));
+    try {
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      driver.manage().window().setSize(before);
+    }
   }
 
   @Override
