@@ -288,7 +288,7 @@ class DashboardBrowserTest {
     String key = admin.createApiKey("dash-a", "dashboard test").getApiKey();
     try (WebhooksClient scoped = WebhooksClient.connect(server.target(), key, null, null, null);
         Dashboard customer = new Dashboard(scoped, new DashboardScope(false, "dash-a"), "127.0.0.1", 0).start()) {
-      // Another host name, so this dashboard's session cookie does not replace the admin one's.
+      // Opened as localhost: the name a loopback dashboard accepts beside 127.0.0.1.
       String base = "http://localhost:" + customer.port();
       browser.open(customer.signInUrl().replace("127.0.0.1", "localhost"));
       browser.textIn("#webhooks tbody", "Mine");

@@ -49,6 +49,7 @@ public final class Dashboard implements AutoCloseable {
     return this;
   }
 
+  /** The port it serves on (the one chosen when asked for 0). */
   public int port() {
     return app.port();
   }

@@ -17,10 +17,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * another host (DNS rebinding) are refused.
  */
 final class SessionGuard {
-  static final String COOKIE = "webhooks_dashboard";
+  private static final String COOKIE_PREFIX = "webhooks_dashboard_";
   static final String CSRF_HEADER = "X-CSRF-Token";
   private static final SecureRandom RANDOM = new SecureRandom();
   private final String session = random();
+  /** Each process names its cookie apart, so two dashboards on one host (cookies ignore ports) keep their own. */
+  private final String cookie = COOKIE_PREFIX + random().substring(0, 8).replace('-', 'x').replace('_', 'y');
   private final String csrf = random();
   private final AtomicReference<String> signIn = new AtomicReference<>(random());
   /** Host names (without port) accepted; empty accepts any (the dashboard was bound to every interface). */
@@ -45,7 +47,7 @@ final class SessionGuard {
     String expected = signIn.get();
     String given = ctx.queryParam("token");
     if (expected != null && given != null && same(expected, given) && signIn.compareAndSet(expected, null)) {
-      ctx.header("Set-Cookie", COOKIE + "=" + session + "; Path=/; HttpOnly; SameSite=Lax");
+      ctx.header("Set-Cookie", cookie + "=" + session + "; Path=/; HttpOnly; SameSite=Lax");
       ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
       return;
     }
@@ -83,8 +85,8 @@ final class SessionGuard {
   }
 
   private boolean hasSession(Context ctx) {
-    String cookie = ctx.cookie(COOKIE);
-    return cookie != null && same(session, cookie);
+    String given = ctx.cookie(cookie);
+    return given != null && same(session, given);
   }
 
   private static boolean same(String a, String b) {
