@@ -1,5 +1,5 @@
 // The Webhooks page: the plan and its use, creating webhooks (secret shown once), the list with each one's health.
-import { api, el, start, account, isAdmin, link, showErrors, clearErrors, notice, statusBadge } from './common.js';
+import { api, el, start, account, isAdmin, link, showErrors, clearErrors, notice, statusBadge, liveDeliveries } from './common.js';
 import { eventChecks, checkedEvents, showSecret } from './forms.js';
 
 const PLANS = ['free', 'starter', 'pro', 'business'];
@@ -50,7 +50,7 @@ async function loadList() {
       el('td', {}, w.events.map((e) => el('span', { class: 'event' }, e))),
       el('td', {}, w.enabled ? el('span', { class: 'badge status-delivered' }, 'enabled') : el('span', { class: 'badge off' }, 'disabled')),
       el('td', { class: 'last-status' }, item.lastStatus ? statusBadge(item.lastStatus) : el('span', { class: 'muted' }, 'none yet')),
-      el('td', {}, rate(item)),
+      el('td', { class: 'rate' }, rate(item)),
       el('td', {}, el('div', { class: 'actions' },
         el('button', { type: 'button', class: 'toggle', onclick: () => toggle(w) }, w.enabled ? 'Disable' : 'Enable'),
         el('a', { class: 'button', href: link('/webhooks/' + w.webhookId) + '#edit' }, 'Edit'),
@@ -123,6 +123,11 @@ async function main() {
     }
   });
   await refresh();
+  // Last status and success rates follow deliveries live: one reload of the list at most every 2 s.
+  let reloading = null;
+  liveDeliveries({}, () => {
+    reloading = reloading || setTimeout(() => { reloading = null; loadList().catch(() => {}); }, 2000);
+  });
 }
 
 main().catch((e) => notice(document.getElementById('page-error'), 'error', e.message));

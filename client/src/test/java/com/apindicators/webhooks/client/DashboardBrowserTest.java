@@ -272,6 +272,18 @@ class DashboardBrowserTest {
     browser.find("#pause").click();
     browser.until(d -> d.findElements(By.cssSelector("#deliveries tbody tr[data-id]")).size() == rows + 1);
 
+    // The Webhooks page follows deliveries too: the failing webhook's success rate counts one more.
+    browser.open("about:blank");
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
+    browser.open(page("/?account=dash-live"));
+    String failingRow = "#webhooks tbody tr[data-id='" + failing + "']";
+    browser.textIn(failingRow, "0% of");
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 1);
+    String rate = browser.find(failingRow + " .rate").getText();
+    publish("dash-live", "backtest.run");
+    browser.until(d -> !d.findElement(By.cssSelector(failingRow + " .rate")).getText().equals(rate));
+    browser.textIn(failingRow + " .last-status", "failed");
+
     browser.open(page("/event-types?account=dash-live"));
     browser.visible("section[data-type='signal.buy'] pre");
     browser.screenshot("event-types");
