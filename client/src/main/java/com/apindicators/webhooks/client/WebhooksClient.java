@@ -144,6 +144,11 @@ public final class WebhooksClient implements AutoCloseable {
     return all;
   }
 
+  /** One page of the deliveries a request lists, as the server returned it. */
+  public ListDeliveriesResponse listDeliveriesPage(ListDeliveriesRequest request) {
+    return deliveries().listDeliveries(request);
+  }
+
   /** Every attempt of a delivery, oldest first, fetching pages as needed. */
   public List<DeliveryAttempt> listDeliveryAttempts(String deliveryId) {
     List<DeliveryAttempt> all = new ArrayList<>();
@@ -168,6 +173,11 @@ public final class WebhooksClient implements AutoCloseable {
       token = page.getNextPageToken();
     } while (!token.isEmpty() && all.size() < limit);
     return all;
+  }
+
+  /** One page of the events a request lists, as the server returned it. */
+  public ListEventsResponse listEventsPage(ListEventsRequest request) {
+    return events().listEvents(request);
   }
 
   /** Sends a stored event again: to these webhooks, or (none) to every subscribed one; the new deliveries. */

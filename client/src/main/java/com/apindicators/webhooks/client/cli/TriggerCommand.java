@@ -1,9 +1,9 @@
 package com.apindicators.webhooks.client.cli;
 
+import com.apindicators.webhooks.client.EventSamples;
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,13 +16,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true)
 final class TriggerCommand implements Callable<Integer> {
   /** The sample data per event type; signal.buy is exactly the public docs' example. */
-  static final Map<String, String> SAMPLES = new TreeMap<>(Map.of(
-      "signal.buy", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}",
-      "signal.sell", "{\"pair\":\"ETHUSDT\",\"side\":\"sell\",\"score\":0.81,\"market_type\":\"ranging\",\"interval\":\"4h\"}",
-      "backtest.run", "{\"strategy\":\"trend-follow-v2\",\"pair\":\"BTCUSDT\",\"interval\":\"1h\",\"trades\":142,"
-          + "\"win_rate\":0.58,\"total_return\":0.234,\"max_drawdown\":0.087}",
-      "order.filled", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"entry_price\":67250.5,\"exit_price\":68595.51,"
-          + "\"outcome\":\"take_profit\",\"pnl_pct\":2.0,\"interval\":\"1h\"}"));
+  static final Map<String, String> SAMPLES = EventSamples.DATA;
 
   @Spec CommandSpec spec;
   @Parameters(index = "0", paramLabel = "TYPE", description = "signal.buy, signal.sell, backtest.run or order.filled") String type;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         WebhookCommands.Update.class, WebhookCommands.Delete.class, WebhookCommands.RotateSecret.class,
         WebhookCommands.EventTypes.class, PublishCommand.class, DeliveryCommands.ListCmd.class, DeliveryCommands.Get.class,
         DeliveryCommands.Redeliver.class, EventCommands.class, WatchCommand.class, ListenCommand.class, TriggerCommand.class, KeyCommand.class,
-        BenchCommand.class})
+        BenchCommand.class, DashboardCommand.class})
 public final class WebhooksCli {
   @Option(names = "--server", defaultValue = "${env:WEBHOOKS_SERVER:-localhost:50051}", scope = CommandLine.ScopeType.INHERIT,
       description = "Server host:port (env WEBHOOKS_SERVER, default ${DEFAULT-VALUE}).")
