@@ -131,6 +131,27 @@ class CliOutputTest {
     assertThat(root.getUsageMessage()).contains("--server=").contains("--output=");
   }
 
+  @Test
+  void aRunBuildsOnlyTheCommandItNamesWithTheSameHelpAndEveryCommandWhenItNamesNone() {
+    CommandLine full = WebhooksCli.commandLine();
+    assertThat(full.getSubcommands()).hasSizeGreaterThan(10);
+    for (String name : full.getSubcommands().keySet()) {
+      CommandLine lazy = WebhooksCli.commandLine("--server", "h:1", "-o", "json", name, "--help");
+      assertThat(lazy.getSubcommands()).containsOnlyKeys(name);
+      assertThat(lazy.getSubcommands().get(name).getUsageMessage()).isEqualTo(full.getSubcommands().get(name).getUsageMessage());
+    }
+    // A global option's value is not taken for the command, even when it is a command's name.
+    assertThat(WebhooksCli.commandLine("--api-key", "delete", "--server=h:1", "list", "--account", "a").getSubcommands())
+        .containsOnlyKeys("list");
+    for (String[] none : List.of(new String[] {}, new String[] {"--help"}, new String[] {"--server", "h:1", "nope"},
+        new String[] {"--api-key"})) {
+      assertThat(WebhooksCli.commandLine(none).getSubcommands().keySet()).containsExactlyElementsOf(full.getSubcommands().keySet());
+    }
+    Run unknown = cli("nope");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err().toString()).contains("nope").contains("webhooks --help");
+  }
+
   private static void collect(CommandLine cl, List<CommandSpec> all) {
     all.add(cl.getCommandSpec());
     cl.getSubcommands().values().forEach(sub -> collect(sub, all));

@@ -43,17 +43,17 @@ class CliTest {
 
   /** Runs the CLI against a server with its admin key. */
   static Run cli(LiveServer server, String... args) {
-    CommandLine cl = WebhooksCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 4];
     all[0] = "--server";
     all[1] = server.target();
     all[2] = "--api-key";
     all[3] = server.adminKey;
     System.arraycopy(args, 0, all, 4, args.length);
+    CommandLine cl = WebhooksCli.commandLine(all); // as main builds it: only the command the arguments name
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
     return new Run(cl.execute(all), out, err);
   }
 
