@@ -50,9 +50,21 @@ class CliOutputTest {
 
     Run deliveries = cli("--output", "json", "deliveries", "--webhook", id);
     assertThat(deliveries.exit()).isZero();
+    assertThat(deliveries.stdout()).isEqualTo("{\"deliveries\":[]}\n");
     assertThat(cli("-o", "json", "delete", "--webhook", id).stdout().strip())
         .isEqualTo("{\"webhookId\":\"" + id + "\",\"deleted\":true}");
-    assertThat(cli("-o", "json", "event-types").stdout().lines()).allMatch(l -> l.startsWith("{\"name\":"));
+    assertThat(cli("-o", "json", "event-types").stdout().lines()).singleElement().asString()
+        .startsWith("{\"eventTypes\":[{\"name\":\"signal.buy\",\"description\":").endsWith("}]}");
+  }
+
+  @Test
+  void everyListIsOneJsonObjectAlsoWhenEmpty() {
+    assertThat(cli("-o", "json", "list", "--account", "nobody").stdout()).isEqualTo("{\"webhooks\":[]}\n");
+    assertThat(cli("-o", "json", "deliveries", "--account", "nobody").stdout()).isEqualTo("{\"deliveries\":[]}\n");
+    assertThat(cli("-o", "json", "events", "list", "--account", "nobody").stdout()).isEqualTo("{\"events\":[]}\n");
+    assertThat(cli("-o", "json", "key", "list").stdout().lines()).singleElement().asString()
+        .startsWith("{\"apiKeys\":[{\"keyId\":\"whk_").endsWith("}]}");
+    assertThat(cli("list", "--account", "nobody").stdout()).isEmpty();
   }
 
   @Test

@@ -89,7 +89,7 @@ class CliTest {
         .allMatch(l -> l.startsWith("{") && l.contains("resumeToken"));
     Run deliveries = cli("deliveries", "--webhook", webhookId);
     assertThat(deliveries.stdout()).contains("signal.buy  delivered  200");
-    assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{").contains(webhookId);
+    assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{\"webhooks\":[{").contains(webhookId);
     assertThat(cli("event-types").stdout()).contains("order.filled");
     Run heard = listen.get();
     assertThat(heard.stdout()).contains("--> signal.buy  verified").contains("\"pair\":\"BTCUSDT\"");

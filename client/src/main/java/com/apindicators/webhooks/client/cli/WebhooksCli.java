@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
@@ -70,7 +72,7 @@ public final class WebhooksCli {
   File tlsKey;
 
   @Option(names = {"-o", "--output"}, defaultValue = "text", scope = CommandLine.ScopeType.INHERIT,
-      description = "text or json (one complete JSON object per line).")
+      description = "text or json (one complete JSON object; a list is one object, watch and listen print one per line).")
   Output output;
 
   /** The output formats. */
@@ -210,6 +212,19 @@ public final class WebhooksCli {
   /** Prints a message as one JSON line, or as the given text. */
   void print(MessageOrBuilder message, String text) {
     out.println(json() ? Json.of(message) : text);
+    out.flush();
+  }
+
+  /**
+   * Prints a list: as JSON one object, {@code {"<name>":[...]}} (so an empty list is {@code {"<name>":[]}}, not
+   * nothing), as text one line per item.
+   */
+  <T extends MessageOrBuilder> void printAll(String name, List<T> items, Function<T, String> text) {
+    if (json()) {
+      out.println(Json.of(Json.fields(name, items)));
+    } else {
+      items.forEach(item -> out.println(text.apply(item)));
+    }
     out.flush();
   }
 
