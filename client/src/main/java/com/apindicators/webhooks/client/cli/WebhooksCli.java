@@ -51,6 +51,7 @@ public final class WebhooksCli {
     m.put("listen", ListenCommand.class);
     m.put("trigger", TriggerCommand.class);
     m.put("key", KeyCommand.class);
+    m.put("bench", BenchCommand.class);
     return m;
   }
 
@@ -181,6 +182,11 @@ public final class WebhooksCli {
   }
 
   WebhooksClient client() throws IOException {
+    return WebhooksClient.connect(server, key(), tlsCa, tlsCert, tlsKey);
+  }
+
+  /** The API key: the flag or environment, else ./data/admin.key. */
+  String key() throws IOException {
     String key = apiKey;
     if (key == null || key.isBlank()) {
       Path file = Path.of("data", "admin.key");
@@ -189,7 +195,7 @@ public final class WebhooksCli {
       }
       key = Files.readString(file, StandardCharsets.UTF_8).strip();
     }
-    return WebhooksClient.connect(server, key, tlsCa, tlsCert, tlsKey);
+    return key;
   }
 
   /** What a command does with a connected client. */

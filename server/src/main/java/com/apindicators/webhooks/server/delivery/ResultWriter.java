@@ -233,9 +233,9 @@ public final class ResultWriter implements AutoCloseable {
     }
     int recorded = jdbi.inTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
-      h.execute("SET LOCAL synchronous_commit = off");
-      // The batch arrays look small to the planner; without this it may scan the whole deliveries table per batch.
-      h.execute("SET LOCAL enable_seqscan = off");
+      // The batch arrays look small to the planner; without enable_seqscan off it may scan all deliveries per batch.
+      h.createQuery("SELECT set_config('synchronous_commit', 'off', true) || set_config('enable_seqscan', 'off', true)")
+          .mapTo(String.class).one();
       // Creations first: their snapshots are read before this batch's outcomes change the rows.
       ChangeLog.record(h, created);
       if (n == 0) {

@@ -8,19 +8,9 @@ import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for the {@code events} table and the fan-out into {@code deliveries}. */
 public interface EventDao {
-  /** Inserts the event unless its idempotency key is taken in its scope (its account, or broadcasts); returns whether it was inserted. */
-  @SqlUpdate("""
-      INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash)
-      VALUES (:id, :type, :accountId, :time, :data, :key, :hash)
-      ON CONFLICT ((coalesce(account_id, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-      """)
-  int insert(@Bind("id") String id, @Bind("type") String type, @Bind("accountId") String accountId,
-      @Bind("time") Timestamp time, @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash);
-
   /** The earlier event with this idempotency key in the scope: id, hash and how many deliveries it made. */
   @SqlQuery("""
       SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
@@ -49,24 +39,9 @@ public interface EventDao {
   List<PriorEvent> listByAccount(@Bind("accountId") String accountId, @Bind("types") String[] types,
       @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
 
-  @SqlUpdate("UPDATE events SET deliveries_created = :n WHERE event_id = :id")
-  void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
-
-  @SqlUpdate("DELETE FROM events WHERE event_id = :id")
-  void delete(@Bind("id") String id);
-
-  /**
-   * Creates one pending delivery per enabled, subscribed, matching webhook in one statement, leased to
-   * this node so its dispatcher can send them at once, and returns them ready to send. With {@code only}
-   * non-empty, just those webhooks get one (their filters do not apply: they were named).
-   */
-  @SqlQuery("""
-      WITH created AS (
-        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
-            max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
-        SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), :eventId, w.webhook_id, w.account_id, :type,
-            w.url, 'PENDING', w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms, now(),
-            :node, now() + :leaseMs * interval '1 millisecond'
+  /** The webhooks an event goes to: enabled, subscribed, in scope and matching; or just those named in {@code only}. */
+  String TARGETS = """
+        SELECT w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms
         FROM webhooks w
         WHERE w.enabled
           AND w.events @> ARRAY[CAST(:type AS text)]
@@ -76,13 +51,56 @@ public interface EventDao {
                 (cardinality(w.filter_pairs) = 0 OR CAST(:pair AS text) = ANY (w.filter_pairs))
             AND (cardinality(w.filter_intervals) = 0 OR CAST(:interval AS text) = ANY (w.filter_intervals))
             AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
+      """;
+
+  /** Inserts a pending delivery per target of {@code event}, leased to this node, and returns them ready to send. */
+  String CREATE_DELIVERIES = """
+      created AS (
+        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+            max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
+        SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), e.event_id, t.webhook_id, t.account_id, :type,
+            t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
+            :node, now() + :leaseMs * interval '1 millisecond'
+        FROM targets t CROSS JOIN event e
         RETURNING *
       )
       SELECT c.*, w.signing_secret,
           CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
           CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
       FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
-      """)
+      """;
+
+  /**
+   * Publishes in one statement (one round trip, committed on its own): stores the event with how many deliveries
+   * it makes, and a pending delivery per target, leased to this node; returns them ready to send. Stores nothing
+   * when its idempotency key is taken in its scope (its account, or broadcasts), nor an event without key that
+   * goes nowhere (nothing would read it). So no row comes back for a repeated key or for an event without
+   * targets: {@link #findByKey} tells them apart.
+   */
+  @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + """
+      ), event AS (
+        INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash,
+            deliveries_created)
+        SELECT :eventId, :type, :accountId, :eventTime, :data, :key, :hash, (SELECT count(*) FROM targets)
+        WHERE CAST(:key AS text) IS NOT NULL OR EXISTS (SELECT 1 FROM targets)
+        ON CONFLICT ((coalesce(account_id, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        RETURNING event_id
+      ),
+      """ + CREATE_DELIVERIES)
+  @RegisterRowMapper(DeliveryJobMapper.class)
+  List<DeliveryJob> publish(@Bind("eventId") String eventId, @Bind("type") String type,
+      @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
+      @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
+      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data,
+      @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
+
+  /**
+   * Creates one pending delivery of a stored event per target in one statement, leased to this node so its
+   * dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty, just those
+   * webhooks get one (their filters do not apply: they were named).
+   */
+  @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + "), event AS (SELECT CAST(:eventId AS text) AS event_id),"
+      + CREATE_DELIVERIES)
   @RegisterRowMapper(DeliveryJobMapper.class)
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,

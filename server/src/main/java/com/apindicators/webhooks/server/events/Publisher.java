@@ -34,7 +34,10 @@ public final class Publisher {
   /** The stored event and how many deliveries it created (for a repeated key: the first call's answer). */
   public record Published(PublishedEvent event, int deliveriesCreated) {}
 
-  /** Publishes; durable once this returns. */
+  /**
+   * Publishes; durable once this returns (one statement, committed synchronously: the pool's connections commit
+   * synchronously, see {@code Database}).
+   */
   public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
@@ -42,30 +45,23 @@ public final class Publisher {
     String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
     String id = Ids.next("evt_");
     String data = e.data().compact();
-    Outcome outcome = durably(dao -> {
-      if (dao.insert(id, e.type(), e.accountId(), Timestamp.from(time), data, e.idempotencyKey(), hash) == 0) {
-        return new Outcome(dao.findByKey(e.accountId(), e.idempotencyKey()).orElseThrow(), List.of());
+    List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.publish(id, e.type(), e.accountId(),
+        EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs,
+        Timestamp.from(time), data, e.idempotencyKey(), hash, NONE));
+    if (jobs.isEmpty() && e.idempotencyKey() != null) {
+      // Nothing came back: the key was taken, or this event goes nowhere (and was stored for its key).
+      EventDao.PriorEvent prior = jdbi.withExtension(EventDao.class, dao -> dao.findByKey(e.accountId(), e.idempotencyKey()))
+          .orElseThrow(() -> new IllegalStateException("idempotency key neither stored nor taken: " + e.idempotencyKey()));
+      if (!prior.event().eventId().equals(id)) {
+        // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
+        if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
+          throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
+        }
+        return new Published(prior.event(), prior.deliveriesCreated());
       }
-      List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()),
-          e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, NONE);
-      dao.setDeliveriesCreated(id, jobs.size());
-      if (jobs.isEmpty() && e.idempotencyKey() == null) {
-        // Nothing will read it: keeping it would let an account without webhooks fill the disk. A keyed event
-        // stays, so a repeat of its key still answers with it.
-        dao.delete(id);
-      }
-      return new Outcome(null, jobs);
-    });
-    if (outcome.prior() != null) {
-      EventDao.PriorEvent prior = outcome.prior();
-      // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
-      if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
-        throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
-      }
-      return new Published(prior.event(), prior.deliveriesCreated());
     }
-    hand(outcome.jobs());
-    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), outcome.jobs().size());
+    hand(jobs);
+    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), jobs.size());
   }
 
   /**
@@ -80,19 +76,11 @@ public final class Publisher {
     } catch (EventJson.InvalidDataException ex) {
       throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
     }
-    List<DeliveryJob> jobs = durably(dao -> new Outcome(null, dao.fanOut(event.eventId(), event.type(),
+    List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)))).jobs();
+        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)));
     hand(jobs);
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
-  }
-
-  /** Runs in one transaction committed synchronously: acknowledged means durable, also on a database whose default is asynchronous commits. */
-  private Outcome durably(java.util.function.Function<EventDao, Outcome> work) {
-    return jdbi.inTransaction(h -> {
-      h.execute("SET LOCAL synchronous_commit = on");
-      return work.apply(h.attach(EventDao.class));
-    });
   }
 
   private void hand(List<DeliveryJob> jobs) {
@@ -105,8 +93,6 @@ public final class Publisher {
       }
     }
   }
-
-  private record Outcome(EventDao.PriorEvent prior, List<DeliveryJob> jobs) {}
 
   /**
    * What makes two publishes "the same": type, scope, the timestamp if one was given, and the data in canonical

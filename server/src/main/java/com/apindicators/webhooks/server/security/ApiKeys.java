@@ -5,23 +5,45 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * API keys: {@code whk_<22-char id>_<43-char secret>}. Only a SHA-256 of the secret is stored (the secret has
- * 256 random bits, so a slow hash adds nothing); presented keys are compared in constant time.
+ * 256 random bits, so a slow hash adds nothing); presented keys are compared in constant time. Live keys found in
+ * the database are remembered for {@link #REMEMBER} (one lookup per key and period instead of one per call), so
+ * a revocation in another server process takes effect within that time; in this process, at once.
  */
 public final class ApiKeys {
   public static final String PREFIX = "whk_";
   private static final int ID_LENGTH = PREFIX.length() + 22;
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a live key found in the database is trusted without looking again. */
+  public static final Duration REMEMBER = Duration.ofSeconds(2);
+  /** Keys remembered at most; beyond it the memory starts over (a flood of live keys cannot grow it). */
+  static final int MAX_REMEMBERED = 10_000;
   private final Jdbi jdbi;
+  private final int maxRemembered;
+  private final Map<String, Remembered> remembered = new ConcurrentHashMap<>();
+
+  private record Remembered(ApiKeyDao.Stored stored, long untilNanos) {}
 
   public ApiKeys(Jdbi jdbi) {
+    this(jdbi, MAX_REMEMBERED);
+  }
+
+  ApiKeys(Jdbi jdbi, int maxRemembered) {
     this.jdbi = jdbi;
+    this.maxRemembered = maxRemembered;
+  }
+
+  int rememberedCount() {
+    return remembered.size();
   }
 
   /** A new key and the id to list and revoke it by; the key is shown only now. */
@@ -54,11 +76,30 @@ public final class ApiKeys {
     if (p.isEmpty()) {
       return Optional.empty();
     }
-    Optional<ApiKeyDao.Stored> stored = jdbi.withExtension(ApiKeyDao.class, dao -> dao.findLive(p.get().keyId()));
+    Optional<ApiKeyDao.Stored> stored = live(p.get().keyId());
     if (stored.isEmpty() || !MessageDigest.isEqual(stored.get().secretHash(), sha256(p.get().secret()))) {
       return Optional.empty();
     }
     return Optional.of(new Caller(p.get().keyId(), stored.get().accountId()));
+  }
+
+  /** The stored key if it is live: remembered, or looked up (and then remembered; unknown ids are not). */
+  private Optional<ApiKeyDao.Stored> live(String keyId) {
+    long now = System.nanoTime();
+    Remembered r = remembered.get(keyId);
+    if (r != null && now - r.untilNanos() < 0) {
+      return Optional.of(r.stored());
+    }
+    Optional<ApiKeyDao.Stored> stored = jdbi.withExtension(ApiKeyDao.class, dao -> dao.findLive(keyId));
+    if (stored.isPresent()) {
+      if (remembered.size() >= maxRemembered) {
+        remembered.clear();
+      }
+      remembered.put(keyId, new Remembered(stored.get(), now + REMEMBER.toNanos()));
+    } else {
+      remembered.remove(keyId);
+    }
+    return stored;
   }
 
   public List<ApiKey> list(long afterSeq, int limit) {
@@ -67,7 +108,9 @@ public final class ApiKeys {
 
   /** Revokes a key at once; false if there is no live key with that id. */
   public boolean revoke(String keyId) {
-    return jdbi.withExtension(ApiKeyDao.class, dao -> dao.revoke(keyId)) > 0;
+    boolean revoked = jdbi.withExtension(ApiKeyDao.class, dao -> dao.revoke(keyId)) > 0;
+    remembered.remove(keyId);
+    return revoked;
   }
 
   public boolean hasAdminKey() {

@@ -17,6 +17,11 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 public final class Database implements AutoCloseable {
   /** How long a call waits for a pooled connection before it fails (as UNAVAILABLE) rather than hang. */
   public static final long CONNECTION_TIMEOUT_MS = 3_000;
+  /**
+   * Every connection commits synchronously, whatever the database's or role's default: a statement that returned
+   * is durable (PublishEvent is one statement). Only the result writer turns it off, per transaction.
+   */
+  static final String SYNCHRONOUS = "SET synchronous_commit = on";
   /** How long the embedded PostgreSQL may take to accept connections: crash recovery after a kill can exceed zonky's 10 s. */
   private static final Duration EMBEDDED_STARTUP_WAIT = Duration.ofSeconds(60);
   private final EmbeddedPostgres embedded;
@@ -41,6 +46,7 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setPoolName("webhooks");
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+    config.setConnectionInitSql(SYNCHRONOUS);
     HikariDataSource ds = new HikariDataSource(config);
     migrate(ds);
     return new Database(null, ds, "PostgreSQL at " + redact(jdbcUrl), jdbcUrl);
@@ -83,6 +89,7 @@ public final class Database implements AutoCloseable {
       config.setMaximumPoolSize(poolSize);
       config.setPoolName("webhooks");
       config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+      config.setConnectionInitSql(SYNCHRONOUS);
       ds = new HikariDataSource(config);
     } catch (SQLException e) {
       close(ds, pg);

@@ -22,20 +22,26 @@ public interface ChangeLog {
     if (deliveryIds.length == 0) {
       return;
     }
-    // Serializes change writers until commit, so change ids become visible in increasing order.
-    h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(" + ORDER_LOCK + ")").mapTo(Integer.class).one();
     h.attach(ChangeLog.class).insertSnapshots(deliveryIds);
-    h.execute("NOTIFY " + CHANNEL);
   }
 
-  @SqlUpdate("""
-      INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
-          response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
-      SELECT delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
-          attempt_count, duration_ms, create_time, complete_time, next_attempt_time
-      FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq
-      """)
-  void insertSnapshots(@Bind("ids") String[] ids);
+  /**
+   * One round trip: takes the lock that serializes change writers until commit (each row's change id is drawn
+   * after it, so change ids become visible in increasing order), copies the deliveries' current state, and
+   * queues the NOTIFY that PostgreSQL sends at commit.
+   */
+  @SqlQuery("WITH ordered AS (SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")), copied AS ("
+      + """
+        INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
+            response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
+        SELECT d.delivery_id, d.webhook_id, d.account_id, d.event_id, d.event_type, d.url, d.status, d.response_code,
+            d.error, d.attempt_count, d.duration_ms, d.create_time, d.complete_time, d.next_attempt_time
+        FROM ordered CROSS JOIN LATERAL (
+          SELECT * FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq) d
+        RETURNING 1
+      )
+      """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')")
+  long insertSnapshots(@Bind("ids") String[] ids);
 
   /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
   @SqlQuery("""

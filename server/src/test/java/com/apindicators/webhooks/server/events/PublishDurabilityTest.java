@@ -35,11 +35,45 @@ class PublishDurabilityTest {
           }
         }
       });
-      String byDefault = external.jdbi().withHandle(h -> h.createQuery("SHOW synchronous_commit").mapTo(String.class).one());
-      assertThat(byDefault).as("this database's default").isEqualTo("off");
+      try (java.sql.Connection plain = java.sql.DriverManager.getConnection(url);
+          Statement st = plain.createStatement();
+          ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("this database's default for a connection").isEqualTo("off");
+      }
       new Publisher(external.jdbi(), "node", 60_000, jobs -> {})
           .publish(new NewEvent("order.filled", EventJson.parse("{}"), "durable", null, null));
       assertThat(seen).containsExactly("on");
     }
+  }
+
+  @Test
+  void aPublishIsOneStatementThatStoresTheEventWithItsCountAndItsDeliveries() throws Exception {
+    Database db = TestDatabase.clean();
+    db.jdbi().useHandle(h -> {
+      h.execute("INSERT INTO accounts (account_id) VALUES ('one')");
+      for (int i = 0; i < 3; i++) {
+        h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
+            + " VALUES (?, 'one', 'n', 'http://127.0.0.1:9/', ARRAY['order.filled'], 's', 'h')", "wh_" + i);
+      }
+    });
+    List<String> statements = new CopyOnWriteArrayList<>();
+    db.jdbi().setSqlLogger(new SqlLogger() {
+      @Override
+      public void logAfterExecution(StatementContext ctx) {
+        statements.add(ctx.getRenderedSql());
+      }
+    });
+    List<List<com.apindicators.webhooks.server.delivery.DeliveryJob>> handed = new CopyOnWriteArrayList<>();
+    Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed::add)
+        .publish(new NewEvent("order.filled", EventJson.parse("{\"a\":1}"), "one", null, null));
+    assertThat(statements).hasSize(1);
+    assertThat(p.deliveriesCreated()).isEqualTo(3);
+    assertThat(handed).singleElement().satisfies(jobs -> assertThat(jobs).hasSize(3)
+        .allSatisfy(j -> assertThat(j.dataJson()).isEqualTo("{\"a\":1}")));
+    assertThat(TestDatabase.count("SELECT deliveries_created FROM events WHERE event_id = '" + p.event().eventId() + "'"))
+        .isEqualTo(3);
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE event_id = '" + p.event().eventId()
+        + "' AND lease_owner = 'node'")).isEqualTo(3);
   }
 }

@@ -1,0 +1,99 @@
+package com.apindicators.webhooks.client.bench;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Runs the named workloads against a server, one after another, and measures the receiver's raw rate first. */
+public final class Bench {
+  /** The workloads by name, in the order they run. */
+  public static final List<String> WORKLOADS = List.of("throughput", "fanout", "isolation", "latency", "publish");
+  private static final int RAW_IN_FLIGHT = 64;
+
+  /**
+   * What to run.
+   *
+   * @param server host:port of a running server, or null to start one (serverJar, serverHeap)
+   * @param receiverUrl an external receiver, or null for the bench's own on loopback
+   * @param rawSeconds how long to measure the receiver's raw POST rate (0: skip)
+   */
+  public record Options(String server, String adminKey, String metricsUrl, java.nio.file.Path serverJar,
+      String serverHeap, String receiverUrl, List<String> workloads, int webhooks, int events, int publishers,
+      int fanoutWebhooks, int fanoutAccounts, int rate, Duration duration, int watchers, int rawSeconds) {}
+
+  /** The results: the receiver's raw rate (NaN when not measured) and a row per workload. */
+  public record Report(double rawPostsPerSecond, List<Result> rows) {}
+
+  private Bench() {}
+
+  /** Runs the workloads; progress lines go to the consumer as each starts. */
+  public static Report run(Options o, Consumer<String> progress) throws Exception {
+    LocalServer local = o.server() == null ? new LocalServer(o.serverJar(), o.serverHeap()) : null;
+    try (BenchReceiver receiver = o.receiverUrl() == null ? new BenchReceiver(4) : new BenchReceiver(o.receiverUrl());
+         HangingEndpoints hanging = new HangingEndpoints(Settings.HANGING_ENDPOINTS)) {
+      String server = local != null ? local.target() : o.server();
+      String key = local != null ? local.adminKey() : o.adminKey();
+      String metrics = local != null ? "http://127.0.0.1:" + local.metricsPort + "/metrics" : o.metricsUrl();
+      Settings settings = new Settings(o.webhooks(), o.events(), o.publishers(), o.fanoutWebhooks(), o.fanoutAccounts(),
+          o.rate(), o.duration(), o.watchers(), local != null);
+      double raw = Double.NaN;
+      if (o.rawSeconds() > 0) {
+        progress.accept("raw: POSTs straight at the receiver for " + o.rawSeconds() + " s");
+        raw = RawPostRate.measure(receiver.url("raw"), Duration.ofSeconds(o.rawSeconds()), RAW_IN_FLIGHT);
+      }
+      List<Result> rows = new ArrayList<>();
+      try (BenchTarget target = new BenchTarget(server, key, metrics)) {
+        BurstWorkloads burst = new BurstWorkloads(target, receiver, settings);
+        SteadyWorkloads steady = new SteadyWorkloads(target, receiver, settings);
+        for (String w : o.workloads()) {
+          progress.accept(w + ": running");
+          rows.add(switch (w) {
+            case "throughput" -> burst.throughput();
+            case "fanout" -> burst.fanout();
+            case "isolation" -> steady.isolation(hanging);
+            case "latency" -> steady.latency();
+            case "publish" -> steady.publish();
+            default -> throw new IllegalArgumentException("unknown workload '" + w + "'; workloads: " + WORKLOADS);
+          });
+        }
+      }
+      return new Report(raw, rows);
+    } finally {
+      if (local != null) {
+        local.close();
+      }
+    }
+  }
+
+  /** The report as a table a person reads. */
+  public static void print(Report report, PrintWriter out) {
+    out.printf("%-11s %12s %10s  %-31s %-23s %6s %5s %8s%n", "workload", "deliveries/s", "publish/s",
+        "received ms p50/p90/p99/max", "stream ms p50/p99", "errors", "lost", "heap MiB");
+    for (Result r : report.rows()) {
+      out.printf("%-11s %12.0f %10.0f  %-31s %-23s %6d %5d %8s%n", r.workload(), r.deliveriesPerSecond(),
+          r.publishPerSecond(), ms(r.received(), true), ms(r.streamUpdate(), false), r.errors(), r.lost(),
+          r.heapBytes() < 0 ? "-" : Long.toString(r.heapBytes() >> 20));
+    }
+    for (Result r : report.rows()) {
+      out.println(r.workload() + ": " + r.note());
+    }
+    if (!Double.isNaN(report.rawPostsPerSecond())) {
+      out.printf("receiver raw POST rate: %.0f/s (%d in flight, JDK HttpClient, same machine)%n",
+          report.rawPostsPerSecond(), RAW_IN_FLIGHT);
+      report.rows().stream().filter(r -> r.workload().equals("throughput")).findFirst().ifPresent(r ->
+          out.printf("throughput as a fraction of the raw rate: %.3f%n", r.deliveriesPerSecond() / report.rawPostsPerSecond()));
+    }
+    out.flush();
+  }
+
+  private static String ms(org.HdrHistogram.Histogram h, boolean full) {
+    var p = Result.percentiles(h);
+    if (p == null) {
+      return "-";
+    }
+    return full ? String.format("%.1f/%.1f/%.1f/%.1f", p.get("p50"), p.get("p90"), p.get("p99"), p.get("max"))
+        : String.format("%.1f/%.1f", p.get("p50"), p.get("p99"));
+  }
+}

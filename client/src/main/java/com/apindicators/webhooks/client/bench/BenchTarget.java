@@ -1,0 +1,163 @@
+package com.apindicators.webhooks.client.bench;
+
+import com.apindicators.webhooks.client.WebhooksClient;
+import com.apindicators.webhooks.v1.CreateWebhookRequest;
+import com.apindicators.webhooks.v1.DeliveryStatus;
+import com.apindicators.webhooks.v1.ListDeliveriesRequest;
+import com.apindicators.webhooks.v1.Plan;
+import com.apindicators.webhooks.v1.PublishEventRequest;
+import com.apindicators.webhooks.v1.PublishEventResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The server under test as the bench uses it: accounts, webhooks and events of its own, through the public API. */
+final class BenchTarget implements AutoCloseable {
+  private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*}\\s+(\\S+)");
+  final WebhooksClient admin;
+  final String server;
+  private final String adminKey;
+  private final String metricsUrl;
+  private final String runId = Long.toString(System.currentTimeMillis(), 36);
+  private final ExecutorService calls = Executors.newFixedThreadPool(8);
+
+  BenchTarget(String server, String adminKey, String metricsUrl) throws IOException {
+    this.server = server;
+    this.adminKey = adminKey;
+    this.metricsUrl = metricsUrl;
+    this.admin = WebhooksClient.connect(server, adminKey, null, null, null);
+  }
+
+  /** Fresh accounts for one workload, on the plan without a webhook limit. */
+  List<String> accounts(String workload, int count) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String id = "bench-" + runId + "-" + workload + "-" + i;
+      admin.setPlan(id, Plan.PLAN_BUSINESS);
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  /** Creates webhooks subscribed to signal.buy in parallel; request i is built by the function; returns their ids. */
+  List<String> webhooks(int count, IntFunction<CreateWebhookRequest> request) throws Exception {
+    return all(count, i -> () -> admin.createWebhook(request.apply(i)).getWebhook().getWebhookId());
+  }
+
+  static CreateWebhookRequest webhook(String account, String name, String url) {
+    return CreateWebhookRequest.newBuilder().setAccountId(account).setName(name).setUrl(url)
+        .addEvents("signal.buy").build();
+  }
+
+  /** Deletes the webhooks so nothing of the workload keeps posting. */
+  void delete(List<String> webhookIds) throws Exception {
+    all(webhookIds.size(), i -> () -> {
+      admin.deleteWebhook(webhookIds.get(i));
+      return null;
+    });
+  }
+
+  /** Publishes a signal.buy carrying its sequence number to one account (or every account when null). */
+  PublishEventResponse publish(String account, long seq) {
+    PublishEventRequest.Builder b = PublishEventRequest.newBuilder().setType("signal.buy")
+        .setDataJson("{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\","
+            + "\"interval\":\"1h\",\"bench_seq\":" + seq + "}");
+    if (account != null) {
+      b.setAccountId(account);
+    }
+    return admin.publish(b.build());
+  }
+
+  /** Deliveries of these accounts not yet delivered (pending or failed), waiting up to the timeout for pending ones. */
+  long notDelivered(List<String> accounts, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long pending = count(accounts, DeliveryStatus.DELIVERY_STATUS_PENDING);
+      if (pending == 0 || System.nanoTime() > deadline) {
+        return pending + count(accounts, DeliveryStatus.DELIVERY_STATUS_FAILED);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Whether any delivery of these accounts is still pending (one row's page per account: cheap to poll). */
+  boolean anyPending(List<String> accounts) {
+    for (String account : accounts) {
+      if (!admin.listDeliveries(ListDeliveriesRequest.newBuilder().setAccountId(account)
+          .addStatuses(DeliveryStatus.DELIVERY_STATUS_PENDING).setPageSize(1).build(), 1).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private long count(List<String> accounts, DeliveryStatus status) {
+    long n = 0;
+    for (String account : accounts) {
+      n += admin.listDeliveries(ListDeliveriesRequest.newBuilder().setAccountId(account).addStatuses(status)
+          .setPageSize(500).build(), 100_000).size();
+    }
+    return n;
+  }
+
+  /** A client with this account's own key (watch streams are limited per key). */
+  WebhooksClient accountClient(String account) throws IOException {
+    String key = admin.createApiKey(account, "bench watcher").getApiKey();
+    return WebhooksClient.connect(server, key, null, null, null);
+  }
+
+  /** The server's heap in use from its metrics endpoint, or -1 when it has none. */
+  long heapBytes() {
+    if (metricsUrl == null) {
+      return -1;
+    }
+    try {
+      String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = HEAP.matcher(text);
+      long sum = 0;
+      boolean found = false;
+      while (m.find()) {
+        sum += (long) Double.parseDouble(m.group(1));
+        found = true;
+      }
+      return found ? sum : -1;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  String adminKey() {
+    return adminKey;
+  }
+
+  private <T> List<T> all(int count, IntFunction<Callable<T>> task) throws Exception {
+    List<Future<T>> futures = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      futures.add(calls.submit(task.apply(i)));
+    }
+    List<T> results = new ArrayList<>();
+    for (Future<T> f : futures) {
+      results.add(f.get());
+    }
+    return results;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    calls.shutdownNow();
+    admin.close();
+  }
+}

@@ -1,0 +1,119 @@
+package com.apindicators.webhooks.client.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Workloads that publish a fixed amount at once and time until every delivery is received: throughput, fanout. */
+final class BurstWorkloads {
+  private final BenchTarget target;
+  private final BenchReceiver receiver;
+  private final Settings settings;
+
+  BurstWorkloads(BenchTarget target, BenchReceiver receiver, Settings settings) {
+    this.target = target;
+    this.receiver = receiver;
+    this.settings = settings;
+  }
+
+  /** Many events to many webhooks on one receiver, from several publishing threads. */
+  Result throughput() throws Exception {
+    List<String> account = target.accounts("throughput", 1);
+    List<String> hooks = target.webhooks(settings.webhooks(),
+        i -> BenchTarget.webhook(account.get(0), "bench-" + i, receiver.url("throughput-" + i)));
+    Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
+    BenchReceiver.Run run = receiver.begin(publishedAt);
+    AtomicLong errors = new AtomicLong();
+    long start = System.nanoTime();
+    ExecutorService publishers = Executors.newFixedThreadPool(settings.publishers());
+    for (long seq = 0; seq < settings.events(); seq++) {
+      long s = seq;
+      publishers.submit(() -> {
+        publishedAt.put(s, System.nanoTime());
+        call(errors, () -> target.publish(account.get(0), s));
+      });
+    }
+    publishers.shutdown();
+    publishers.awaitTermination(10, TimeUnit.MINUTES);
+    double publishSeconds = (System.nanoTime() - start) / 1e9;
+    long expected = (long) settings.webhooks() * (settings.events() - errors.get());
+    long end = awaitReceived(target, receiver, run, expected, account);
+    long lost = Math.max(expected - run.received().get(), target.notDelivered(account, Settings.SETTLE));
+    target.delete(hooks);
+    return new Result("throughput", run.received().get() / ((end - start) / 1e9), settings.events() / publishSeconds,
+        run.latencyMicros(), null, errors.get(), lost, target.heapBytes(),
+        settings.events() + " events x " + settings.webhooks() + " webhooks, " + settings.publishers() + " publishers");
+  }
+
+  /** One event to many webhooks of several accounts: a broadcast on a server of our own, else one per account. */
+  Result fanout() throws Exception {
+    List<String> accounts = target.accounts("fanout", settings.fanoutAccounts());
+    List<String> hooks = target.webhooks(settings.fanoutWebhooks(), i -> BenchTarget.webhook(
+        accounts.get(i % accounts.size()), "bench-" + i, receiver.url("fanout-" + i)));
+    Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
+    BenchReceiver.Run run = receiver.begin(publishedAt);
+    AtomicLong errors = new AtomicLong();
+    long start = System.nanoTime();
+    publishedAt.put(0L, start);
+    if (settings.broadcast()) {
+      call(errors, () -> target.publish(null, 0));
+    } else {
+      ExecutorService publishers = Executors.newFixedThreadPool(accounts.size());
+      for (String account : accounts) {
+        publishers.submit(() -> call(errors, () -> target.publish(account, 0)));
+      }
+      publishers.shutdown();
+      publishers.awaitTermination(1, TimeUnit.MINUTES);
+    }
+    double publishSeconds = (System.nanoTime() - start) / 1e9;
+    long end = awaitReceived(target, receiver, run, hooks.size(), accounts);
+    long lost = Math.max(hooks.size() - run.received().get(), target.notDelivered(accounts, Settings.SETTLE));
+    target.delete(hooks);
+    return new Result("fanout", run.received().get() / ((end - start) / 1e9), 1 / publishSeconds, run.latencyMicros(),
+        null, errors.get(), lost, target.heapBytes(), String.format("%d webhooks in %d accounts, %s; all received in %.2f s",
+            hooks.size(), accounts.size(), settings.broadcast() ? "one broadcast" : "one event per account",
+            (end - start) / 1e9));
+  }
+
+  /**
+   * Waits until the run received the expected deliveries (or the settle time passed); the time it did. With an
+   * external receiver, until none of the accounts' deliveries is pending, counting the delivered ones as received.
+   */
+  static long awaitReceived(BenchTarget target, BenchReceiver receiver, BenchReceiver.Run run, long expected,
+      List<String> accounts) throws InterruptedException {
+    long deadline = System.nanoTime() + Settings.SETTLE.toNanos();
+    if (receiver.external()) {
+      while (target.anyPending(accounts) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long end = System.nanoTime();
+      run.received().set(expected - target.notDelivered(accounts, Duration.ZERO));
+      return end;
+    }
+    while (run.received().get() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    return System.nanoTime();
+  }
+
+  /** Runs a call, counting it as an error if it fails (the bench reports, it does not stop). */
+  static void call(AtomicLong errors, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      errors.incrementAndGet();
+    }
+  }
+
+  static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}

@@ -1,0 +1,90 @@
+package com.apindicators.webhooks.client.cli;
+
+import com.apindicators.webhooks.client.bench.Bench;
+import com.apindicators.webhooks.client.bench.Result;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: the performance workloads against a server (or one of its own), printed as one table. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Measure a server: throughput, fanout, isolation, latency (with watchers) and publish workloads,"
+        + " with a loopback receiver of its own. Needs an admin key; creates accounts named bench-... and deletes"
+        + " their webhooks after each workload.")
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Option(names = "--local", description = "start a server of its own (the server jar on embedded PostgreSQL in a"
+      + " temporary directory) instead of using --server")
+  boolean local;
+  @Option(names = "--server-jar", defaultValue = "server/target/webhooks-server.jar",
+      description = "with --local: the server jar (default ${DEFAULT-VALUE})")
+  Path serverJar;
+  @Option(names = "--server-heap", defaultValue = "512m", description = "with --local: the server's -Xmx (default ${DEFAULT-VALUE})")
+  String serverHeap;
+  @Option(names = "--metrics-url", description = "the server's Prometheus endpoint, to report its heap (automatic with --local)")
+  String metricsUrl;
+  @Option(names = "--receiver-url", description = "post to this receiver (e.g. nginx answering 204) instead of the"
+      + " bench's own; latencies are then not measured and deliveries are counted from the server's log")
+  String receiverUrl;
+  @Option(names = {"-w", "--workloads"}, split = ",", defaultValue = "throughput,fanout,isolation,latency,publish",
+      description = "which to run, in order (default ${DEFAULT-VALUE})")
+  List<String> workloads;
+  @Option(names = "--webhooks", defaultValue = "100", description = "throughput: webhooks (default ${DEFAULT-VALUE})")
+  int webhooks;
+  @Option(names = "--events", defaultValue = "300", description = "throughput: events to all of them (default ${DEFAULT-VALUE})")
+  int events;
+  @Option(names = "--publishers", defaultValue = "8", description = "publish calls in flight (default ${DEFAULT-VALUE})")
+  int publishers;
+  @Option(names = "--fanout-webhooks", defaultValue = "10000", description = "fanout: webhooks (default ${DEFAULT-VALUE})")
+  int fanoutWebhooks;
+  @Option(names = "--fanout-accounts", defaultValue = "10", description = "fanout: accounts they are spread over (default ${DEFAULT-VALUE})")
+  int fanoutAccounts;
+  @Option(names = "--rate", defaultValue = "1000", description = "latency and isolation: events/s, or deliveries/s to the fast webhooks (default ${DEFAULT-VALUE})")
+  int rate;
+  @Option(names = "--seconds", defaultValue = "10", description = "latency, publish and isolation: how long to publish (default ${DEFAULT-VALUE})")
+  int seconds;
+  @Option(names = "--watchers", defaultValue = "1000", description = "latency: WatchDeliveries streams open (default ${DEFAULT-VALUE})")
+  int watchers;
+  @Option(names = "--raw-seconds", defaultValue = "3", description = "how long to measure the receiver's raw POST rate, 0 to skip (default ${DEFAULT-VALUE})")
+  int rawSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    WebhooksCli root = WebhooksCli.root(spec);
+    for (String w : workloads) {
+      if (!Bench.WORKLOADS.contains(w)) {
+        throw new WebhooksCli.UsageException("unknown workload '" + w + "'; workloads: " + String.join(", ", Bench.WORKLOADS));
+      }
+    }
+    if (Math.min(Math.min(webhooks, events), Math.min(publishers, fanoutWebhooks)) < 1
+        || Math.min(Math.min(fanoutAccounts, rate), seconds) < 1 || watchers < 0 || rawSeconds < 0) {
+      throw new WebhooksCli.UsageException("sizes, rates and durations must be at least 1 (watchers and raw seconds at least 0)");
+    }
+    String key = local ? null : root.key();
+    Bench.Report report = Bench.run(new Bench.Options(local ? null : root.server, key, metricsUrl, serverJar, serverHeap,
+        receiverUrl, workloads, webhooks, events, publishers, fanoutWebhooks, fanoutAccounts, rate,
+        Duration.ofSeconds(seconds), watchers, rawSeconds), line -> {
+          if (!root.json()) {
+            root.err.println(line);
+            root.err.flush();
+          }
+        });
+    if (root.json()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rawPostsPerSecond", Double.isNaN(report.rawPostsPerSecond()) ? null : Math.round(report.rawPostsPerSecond()));
+      m.put("workloads", report.rows().stream().map(Result::toMap).toList());
+      root.print(m, "");
+    } else {
+      Bench.print(report, root.out);
+    }
+    return report.rows().stream().anyMatch(r -> r.lost() > 0) ? WebhooksCli.SERVER_ERROR : WebhooksCli.OK;
+  }
+
+}

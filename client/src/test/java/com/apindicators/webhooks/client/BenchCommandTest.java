@@ -1,0 +1,75 @@
+package com.apindicators.webhooks.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.client.CliTest.Run;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code webhooks bench}: a few-second run of every workload against a real server, and its usage errors. */
+class BenchCommandTest {
+  static LiveServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new LiveServer();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void everyWorkloadRunsLosesNothingAndLeavesNoWebhookBehind() {
+    Run r = CliTest.cli(server, "-o", "json", "bench", "--webhooks", "3", "--events", "4", "--fanout-webhooks", "20",
+        "--fanout-accounts", "2", "--rate", "20", "--seconds", "1", "--watchers", "3", "--raw-seconds", "1");
+    assertThat(r.exit()).as(r.err().toString() + r.stdout()).isZero();
+    JsonObject report = JsonParser.parseString(r.stdout()).getAsJsonObject();
+    assertThat(report.get("rawPostsPerSecond").getAsLong()).isPositive();
+    var rows = report.getAsJsonArray("workloads");
+    assertThat(rows).hasSize(5);
+    for (var row : rows) {
+      JsonObject w = row.getAsJsonObject();
+      assertThat(w.get("lost").getAsLong()).as(w.toString()).isZero();
+      assertThat(w.get("errors").getAsLong()).as(w.toString()).isZero();
+      assertThat(w.get("deliveriesPerSecond").getAsLong()).as(w.toString()).isPositive();
+      assertThat(w.getAsJsonObject("receivedMs").get("p50").getAsDouble()).as(w.toString()).isPositive();
+    }
+    JsonObject throughput = rows.get(0).getAsJsonObject();
+    assertThat(throughput.get("workload").getAsString()).isEqualTo("throughput");
+    assertThat(throughput.get("note").getAsString()).isEqualTo("4 events x 3 webhooks, 8 publishers");
+    assertThat(rows.get(2).getAsJsonObject().get("note").getAsString())
+        .startsWith("fast webhooks kept").contains("beside 64 webhooks on 16 endpoints that never answer");
+
+    // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.
+    try (WebhooksClient admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
+      for (String workload : new String[] {"throughput-0", "fanout-1", "isolation-hanging-0", "latency-0", "publish-9"}) {
+        String account = benchAccount(workload);
+        assertThat(admin.listWebhooks(account)).as(account).isEmpty();
+      }
+    } catch (InterruptedException | java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void unknownWorkloadsAndZeroSizesAreUsageErrors() {
+    Run unknown = CliTest.cli(server, "bench", "--workloads", "throughput,warp");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err().toString()).contains("unknown workload 'warp'")
+        .contains("throughput, fanout, isolation, latency, publish");
+    Run zero = CliTest.cli(server, "bench", "--rate", "0");
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err().toString()).contains("at least 1");
+  }
+
+  /** The account the bench made for a workload (named bench-RUN-WORKLOAD-N). */
+  private static String benchAccount(String suffix) {
+    return server.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT account_id FROM accounts WHERE account_id LIKE 'bench-%-' || :s").bind("s", suffix).mapTo(String.class).one());
+  }
+}
