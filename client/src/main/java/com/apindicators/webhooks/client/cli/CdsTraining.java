@@ -5,12 +5,14 @@ import com.apindicators.webhooks.v1.ListWebhooksResponse;
 import com.apindicators.webhooks.v1.Webhook;
 import com.apindicators.webhooks.v1.WebhookServiceGrpc;
 import com.google.protobuf.Timestamp;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
@@ -25,7 +27,8 @@ public final class CdsTraining {
   /** Runs the commands; exits 0 when they succeeded. */
   public static void main(String[] args) throws Exception {
     WebhooksCli.lightNetty(); // as the CLI runs, so the archive holds the classes it loads
-    Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            InsecureServerCredentials.create())
         .addService(new WebhookServiceGrpc.WebhookServiceImplBase() {
           @Override
           public void listWebhooks(ListWebhooksRequest r, StreamObserver<ListWebhooksResponse> observer) {
