@@ -50,9 +50,21 @@ class CliOutputTest {
 
     Run deliveries = cli("--output", "json", "deliveries", "--webhook", id);
     assertThat(deliveries.exit()).isZero();
+    assertThat(deliveries.stdout()).isEqualTo("{\"deliveries\":[]}\n");
     assertThat(cli("-o", "json", "delete", "--webhook", id).stdout().strip())
         .isEqualTo("{\"webhookId\":\"" + id + "\",\"deleted\":true}");
-    assertThat(cli("-o", "json", "event-types").stdout().lines()).allMatch(l -> l.startsWith("{\"name\":"));
+    assertThat(cli("-o", "json", "event-types").stdout().lines()).singleElement().asString()
+        .startsWith("{\"eventTypes\":[{\"name\":\"signal.buy\",\"description\":").endsWith("}]}");
+  }
+
+  @Test
+  void everyListIsOneJsonObjectAlsoWhenEmpty() {
+    assertThat(cli("-o", "json", "list", "--account", "nobody").stdout()).isEqualTo("{\"webhooks\":[]}\n");
+    assertThat(cli("-o", "json", "deliveries", "--account", "nobody").stdout()).isEqualTo("{\"deliveries\":[]}\n");
+    assertThat(cli("-o", "json", "events", "list", "--account", "nobody").stdout()).isEqualTo("{\"events\":[]}\n");
+    assertThat(cli("-o", "json", "key", "list").stdout().lines()).singleElement().asString()
+        .startsWith("{\"apiKeys\":[{\"keyId\":\"whk_").endsWith("}]}");
+    assertThat(cli("list", "--account", "nobody").stdout()).isEmpty();
   }
 
   @Test
@@ -129,6 +141,27 @@ class CliOutputTest {
     assertThat(listenHelp).contains("--forward-to").doesNotContain("--server=").doesNotContain("--tls-ca=")
         .doesNotContain("--output=");
     assertThat(root.getUsageMessage()).contains("--server=").contains("--output=");
+  }
+
+  @Test
+  void aRunBuildsOnlyTheCommandItNamesWithTheSameHelpAndEveryCommandWhenItNamesNone() {
+    CommandLine full = WebhooksCli.commandLine();
+    assertThat(full.getSubcommands()).hasSizeGreaterThan(10);
+    for (String name : full.getSubcommands().keySet()) {
+      CommandLine lazy = WebhooksCli.commandLine("--server", "h:1", "-o", "json", name, "--help");
+      assertThat(lazy.getSubcommands()).containsOnlyKeys(name);
+      assertThat(lazy.getSubcommands().get(name).getUsageMessage()).isEqualTo(full.getSubcommands().get(name).getUsageMessage());
+    }
+    // A global option's value is not taken for the command, even when it is a command's name.
+    assertThat(WebhooksCli.commandLine("--api-key", "delete", "--server=h:1", "list", "--account", "a").getSubcommands())
+        .containsOnlyKeys("list");
+    for (String[] none : List.of(new String[] {}, new String[] {"--help"}, new String[] {"--server", "h:1", "nope"},
+        new String[] {"--api-key"})) {
+      assertThat(WebhooksCli.commandLine(none).getSubcommands().keySet()).containsExactlyElementsOf(full.getSubcommands().keySet());
+    }
+    Run unknown = cli("nope");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err().toString()).contains("nope").contains("webhooks --help");
   }
 
   private static void collect(CommandLine cl, List<CommandSpec> all) {

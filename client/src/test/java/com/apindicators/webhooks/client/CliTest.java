@@ -43,17 +43,17 @@ class CliTest {
 
   /** Runs the CLI against a server with its admin key. */
   static Run cli(LiveServer server, String... args) {
-    CommandLine cl = WebhooksCli.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
     String[] all = new String[args.length + 4];
     all[0] = "--server";
     all[1] = server.target();
     all[2] = "--api-key";
     all[3] = server.adminKey;
     System.arraycopy(args, 0, all, 4, args.length);
+    CommandLine cl = WebhooksCli.commandLine(all); // as main builds it: only the command the arguments name
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
     return new Run(cl.execute(all), out, err);
   }
 
@@ -89,7 +89,7 @@ class CliTest {
         .allMatch(l -> l.startsWith("{") && l.contains("resumeToken"));
     Run deliveries = cli("deliveries", "--webhook", webhookId);
     assertThat(deliveries.stdout()).contains("signal.buy  delivered  200");
-    assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{").contains(webhookId);
+    assertThat(cli("--output", "json", "list", "--account", "cli").stdout()).startsWith("{\"webhooks\":[{").contains(webhookId);
     assertThat(cli("event-types").stdout()).contains("order.filled");
     Run heard = listen.get();
     assertThat(heard.stdout()).contains("--> signal.buy  verified").contains("\"pair\":\"BTCUSDT\"");

@@ -74,9 +74,7 @@ final class DeliveryCommands {
         r.setCreateTimeEnd(time("--until", until));
       }
       return root.with(c -> {
-        for (Delivery d : c.listDeliveries(r.build(), limit)) {
-          root.print(d, describe(d));
-        }
+        root.printAll("deliveries", c.listDeliveries(r.build(), limit), DeliveryCommands::describe);
       });
     }
 

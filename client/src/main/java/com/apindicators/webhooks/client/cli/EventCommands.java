@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.Delivery;
-import com.apindicators.webhooks.v1.Event;
 import com.google.protobuf.util.Timestamps;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,9 +24,8 @@ final class EventCommands {
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
-        for (Event e : c.listEvents(account, types == null ? List.of() : types, limit)) {
-          root.print(e, e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  " + e.getDataJson());
-        }
+        root.printAll("events", c.listEvents(account, types == null ? List.of() : types, limit),
+            e -> e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  " + e.getDataJson());
       });
     }
   }

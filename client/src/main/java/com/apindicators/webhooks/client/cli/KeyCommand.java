@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.client.cli;
 
-import com.apindicators.webhooks.v1.ApiKey;
 import com.apindicators.webhooks.v1.CreateApiKeyResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,9 +36,8 @@ final class KeyCommand {
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
-        for (ApiKey k : c.listApiKeys()) {
-          root.print(k, k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  " + k.getName());
-        }
+        root.printAll("apiKeys", c.listApiKeys(),
+            k -> k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  " + k.getName());
       });
     }
   }

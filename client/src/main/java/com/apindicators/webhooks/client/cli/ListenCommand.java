@@ -127,6 +127,7 @@ final class ListenCommand implements Callable<Integer> {
   }
 
   private void handle(HttpExchange ex, WebhooksCli root, HttpClient http, List<String> keys) throws IOException {
+    LocalTime arrived = LocalTime.now(); // the --> line's time, also when forwarding takes a while
     byte[] body = ex.getRequestBody().readAllBytes();
     String event = ex.getRequestHeaders().getFirst("X-Webhook-Event");
     String id = ex.getRequestHeaders().getFirst("X-Webhook-Id");
@@ -166,7 +167,7 @@ final class ListenCommand implements Callable<Integer> {
       forwarded = LocalTime.now().format(TIME) + "  <-- [" + status + "] POST " + forward + "  " + shown;
     }
     synchronized (root) {
-      root.print(line, LocalTime.now().format(TIME) + "  --> " + event + "  " + (ok ? "verified" : "REJECTED (bad signature)")
+      root.print(line, arrived.format(TIME) + "  --> " + event + "  " + (ok ? "verified" : "REJECTED (bad signature)")
           + "  " + id + "  " + text + (forwarded == null ? "" : "\n" + forwarded));
     }
     ex.sendResponseHeaders(status, answer.length == 0 ? -1 : answer.length);

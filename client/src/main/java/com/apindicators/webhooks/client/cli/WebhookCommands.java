@@ -2,7 +2,6 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.CreateWebhookResponse;
-import com.apindicators.webhooks.v1.EventType;
 import com.apindicators.webhooks.v1.RotateSigningSecretResponse;
 import com.apindicators.webhooks.v1.UpdateWebhookResponse;
 import com.apindicators.webhooks.v1.Webhook;
@@ -63,9 +62,7 @@ final class WebhookCommands {
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
-        for (Webhook w : c.listWebhooks(account)) {
-          root.print(w, describe(w));
-        }
+        root.printAll("webhooks", c.listWebhooks(account), WebhookCommands::describe);
       });
     }
   }
@@ -177,9 +174,7 @@ final class WebhookCommands {
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
-        for (EventType t : c.listEventTypes()) {
-          root.print(t, String.format("%-14s %s", t.getName(), t.getDescription()));
-        }
+        root.printAll("eventTypes", c.listEventTypes(), t -> String.format("%-14s %s", t.getName(), t.getDescription()));
       });
     }
   }

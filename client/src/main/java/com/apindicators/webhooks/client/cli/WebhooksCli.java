@@ -9,23 +9,53 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /** The {@code webhooks} command line: manage webhooks, publish events, read and watch deliveries, receive locally. */
 @Command(name = "webhooks", mixinStandardHelpOptions = true, version = "webhooks 0.1.0",
-    description = "Command-line tool for APIndicators Webhooks.",
-    subcommands = {PlanCommand.class, WebhookCommands.Create.class, WebhookCommands.ListCmd.class, WebhookCommands.Get.class,
-        WebhookCommands.Update.class, WebhookCommands.Delete.class, WebhookCommands.RotateSecret.class,
-        WebhookCommands.EventTypes.class, PublishCommand.class, DeliveryCommands.ListCmd.class, DeliveryCommands.Get.class,
-        DeliveryCommands.Redeliver.class, EventCommands.class, WatchCommand.class, ListenCommand.class, TriggerCommand.class, KeyCommand.class,
-        BenchCommand.class, DashboardCommand.class})
+    description = "Command-line tool for APIndicators Webhooks.")
 public final class WebhooksCli {
+  /**
+   * Every command by the name it is called with, in the order {@code --help} lists them. Added by hand rather than
+   * with {@code @Command(subcommands = ...)}, so that a run builds only the command it runs: picocli reads every
+   * command's annotations by reflection, which took about a third of a command's start-up.
+   */
+  static final Map<String, Class<?>> COMMANDS = commands();
+
+  private static Map<String, Class<?>> commands() {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    m.put("plan", PlanCommand.class);
+    m.put("create", WebhookCommands.Create.class);
+    m.put("list", WebhookCommands.ListCmd.class);
+    m.put("get", WebhookCommands.Get.class);
+    m.put("update", WebhookCommands.Update.class);
+    m.put("delete", WebhookCommands.Delete.class);
+    m.put("rotate-secret", WebhookCommands.RotateSecret.class);
+    m.put("event-types", WebhookCommands.EventTypes.class);
+    m.put("publish", PublishCommand.class);
+    m.put("deliveries", DeliveryCommands.ListCmd.class);
+    m.put("delivery", DeliveryCommands.Get.class);
+    m.put("redeliver", DeliveryCommands.Redeliver.class);
+    m.put("events", EventCommands.class);
+    m.put("watch", WatchCommand.class);
+    m.put("listen", ListenCommand.class);
+    m.put("trigger", TriggerCommand.class);
+    m.put("key", KeyCommand.class);
+    m.put("bench", BenchCommand.class);
+    m.put("dashboard", DashboardCommand.class);
+    return m;
+  }
+
   @Option(names = "--server", defaultValue = "${env:WEBHOOKS_SERVER:-localhost:50051}", scope = CommandLine.ScopeType.INHERIT,
       description = "Server host:port (env WEBHOOKS_SERVER, default ${DEFAULT-VALUE}).")
   String server;
@@ -44,7 +74,7 @@ public final class WebhooksCli {
   File tlsKey;
 
   @Option(names = {"-o", "--output"}, defaultValue = "text", scope = CommandLine.ScopeType.INHERIT,
-      description = "text or json (one complete JSON object per line).")
+      description = "text or json (one complete JSON object; a list is one object, watch and listen print one per line).")
   Output output;
 
   /** The output formats. */
@@ -60,13 +90,42 @@ public final class WebhooksCli {
   private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    lightNetty();
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** The command line with error handling: one "error: ..." line and an exit code, never a stack trace. */
+  /**
+   * Netty settings for a short-lived process, unless given with -D: no Java Flight Recorder events (registering them
+   * cost about 0.1 s of CPU per command) and the JDK's NIO instead of the native epoll transport (unpacked from the
+   * jar on every start). Before any Netty class loads.
+   */
+  static void lightNetty() {
+    for (String p : new String[] {"io.grpc.netty.shaded.io.netty.jfr.enabled", "io.grpc.netty.shaded.io.netty.transport.noNative"}) {
+      if (System.getProperty(p) == null) {
+        System.setProperty(p, p.endsWith("noNative") ? "true" : "false");
+      }
+    }
+  }
+
+  /** The command line with every command: one "error: ..." line and an exit code, never a stack trace. */
   public static CommandLine commandLine() {
+    return commandLine(new String[0]);
+  }
+
+  /**
+   * The command line to execute these arguments with: only the command they name, or every command when they name
+   * none (for {@code --help}, {@code --version} and usage errors, which list them all). Parses the same either way.
+   */
+  public static CommandLine commandLine(String... args) {
     GRPC_LOG.setLevel(Level.OFF); // gRPC logs failures (an unknown host...) with stack traces; the error line says it all
     CommandLine cl = new CommandLine(new WebhooksCli());
+    Class<?> only = COMMANDS.get(commandName(cl.getCommandSpec(), args));
+    // Before the handlers are set: picocli hands them only to the subcommands present at that moment.
+    COMMANDS.forEach((name, command) -> {
+      if (only == null || command == only) {
+        cl.addSubcommand(name, command);
+      }
+    });
     cl.setExecutionExceptionHandler((e, cmd, parse) -> {
       if (e instanceof CommandLine.ParameterException pe) {
         cmd.getErr().println("error: " + pe.getMessage());
@@ -83,7 +142,7 @@ public final class WebhooksCli {
       cmd.getErr().println("error: " + Failures.message(e));
       return SERVER_ERROR;
     });
-    cl.setParameterExceptionHandler((e, args) -> {
+    cl.setParameterExceptionHandler((e, given) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println("error: " + e.getMessage());
       err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
@@ -91,6 +150,21 @@ public final class WebhooksCli {
     });
     GlobalOptionsHelp.install(cl);
     return cl;
+  }
+
+  /** The first argument that is neither a global option nor its value: the command's name, or null. */
+  static String commandName(CommandSpec root, String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("-") || a.equals("--")) {
+        return a.equals("--") ? null : a;
+      }
+      OptionSpec option = root.findOption(a.contains("=") ? a.substring(0, a.indexOf('=')) : a);
+      if (option != null && !a.contains("=") && option.arity().max() > 0) {
+        i++; // its value, which may look like a command's name
+      }
+    }
+    return null;
   }
 
   /** A mistake in how the command was called (exit 2), found after parsing. */
@@ -145,6 +219,19 @@ public final class WebhooksCli {
   /** Prints a message as one JSON line, or as the given text. */
   void print(MessageOrBuilder message, String text) {
     out.println(json() ? Json.of(message) : text);
+    out.flush();
+  }
+
+  /**
+   * Prints a list: as JSON one object, {@code {"<name>":[...]}} (so an empty list is {@code {"<name>":[]}}, not
+   * nothing), as text one line per item.
+   */
+  <T extends MessageOrBuilder> void printAll(String name, List<T> items, Function<T, String> text) {
+    if (json()) {
+      out.println(Json.of(Json.fields(name, items)));
+    } else {
+      items.forEach(item -> out.println(text.apply(item)));
+    }
     out.flush();
   }
 
