@@ -5,6 +5,8 @@ import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.api.DatabaseGate;
 import com.apindicators.webhooks.server.api.CallGuard;
+import com.apindicators.webhooks.server.api.CallMetrics;
+import com.apindicators.webhooks.server.delivery.Backlog;
 import com.apindicators.webhooks.server.api.Pages;
 import com.apindicators.webhooks.server.api.ResumeTokens;
 import com.apindicators.webhooks.server.security.SealedTokens;
@@ -59,7 +61,8 @@ public final class WebhooksServer {
     Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
     webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
-    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
+    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew,
+        metrics::eventPublished);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);
@@ -67,9 +70,9 @@ public final class WebhooksServer {
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens),
         config.limits().watchesPerKey());
-    metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
+    OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -83,6 +86,8 @@ public final class WebhooksServer {
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
         .intercept(new DatabaseGate(databaseHealth::isUp))
+        // Last, so it runs first and counts every call, those the gate or the key check refuse too.
+        .intercept(new CallMetrics(metrics))
         .addService(CallGuard.wrap(health.getHealthService()))
         .addService(CallGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // v1alpha too, for tools that speak only it

@@ -28,6 +28,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private final ResultWriter writer;
   private final Dispatcher dispatcher;
   private final Poller poller;
+  private final Metrics metrics;
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "deleted-webhook-sweep");
     t.setDaemon(true);
@@ -59,10 +60,12 @@ public final class DeliveryEngine implements AutoCloseable {
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi, nodeId);
+    this.writer = new ResultWriter(jdbi, nodeId, metrics::resultBatch);
+    this.metrics = metrics;
     this.dispatcher = new Dispatcher(sender, outcome -> {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
-          : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
+          : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.job().eventType(),
+          outcome.result().duration().toNanos() / 1e9);
       writer.submit(outcome);
     }, settings);
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
@@ -70,6 +73,8 @@ public final class DeliveryEngine implements AutoCloseable {
         () -> settings.maxQueued() - dispatcher.freeCapacity());
     metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
         writer::queued);
+    metrics.gauge("webhooks_result_writer_lag_seconds", "How long the oldest result or creation not yet written has"
+        + " waited", writer::lagSeconds);
     metrics.counter("webhooks_stale_outcomes", "Attempt outcomes dropped because their lease had moved on "
         + "or their webhook was deleted", writer::staleOutcomes);
     metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
@@ -108,6 +113,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** Takes newly published deliveries: logs their creation for watchers and starts sending them. */
   public void acceptNew(List<DeliveryJob> jobs) {
+    metrics.deliveriesCreated(jobs.size());
     writer.created(jobs.stream().map(DeliveryJob::deliveryId).toList());
     dispatch(jobs);
   }
