@@ -134,18 +134,49 @@ public final class DeliveryEngine implements AutoCloseable {
     return job;
   }
 
-  /** Stops claiming, releases unstarted work, lets attempts in flight finish (up to the timeout), writes results. */
-  @Override
-  public void close() throws InterruptedException {
+  /**
+   * The first step of a drain: stops claiming and starting deliveries, and releases the leases of those held but not
+   * started, so another process sends them now rather than when the leases run out.
+   */
+  public void stopTaking() throws InterruptedException {
     sweeper.shutdownNow();
     poller.close();
-    List<DeliveryJob> unstarted = dispatcher.shutdown(settings.timeout().toMillis() + 1000);
-    try {
-      Poller.release(jdbi, nodeId, unstarted);
-    } catch (RuntimeException e) {
-      log.warn("Could not release {} leases; they expire on their own", unstarted.size(), e);
+    List<DeliveryJob> unstarted = dispatcher.stopAccepting();
+    release(unstarted);
+    log.info("Draining: stopped claiming deliveries and released {} deliveries not yet started to other processes;"
+        + " {} attempts in flight may finish", unstarted.size(), dispatcher.inFlight());
+  }
+
+  /**
+   * The last step: lets the attempts in flight finish until the deadline ({@link System#nanoTime}), releases the
+   * leases of those still running then, writes every result, and closes the HTTP client.
+   */
+  public void finish(long deadlineNanos, Duration grace) throws InterruptedException {
+    List<DeliveryJob> running = dispatcher.awaitIdle(deadlineNanos);
+    if (running.isEmpty()) {
+      log.info("Drained: every attempt in flight finished; writing their results");
+    } else {
+      release(running);
+      log.warn("{} attempts were still in flight after the {} s grace; their leases are released, so another process"
+          + " attempts them again (the same X-Webhook-Id)", running.size(), grace.toSeconds());
     }
     writer.close();
     sender.close();
+  }
+
+  private void release(List<DeliveryJob> jobs) {
+    try {
+      Poller.release(jdbi, nodeId, jobs);
+    } catch (RuntimeException e) {
+      log.warn("Could not release {} leases; they expire on their own", jobs.size(), e);
+    }
+  }
+
+  /** Stops taking work, lets attempts in flight finish (up to their timeout), writes results. */
+  @Override
+  public void close() throws InterruptedException {
+    stopTaking();
+    Duration grace = settings.timeout().plusSeconds(1);
+    finish(System.nanoTime() + grace.toNanos(), grace);
   }
 }
