@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
     description = "APIndicators Webhooks: delivers platform events as signed HTTP POSTs, over a gRPC API.")
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** The longest --shutdown-grace: past it an orchestrator would have killed the process anyway. */
+  static final int MAX_SHUTDOWN_GRACE_SECONDS = 3600;
 
   @Option(names = "--port", defaultValue = "${env:WEBHOOKS_PORT:-50051}",
       description = "gRPC port (env WEBHOOKS_PORT, default ${DEFAULT-VALUE}).")
@@ -84,6 +86,11 @@ public final class Main implements Callable<Integer> {
       description = "WatchDeliveries streams one API key may hold open at once, per server process"
           + " (env WEBHOOKS_MAX_WATCHES_PER_KEY, default ${DEFAULT-VALUE}).")
   int maxWatchesPerKey;
+
+  @Option(names = "--shutdown-grace", defaultValue = "${env:WEBHOOKS_SHUTDOWN_GRACE:-15}",
+      description = "Seconds a stop (SIGTERM) lets attempts in flight finish before releasing their leases to other"
+          + " processes (env WEBHOOKS_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).")
+  int shutdownGrace;
 
   @Option(names = "--admin-key-file", defaultValue = "${env:WEBHOOKS_ADMIN_KEY_FILE}",
       description = "File holding the admin API key: read if it exists, else created with a new key (mode 600);"
@@ -150,6 +157,10 @@ public final class Main implements Callable<Integer> {
     if (leaseSeconds < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
     }
+    if (shutdownGrace < 0 || shutdownGrace > MAX_SHUTDOWN_GRACE_SECONDS) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--shutdown-grace must be 0-" + MAX_SHUTDOWN_GRACE_SECONDS + " seconds");
+    }
     if (!(publishRate > 0) || publishBurst < 1 || maxWatchesPerKey < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--publish-rate, --publish-burst and --max-watches-per-key must be positive");
@@ -182,8 +193,7 @@ public final class Main implements Callable<Integer> {
     WebhooksServer server = started;
     // Before the line that says we listen: a stop that follows it at once must find the hook in place.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("Shutting down");
-      server.stop();
+      server.stop(Duration.ofSeconds(shutdownGrace));
       try {
         db.close();
       } catch (Exception e) {

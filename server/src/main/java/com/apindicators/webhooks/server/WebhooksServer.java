@@ -5,6 +5,8 @@ import com.apindicators.webhooks.server.api.ApiKeyGrpcService;
 import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.api.DatabaseGate;
 import com.apindicators.webhooks.server.api.CallGuard;
+import com.apindicators.webhooks.server.api.CallMetrics;
+import com.apindicators.webhooks.server.delivery.Backlog;
 import com.apindicators.webhooks.server.api.Pages;
 import com.apindicators.webhooks.server.api.ResumeTokens;
 import com.apindicators.webhooks.server.security.SealedTokens;
@@ -37,10 +39,16 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires the components over one database and serves them over gRPC; owns start, stop and waiting. */
 public final class WebhooksServer {
+  /** How long a stop waits for attempts in flight by default (the flag --shutdown-grace). */
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(15);
+  private static final Logger log = LoggerFactory.getLogger(WebhooksServer.class);
   /** Unsent updates one watch stream may hold before it is cut off with RESOURCE_EXHAUSTED. */
   public static final int WATCH_BUFFER = 1000;
   /** Live updates a watch may collect while it replays from its token. */
@@ -59,7 +67,8 @@ public final class WebhooksServer {
     Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
     webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
-    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew);
+    Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine::acceptNew,
+        metrics::eventPublished);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);
@@ -67,9 +76,9 @@ public final class WebhooksServer {
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
     DeliveryWatches watches = new DeliveryWatches(hub, WATCH_BUFFER, new ResumeTokens(tokens),
         config.limits().watchesPerKey());
-    metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
+    OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -83,6 +92,8 @@ public final class WebhooksServer {
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
         .intercept(new DatabaseGate(databaseHealth::isUp))
+        // Last, so it runs first and counts every call, those the gate or the key check refuse too.
+        .intercept(new CallMetrics(metrics))
         .addService(CallGuard.wrap(health.getHealthService()))
         .addService(CallGuard.wrap(ProtoReflectionServiceV1.newInstance()))
         // v1alpha too, for tools that speak only it
@@ -124,19 +135,34 @@ public final class WebhooksServer {
     return server.getPort();
   }
 
-  /**
-   * Stops taking calls, lets running ones finish for up to 5 seconds, then cancels the rest; then lets
-   * deliveries in flight finish and releases the leases of those not started.
-   */
+  /** Drains and stops with the default grace: see {@link #stop(Duration)}. */
   public void stop() {
+    stop(DEFAULT_SHUTDOWN_GRACE);
+  }
+
+  /**
+   * Drains, then stops: health says NOT_SERVING first (load balancers stop sending here), new calls are refused and
+   * watch streams end with UNAVAILABLE; deliveries held but not started are released at once for other processes;
+   * running calls get up to 5 seconds and attempts in flight up to the grace to finish, and the leases of those
+   * still running then are released too.
+   */
+  public void stop(Duration grace) {
+    log.info("Draining: health NOT_SERVING; refusing new calls; up to {} s for attempts in flight", grace.toSeconds());
+    long deadline = System.nanoTime() + grace.toNanos();
     health.enterTerminalState();
-    hub.close();
     server.shutdown();
+    hub.close();
     // Every wait below is bounded; an interrupt (before or during) is kept for the caller, but cannot cut the
-    // engine's close short: it records results and releases leases, and the feed returns its connection.
+    // engine's drain short: it records results and releases leases, and the feed returns its connection.
     boolean interrupted = Thread.interrupted();
     try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      engine.stopTaking();
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    try {
+      long calls = Math.min(TimeUnit.SECONDS.toNanos(5), Math.max(0, deadline - System.nanoTime()));
+      if (!server.awaitTermination(calls, TimeUnit.NANOSECONDS)) {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
@@ -144,7 +170,7 @@ public final class WebhooksServer {
       server.shutdownNow();
     }
     try {
-      engine.close();
+      engine.finish(deadline, grace);
     } catch (InterruptedException e) {
       interrupted = true;
     }

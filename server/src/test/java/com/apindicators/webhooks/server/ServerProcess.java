@@ -81,6 +81,25 @@ public final class ServerProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGTERM, as an orchestrator stopping it would, and returns at once (see {@link #awaitExit}). */
+  public void terminate() {
+    // Not Process.destroy(): it also closes our end of the output, and the drain's log lines would be lost.
+    process.toHandle().destroy();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits up to the timeout for the process to end and its output to be read; whether it ended. */
+  public boolean awaitExit(long seconds) throws InterruptedException {
+    boolean ended = process.waitFor(seconds, TimeUnit.SECONDS);
+    if (ended) {
+      reader.join(10_000);
+    }
+    return ended;
+  }
+
   /** Kills the process at once (SIGKILL), as a crash would. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();

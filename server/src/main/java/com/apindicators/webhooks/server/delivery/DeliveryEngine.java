@@ -28,6 +28,7 @@ public final class DeliveryEngine implements AutoCloseable {
   private final ResultWriter writer;
   private final Dispatcher dispatcher;
   private final Poller poller;
+  private final Metrics metrics;
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "deleted-webhook-sweep");
     t.setDaemon(true);
@@ -59,10 +60,12 @@ public final class DeliveryEngine implements AutoCloseable {
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi, nodeId);
+    this.writer = new ResultWriter(jdbi, nodeId, metrics::resultBatch);
+    this.metrics = metrics;
     this.dispatcher = new Dispatcher(sender, outcome -> {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"
-          : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.result().duration().toNanos() / 1e9);
+          : outcome.status() == DeliveryStatus.PENDING ? "retry" : "failed", outcome.job().eventType(),
+          outcome.result().duration().toNanos() / 1e9);
       writer.submit(outcome);
     }, settings);
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
@@ -70,6 +73,8 @@ public final class DeliveryEngine implements AutoCloseable {
         () -> settings.maxQueued() - dispatcher.freeCapacity());
     metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
         writer::queued);
+    metrics.gauge("webhooks_result_writer_lag_seconds", "How long the oldest result or creation not yet written has"
+        + " waited", writer::lagSeconds);
     metrics.counter("webhooks_stale_outcomes", "Attempt outcomes dropped because their lease had moved on "
         + "or their webhook was deleted", writer::staleOutcomes);
     metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
@@ -108,6 +113,7 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /** Takes newly published deliveries: logs their creation for watchers and starts sending them. */
   public void acceptNew(List<DeliveryJob> jobs) {
+    metrics.deliveriesCreated(jobs.size());
     writer.created(jobs.stream().map(DeliveryJob::deliveryId).toList());
     dispatch(jobs);
   }
@@ -128,18 +134,49 @@ public final class DeliveryEngine implements AutoCloseable {
     return job;
   }
 
-  /** Stops claiming, releases unstarted work, lets attempts in flight finish (up to the timeout), writes results. */
-  @Override
-  public void close() throws InterruptedException {
+  /**
+   * The first step of a drain: stops claiming and starting deliveries, and releases the leases of those held but not
+   * started, so another process sends them now rather than when the leases run out.
+   */
+  public void stopTaking() throws InterruptedException {
     sweeper.shutdownNow();
     poller.close();
-    List<DeliveryJob> unstarted = dispatcher.shutdown(settings.timeout().toMillis() + 1000);
-    try {
-      Poller.release(jdbi, nodeId, unstarted);
-    } catch (RuntimeException e) {
-      log.warn("Could not release {} leases; they expire on their own", unstarted.size(), e);
+    List<DeliveryJob> unstarted = dispatcher.stopAccepting();
+    release(unstarted);
+    log.info("Draining: stopped claiming deliveries and released {} deliveries not yet started to other processes;"
+        + " {} attempts in flight may finish", unstarted.size(), dispatcher.inFlight());
+  }
+
+  /**
+   * The last step: lets the attempts in flight finish until the deadline ({@link System#nanoTime}), releases the
+   * leases of those still running then, writes every result, and closes the HTTP client.
+   */
+  public void finish(long deadlineNanos, Duration grace) throws InterruptedException {
+    List<DeliveryJob> running = dispatcher.awaitIdle(deadlineNanos);
+    if (running.isEmpty()) {
+      log.info("Drained: every attempt in flight finished; writing their results");
+    } else {
+      release(running);
+      log.warn("{} attempts were still in flight after the {} s grace; their leases are released, so another process"
+          + " attempts them again (the same X-Webhook-Id)", running.size(), grace.toSeconds());
     }
     writer.close();
     sender.close();
+  }
+
+  private void release(List<DeliveryJob> jobs) {
+    try {
+      Poller.release(jdbi, nodeId, jobs);
+    } catch (RuntimeException e) {
+      log.warn("Could not release {} leases; they expire on their own", jobs.size(), e);
+    }
+  }
+
+  /** Stops taking work, lets attempts in flight finish (up to their timeout), writes results. */
+  @Override
+  public void close() throws InterruptedException {
+    stopTaking();
+    Duration grace = settings.timeout().plusSeconds(1);
+    finish(System.nanoTime() + grace.toNanos(), grace);
   }
 }

@@ -337,11 +337,8 @@ public final class Dispatcher {
     pump();
   }
 
-  /**
-   * Stops taking jobs, returns those not started (to release their leases), and waits up to the timeout
-   * for the attempts in flight to finish.
-   */
-  public List<DeliveryJob> shutdown(long timeoutMillis) throws InterruptedException {
+  /** Stops taking and starting jobs; returns those not started, whose leases the caller should release at once. */
+  public List<DeliveryJob> stopAccepting() {
     List<DeliveryJob> unstarted = new ArrayList<>();
     synchronized (lock) {
       accepting = false;
@@ -358,11 +355,22 @@ public final class Dispatcher {
       readyAccounts.clear();
       readyByAccount.clear();
       lanes.values().forEach(l -> l.ready = false);
-      long deadline = System.currentTimeMillis() + timeoutMillis;
-      while (inFlight > 0 && System.currentTimeMillis() < deadline) {
-        lock.wait(Math.max(1, deadline - System.currentTimeMillis()));
-      }
     }
     return unstarted;
+  }
+
+  /**
+   * Waits until the attempts in flight finish or the deadline ({@link System#nanoTime}) passes; returns those still
+   * running then (whose leases the caller should release: their outcomes will find them released and change nothing).
+   */
+  public List<DeliveryJob> awaitIdle(long deadlineNanos) throws InterruptedException {
+    synchronized (lock) {
+      long left;
+      while (inFlight > 0 && (left = deadlineNanos - System.nanoTime()) > 0) {
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+      // After stopAccepting, only started jobs are held.
+      return held.values().stream().map(h -> h.job).toList();
+    }
   }
 }

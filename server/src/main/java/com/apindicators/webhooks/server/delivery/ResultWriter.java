@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import com.apindicators.webhooks.server.stream.ChangeLog;
 import org.jdbi.v3.core.Jdbi;
@@ -37,16 +38,29 @@ public final class ResultWriter implements AutoCloseable {
   private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final AtomicLong stale = new AtomicLong();
   private final AtomicLong setAside = new AtomicLong();
+  private final IntConsumer batchWritten;
   private final Thread thread;
   private volatile boolean running = true;
+  /** When the oldest item of the batch being written was queued; 0 while no batch is being written. */
+  private volatile long writingSinceNanos;
 
-  /** Either an outcome to record, or a newly created delivery whose "pending" change to log. */
-  private record Item(Outcome outcome, String createdId) {}
+  /** Either an outcome to record, or a newly created delivery whose "pending" change to log; and when queued. */
+  private record Item(Outcome outcome, String createdId, long queuedNanos) {
+    Item(Outcome outcome, String createdId) {
+      this(outcome, createdId, System.nanoTime());
+    }
+  }
 
   /** @param nodeId the lease owner this node's outcomes must still match to be recorded */
   public ResultWriter(Jdbi jdbi, String nodeId) {
+    this(jdbi, nodeId, rows -> { });
+  }
+
+  /** @param batchWritten told the number of rows of each transaction written */
+  public ResultWriter(Jdbi jdbi, String nodeId, IntConsumer batchWritten) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
+    this.batchWritten = batchWritten;
     this.thread = new Thread(this::run, "delivery-result-writer");
     thread.setDaemon(true);
     thread.start();
@@ -77,6 +91,17 @@ public final class ResultWriter implements AutoCloseable {
     return queue.size();
   }
 
+  /** How long the oldest result or creation not yet written has waited, in seconds (0 when none waits). */
+  public double lagSeconds() {
+    long now = System.nanoTime();
+    long oldest = writingSinceNanos;
+    Item head = queue.peek();
+    if (head != null && (oldest == 0 || head.queuedNanos() - oldest < 0)) {
+      oldest = head.queuedNanos();
+    }
+    return oldest == 0 ? 0 : Math.max(0, now - oldest) / 1e9;
+  }
+
   private void enqueue(Item item) {
     try {
       while (!queue.offer(item, 1, TimeUnit.SECONDS)) {
@@ -98,6 +123,7 @@ public final class ResultWriter implements AutoCloseable {
         if (first == null) {
           continue;
         }
+        writingSinceNanos = first.queuedNanos();
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         writeSplittingBadRows(batch);
@@ -106,6 +132,7 @@ public final class ResultWriter implements AutoCloseable {
         return;
       } finally {
         batch.clear();
+        writingSinceNanos = 0;
       }
     }
   }
@@ -153,6 +180,7 @@ public final class ResultWriter implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         write(items);
+        batchWritten.accept(items.size());
         return null;
       } catch (RuntimeException e) {
         String state = sqlState(e);

@@ -22,13 +22,21 @@ public final class Publisher {
   private final String nodeId;
   private final long leaseMs;
   private final Consumer<List<DeliveryJob>> dispatch;
+  private final Consumer<String> published;
   private static final String[] NONE = new String[0];
 
   public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch) {
+    this(jdbi, nodeId, leaseMs, dispatch, type -> { });
+  }
+
+  /** @param published told the type of each newly stored event (not of an idempotent repeat) */
+  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch,
+      Consumer<String> published) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
     this.dispatch = dispatch;
+    this.published = published;
   }
 
   /** The stored event and how many deliveries it created (for a repeated key: the first call's answer). */
@@ -60,6 +68,7 @@ public final class Publisher {
         return new Published(prior.event(), prior.deliveriesCreated());
       }
     }
+    published.accept(e.type());
     hand(jobs);
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), jobs.size());
   }

@@ -121,6 +121,16 @@ public final class Database implements AutoCloseable {
     return jdbi;
   }
 
+  /** The connection pool's live numbers (active, idle, waiting), for the metrics. */
+  public com.zaxxer.hikari.HikariPoolMXBean pool() {
+    return dataSource.getHikariPoolMXBean();
+  }
+
+  /** The most connections the pool opens. */
+  public int maxPoolSize() {
+    return dataSource.getMaximumPoolSize();
+  }
+
   public DataSource dataSource() {
     return dataSource;
   }

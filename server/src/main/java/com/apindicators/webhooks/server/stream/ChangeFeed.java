@@ -24,7 +24,7 @@ public final class ChangeFeed implements AutoCloseable {
   private final WatchHub hub;
   private final Thread thread;
   private volatile boolean running = true;
-  private long seen;
+  private volatile long seen;
 
   public ChangeFeed(DataSource dataSource, Jdbi jdbi, WatchHub hub) {
     this.dataSource = dataSource;
@@ -64,6 +64,11 @@ public final class ChangeFeed implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The last change id handed to the hub: everything up to it has reached this process's watchers. */
+  public long position() {
+    return seen;
   }
 
   private void catchUp() {

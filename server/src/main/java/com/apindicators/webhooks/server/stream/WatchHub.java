@@ -38,6 +38,7 @@ public final class WatchHub {
   // Watchers by the account they watch, so a change costs work only for its own account's watchers.
   private final Map<String, Set<Subscription>> byAccount = new HashMap<>();
   private int count;
+  private long cutOff;
   private long lastBroadcast;
   private boolean closed;
 
@@ -211,6 +212,7 @@ public final class WatchHub {
 
   private void cutOffLocked(Subscription s) {
     if (remove(s)) {
+      cutOff++;
       log.info("Watch cut off for falling behind; {} watching", count);
       s.watcher.fellBehind();
     }
@@ -246,6 +248,13 @@ public final class WatchHub {
   public int watchers() {
     synchronized (lock) {
       return count;
+    }
+  }
+
+  /** How many watches were ended so far for falling behind. */
+  public long cutOffForFallingBehind() {
+    synchronized (lock) {
+      return cutOff;
     }
   }
 

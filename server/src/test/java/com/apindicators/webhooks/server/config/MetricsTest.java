@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.Fixtures;
@@ -16,30 +17,132 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import com.apindicators.webhooks.v1.AccountServiceGrpc;
+import com.apindicators.webhooks.v1.CreateWebhookRequest;
+import com.apindicators.webhooks.v1.GetAccountRequest;
+import com.apindicators.webhooks.v1.GetAccountResponse;
+import com.apindicators.webhooks.v1.RetryPolicy;
+import com.google.protobuf.util.Durations;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
   @Test
-  void prometheusEndpointCountsAttemptsAndShowsWatchers() throws Exception {
-    try (GrpcTestServer server = GrpcTestServer.start(); Receiver receiver = new Receiver()) {
+  void everyMetricMovesWithRealTraffic() throws Exception {
+    CountDownLatch gate = new CountDownLatch(1);
+    try (GrpcTestServer server = GrpcTestServer.start(); Receiver receiver = new Receiver();
+        Metrics.Endpoint http = server.server.metrics().serve("127.0.0.1", 0)) {
       receiver.on("/bad", n -> Answer.status(500, ""));
+      receiver.on("/gate", n -> {
+        hold(gate);
+        return Answer.ok();
+      });
       Fixtures f = new Fixtures(server.channel);
+      Scrape before = Scrape.of(http);
+      assertThat(before.value("webhooks_build_info", "version=\"" + Metrics.version() + "\"")).isEqualTo(1);
+      assertThat(Metrics.version()).isNotEqualTo("unknown");
+      assertThat(before.value("jvm_memory_used_bytes")).isPositive();
+      assertThat(before.value("jvm_threads_current")).isPositive();
+      assertThat(before.value("process_cpu_seconds_total")).isPositive();
+      assertThat(before.value("webhooks_db_pool_max_connections")).isEqualTo(24);
+      assertThat(before.value("webhooks_db_pool_connections", "state=\"idle\"")).isNotNegative();
+      assertThat(before.value("webhooks_db_pool_pending_threads")).isZero();
+
       f.webhook("m", receiver.url("/ok"), "signal.buy");
-      f.webhook("m", receiver.url("/bad"), "signal.buy");
-      try (Metrics.Endpoint http = server.server.metrics().serve("127.0.0.1", 0);
-          WatchClient watch = WatchClient.open(server.channel, WatchDeliveriesRequest.getDefaultInstance())) {
+      f.webhook(CreateWebhookRequest.newBuilder().setAccountId("m").setName("retrying").setUrl(receiver.url("/bad"))
+          .addEvents("signal.buy").setRetryPolicy(RetryPolicy.newBuilder().setMaxAttempts(3)
+              .setInitialBackoff(Durations.fromSeconds(3600)).setMaxBackoff(Durations.fromSeconds(3600))));
+      f.webhook("g", receiver.url("/gate"), "order.filled");
+      try (WatchClient watch = WatchClient.open(server.channel, WatchDeliveriesRequest.getDefaultInstance())) {
         await().until(() -> server.server.watchers() == 1);
         f.publish("signal.buy", "{}", "m");
-        await().atMost(Duration.ofSeconds(10)).until(
-            () -> TestDatabase.count("SELECT count(*) FROM deliveries WHERE status <> 'PENDING'") == 2);
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + http.address().getPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(text).contains("webhooks_delivery_attempts_total{outcome=\"delivered\"} 1")
-            .contains("webhooks_delivery_attempts_total{outcome=\"failed\"} 1")
-            .contains("webhooks_delivery_attempt_duration_seconds_count 2")
-            .contains("webhooks_watchers 1")
-            .contains("webhooks_dispatcher_in_flight 0");
+        // 12 to an endpoint that holds every request: 4 in flight (the floor), 4 waiting here, 4 left in the table.
+        for (int i = 0; i < 12; i++) {
+          f.publish("order.filled", "{}", "g");
+        }
+        assertThatThrownBy(() -> f.publish("signal.hold", "{}", "m")).isInstanceOf(StatusRuntimeException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/gate").size() == 4
+            && TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'm' AND attempt_count = 1") == 2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          Scrape s = Scrape.of(http);
+          assertThat(s.value("webhooks_deliveries_due")).isEqualTo(4);
+          assertThat(s.value("webhooks_oldest_due_delivery_age_seconds")).isPositive();
+          assertThat(s.value("webhooks_retries_scheduled")).isEqualTo(1);
+          assertThat(s.value("webhooks_dispatcher_in_flight")).isEqualTo(4);
+          assertThat(s.value("webhooks_dispatcher_queued")).isEqualTo(4);
+          assertThat(s.value("webhooks_change_feed_lag_seconds")).isZero();
+        });
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestDatabase.count(
+            "SELECT count(*) FROM deliveries WHERE status = 'DELIVERED' AND account_id = 'g'") == 12);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          Scrape s = Scrape.of(http);
+          assertThat(s.value("webhooks_deliveries_due")).isZero();
+          assertThat(s.value("webhooks_oldest_due_delivery_age_seconds")).isZero();
+          assertThat(s.value("webhooks_dispatcher_in_flight")).isZero();
+          assertThat(s.value("webhooks_result_writer_queued")).isZero();
+          assertThat(s.value("webhooks_result_writer_lag_seconds")).isZero();
+        });
+        Scrape after = Scrape.of(http);
+        assertThat(after.value("webhooks_events_published_total", "event_type=\"signal.buy\"")).isEqualTo(1);
+        assertThat(after.value("webhooks_events_published_total", "event_type=\"order.filled\"")).isEqualTo(12);
+        assertThat(after.lines("webhooks_events_published_total")).noneMatch(l -> l.contains("signal.hold"));
+        assertThat(after.value("webhooks_deliveries_created_total")).isEqualTo(14);
+        assertThat(after.value("webhooks_delivery_attempts_total", "outcome=\"delivered\"", "event_type=\"signal.buy\""))
+            .isEqualTo(1);
+        assertThat(after.value("webhooks_delivery_attempts_total", "outcome=\"retry\"", "event_type=\"signal.buy\""))
+            .isEqualTo(1);
+        assertThat(after.value("webhooks_delivery_attempts_total", "outcome=\"delivered\"", "event_type=\"order.filled\""))
+            .isEqualTo(12);
+        assertThat(after.value("webhooks_delivery_attempt_duration_seconds_count")).isEqualTo(14);
+        assertThat(after.value("webhooks_result_writer_batch_rows_count")).isPositive();
+        // creations and outcomes: 14 of each
+        assertThat(after.value("webhooks_result_writer_batch_rows_sum")).isEqualTo(28);
+        assertThat(after.value("webhooks_watchers")).isEqualTo(1);
+        assertThat(after.value("webhooks_watchers_fell_behind_total")).isZero();
+        String publish = "grpc_method=\"PublishEvent\"";
+        assertThat(after.value("grpc_server_started_total", publish)).isEqualTo(14);
+        assertThat(after.value("grpc_server_handled_total", publish, "grpc_code=\"OK\"")).isEqualTo(13);
+        assertThat(after.value("grpc_server_handled_total", publish, "grpc_code=\"INVALID_ARGUMENT\"",
+            "grpc_service=\"apindicators.webhooks.v1.EventService\"", "grpc_type=\"UNARY\"")).isEqualTo(1);
+        assertThat(after.value("grpc_server_handling_seconds_count", publish)).isEqualTo(14);
+        assertThat(after.value("process_cpu_seconds_total")).isGreaterThan(before.value("process_cpu_seconds_total"));
+      } finally {
+        gate.countDown();
       }
+    }
+  }
+
+  @Test
+  void callsAreCountedByStatusAndUnknownMethodsAddNoSeries() throws Exception {
+    try (GrpcTestServer server = GrpcTestServer.start()) {
+      assertThatThrownBy(() -> AccountServiceGrpc.newBlockingStub(server.raw)
+          .getAccount(GetAccountRequest.newBuilder().setAccountId("a").build())).isInstanceOf(StatusRuntimeException.class);
+      // An attacker naming methods of their own: answered UNIMPLEMENTED, and no series carries the name.
+      for (int i = 0; i < 20; i++) {
+        MethodDescriptor<GetAccountRequest, GetAccountResponse> made = AccountServiceGrpc.getGetAccountMethod()
+            .toBuilder().setFullMethodName("apindicators.webhooks.v1.AccountService/Made" + i).build();
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(server.channel, made, CallOptions.DEFAULT,
+            GetAccountRequest.getDefaultInstance())).isInstanceOf(StatusRuntimeException.class)
+            .hasMessageContaining("UNIMPLEMENTED");
+      }
+      Scrape s = Scrape.of(server.server.metrics());
+      assertThat(s.value("grpc_server_handled_total", "grpc_method=\"GetAccount\"", "grpc_code=\"UNAUTHENTICATED\""))
+          .isEqualTo(1);
+      assertThat(s.text()).doesNotContain("Made");
+    }
+  }
+
+  private static void hold(CountDownLatch gate) {
+    try {
+      gate.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

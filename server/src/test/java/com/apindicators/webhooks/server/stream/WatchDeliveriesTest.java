@@ -174,6 +174,8 @@ class WatchDeliveriesTest {
     Status status = Status.fromThrowable(stalled.error.get());
     assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(status.getDescription()).contains("fell more than 1000 updates behind").contains("resume_token");
+    assertThat(com.apindicators.webhooks.server.config.Scrape.of(server.server.metrics())
+        .value("webhooks_watchers_fell_behind_total")).isEqualTo(1);
   }
 
   @Test
