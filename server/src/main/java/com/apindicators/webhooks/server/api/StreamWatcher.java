@@ -68,12 +68,14 @@ final class StreamWatcher implements Watcher {
       if (b != null && b.changeId() == change.changeId()) {
         return b.response();
       }
-      WatchDeliveriesResponse r = WatchDeliveriesResponse.newBuilder()
+      WatchDeliveriesResponse.Builder r = WatchDeliveriesResponse.newBuilder()
           .setDelivery(ProtoMapper.delivery(change.delivery()))
-          .setResumeToken(tokens.token(change.changeId()))
-          .build();
-      last = new Built(change.changeId(), r);
-      return r;
+          .setResumeToken(tokens.token(change.changeId()));
+      if (change.webhookDisabled() != null) {
+        r.setWebhookDisabled(ProtoMapper.webhookDisabled(change.delivery().webhookId(), change.webhookDisabled()));
+      }
+      last = new Built(change.changeId(), r.build());
+      return last.response();
     }
   }
 

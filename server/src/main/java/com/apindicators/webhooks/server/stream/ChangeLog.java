@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.stream;
 
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -19,23 +20,38 @@ public interface ChangeLog {
    * Call inside the transaction that changed them.
    */
   static void record(Handle h, String[] deliveryIds) {
+    record(h, deliveryIds, Map.of());
+  }
+
+  /**
+   * Records the deliveries' current state as above; the change of each delivery in {@code webhookDisabled} also
+   * carries the notice that its webhook was disabled now, for that reason.
+   */
+  static void record(Handle h, String[] deliveryIds, Map<String, String> webhookDisabled) {
     if (deliveryIds.length == 0) {
       return;
     }
     // Serializes change writers until commit, so change ids become visible in increasing order.
     h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(" + ORDER_LOCK + ")").mapTo(Integer.class).one();
-    h.attach(ChangeLog.class).insertSnapshots(deliveryIds);
+    h.attach(ChangeLog.class).insertSnapshots(deliveryIds, webhookDisabled.keySet().toArray(String[]::new),
+        webhookDisabled.values().toArray(String[]::new));
     h.execute("NOTIFY " + CHANNEL);
   }
 
   @SqlUpdate("""
       INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
-          response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
-      SELECT delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
-          attempt_count, duration_ms, create_time, complete_time, next_attempt_time
-      FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq
+          response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time,
+          webhook_disabled_reason, webhook_disabled_time)
+      SELECT d.delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
+          attempt_count, duration_ms, create_time, complete_time, next_attempt_time,
+          n.reason, CASE WHEN n.reason IS NOT NULL THEN now() END
+      FROM deliveries d
+      LEFT JOIN unnest(CAST(:noticeIds AS text[]), CAST(:noticeReasons AS text[])) AS n(delivery_id, reason)
+          ON n.delivery_id = d.delivery_id
+      WHERE d.delivery_id = ANY(:ids) ORDER BY seq
       """)
-  void insertSnapshots(@Bind("ids") String[] ids);
+  void insertSnapshots(@Bind("ids") String[] ids, @Bind("noticeIds") String[] noticeIds,
+      @Bind("noticeReasons") String[] noticeReasons);
 
   /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
   @SqlQuery("""
