@@ -21,6 +21,10 @@ CREATE TABLE webhook_health (
 );
 INSERT INTO webhook_health (webhook_id) SELECT webhook_id FROM webhooks;
 
+-- The ring: an array with new values appended, cut to its last 100 (inlined by the planner).
+CREATE FUNCTION last_100(anyarray, anyarray) RETURNS anyarray LANGUAGE sql IMMUTABLE
+    AS 'SELECT ($1 || $2)[greatest(1, cardinality($1) + cardinality($2) - 99):]';
+
 -- The change of the failed delivery that made a disable policy disable its webhook carries the notice.
 ALTER TABLE delivery_changes ADD COLUMN webhook_disabled_reason TEXT;
 ALTER TABLE delivery_changes ADD COLUMN webhook_disabled_time TIMESTAMPTZ;

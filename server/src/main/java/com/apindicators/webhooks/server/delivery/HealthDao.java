@@ -14,8 +14,9 @@ public interface HealthDao {
    * In one statement: appends each webhook's attempts of the batch (in order) to its last 100 and recomputes the
    * success rate and p50/p99 from them; moves its last completed delivery and its run of failures on; and
    * disables, with the reason, each enabled webhook whose policy that run now meets (only when a delivery of it
-   * failed in this batch). The health rows are locked in webhook id order, so processes sharing webhooks cannot
-   * deadlock. Returns the webhooks it disabled.
+   * failed in this batch). Returns the webhooks it disabled. The rows are updated in webhook id order, so
+   * processes sharing webhooks rarely deadlock (and a deadlock only makes the writer try the batch again); an
+   * explicit lock first would cost a second write per row.
    *
    * @param failures per webhook, its failed deliveries after the last delivered one in the batch (all when none)
    * @param resets per webhook, whether a delivery of it was delivered in the batch (which ends a run of failures)
@@ -28,28 +29,26 @@ public interface HealthDao {
       ), g AS (
         SELECT webhook_id, array_agg(ok ORDER BY n) AS oks, array_agg(ms ORDER BY n) AS ms FROM a GROUP BY webhook_id
       ), s AS (
-        SELECT * FROM unnest(CAST(:webhooks AS text[]), CAST(:failures AS int[]), CAST(:resets AS boolean[]),
-            CAST(:lastStatuses AS text[]), CAST(:lastErrors AS text[]))
+        SELECT s.*, g.oks, g.ms FROM unnest(CAST(:webhooks AS text[]), CAST(:failures AS int[]),
+            CAST(:resets AS boolean[]), CAST(:lastStatuses AS text[]), CAST(:lastErrors AS text[]))
             AS s(webhook_id, failures, reset, last_status, last_error)
-      ), locked AS (
-        SELECT webhook_id, recent_ok || g.oks AS oks, recent_ms || g.ms AS ms
-        FROM webhook_health JOIN g USING (webhook_id)
-        ORDER BY webhook_id FOR UPDATE OF webhook_health
-      ), ring AS (
-        SELECT webhook_id, oks[greatest(1, cardinality(oks) - 99):] AS oks, ms[greatest(1, cardinality(ms) - 99):] AS ms
-        FROM locked
+        JOIN g USING (webhook_id)
+        ORDER BY webhook_id
       ), updated AS (
-        UPDATE webhook_health h SET recent_ok = r.oks, recent_ms = r.ms,
-            success_rate = (SELECT avg(CASE WHEN x THEN 1.0 ELSE 0.0 END) FROM unnest(r.oks) x),
-            p50_ms = (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(r.ms) x),
-            p99_ms = (SELECT percentile_disc(0.99) WITHIN GROUP (ORDER BY x) FROM unnest(r.ms) x),
+        UPDATE webhook_health h SET
+            recent_ok = last_100(h.recent_ok, s.oks),
+            recent_ms = last_100(h.recent_ms, s.ms),
+            (success_rate, p50_ms, p99_ms) = (
+              SELECT avg(CASE WHEN ok THEN 1.0 ELSE 0.0 END), percentile_disc(0.5) WITHIN GROUP (ORDER BY ms),
+                  percentile_disc(0.99) WITHIN GROUP (ORDER BY ms)
+              FROM unnest(last_100(h.recent_ok, s.oks), last_100(h.recent_ms, s.ms)) AS t(ok, ms)),
             last_status = coalesce(s.last_status, h.last_status),
             last_time = CASE WHEN s.last_status IS NULL THEN h.last_time ELSE now() END,
             consecutive_failures = CASE WHEN s.reset THEN s.failures ELSE h.consecutive_failures + s.failures END,
             failing_since = CASE WHEN s.failures = 0 THEN (CASE WHEN s.reset THEN NULL ELSE h.failing_since END)
                                  WHEN s.reset THEN now() ELSE coalesce(h.failing_since, now()) END
-        FROM ring r JOIN s USING (webhook_id)
-        WHERE h.webhook_id = r.webhook_id
+        FROM s
+        WHERE h.webhook_id = s.webhook_id
         RETURNING h.webhook_id, h.consecutive_failures, h.failing_since, s.failures, s.last_error
       ), disabled AS (
         UPDATE webhooks w SET enabled = false, disabled_time = now(), update_time = now(),
