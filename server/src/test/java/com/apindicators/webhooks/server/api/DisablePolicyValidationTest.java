@@ -128,6 +128,23 @@ class DisablePolicyValidationTest {
         .setWebhookId(w.getWebhookId()).build()).getWebhook().getDisablePolicy()).isEqualTo(failures(5));
   }
 
+  @Test
+  void theOutputOnlyHealthAndDisableFieldsCannotBeWrittenThroughTheMask() {
+    Webhook w = f.webhook(create(failures(5))).getWebhook();
+    Webhook forged = w.toBuilder().setDisabledReason("forged").setHealth(com.apindicators.webhooks.v1.WebhookHealth
+        .newBuilder().setSuccessRate(1).setConsecutiveFailures(-1)).build();
+    for (String path : List.of("health", "health.consecutive_failures", "disabled_reason", "disabled_time")) {
+      StatusAssert e = failing(() -> update(forged, path));
+      assertThat(e.code()).as(path).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.violatedFields()).as(path).containsExactly("update_mask");
+    }
+    // Unmasked, they are ignored like every other output-only field.
+    Webhook same = update(forged, "name");
+    assertThat(same.getDisabledReason()).isEmpty();
+    assertThat(same.getHealth().getConsecutiveFailures()).isZero();
+    assertThat(same.getHealth().getSuccessRate()).isZero();
+  }
+
   private Webhook update(Webhook w, String... paths) {
     return f.webhooks.updateWebhook(UpdateWebhookRequest.newBuilder().setWebhook(w)
         .setUpdateMask(FieldMask.newBuilder().addAllPaths(List.of(paths))).build()).getWebhook();
