@@ -74,8 +74,9 @@ final class StreamWatcher implements Watcher {
       if (change.webhookDisabled() != null) {
         r.setWebhookDisabled(ProtoMapper.webhookDisabled(change.delivery().webhookId(), change.webhookDisabled()));
       }
-      last = new Built(change.changeId(), r.build());
-      return last.response();
+      Built built = new Built(change.changeId(), r.build());
+      last = built;
+      return built.response();
     }
   }
 
