@@ -20,7 +20,8 @@ import java.util.Set;
 /** The WebhookService RPCs: validate, call {@link Webhooks}, map. */
 public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
   private static final String LIST_KIND = "webhooks";
-  private static final Set<String> UPDATABLE = Set.of("name", "url", "events", "enabled", "retry_policy", "filter", "disable_policy");
+  private static final Set<String> UPDATABLE =
+      Set.of("name", "url", "events", "enabled", "retry_policy", "filter", "disable_policy");
   private final Webhooks webhooks;
   private final TargetGuard guard;
   private final Pages pages;
@@ -98,7 +99,8 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       }
       for (String p : paths) {
         if (!UPDATABLE.contains(p)) {
-          v.add("update_mask", Fields.quote(p) + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter, disable_policy");
+          v.add("update_mask", Fields.quote(p)
+              + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter, disable_policy");
         }
       }
       String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;

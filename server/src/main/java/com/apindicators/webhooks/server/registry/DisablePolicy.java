@@ -18,9 +18,4 @@ public record DisablePolicy(Duration afterFailingFor, int afterConsecutiveFailur
   public static final int MAX_CONSECUTIVE_FAILURES = 10_000;
   /** Never disable automatically: what our public docs promise by default. */
   public static final DisablePolicy NEVER = new DisablePolicy(null, 0);
-
-  /** Whether the policy ever disables. */
-  public boolean active() {
-    return afterFailingFor != null || afterConsecutiveFailures > 0;
-  }
 }

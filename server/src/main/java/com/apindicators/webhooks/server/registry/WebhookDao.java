@@ -10,6 +10,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** SQL for the {@code webhooks} table. */
 @RegisterRowMapper(WebhookMapper.class)
 public interface WebhookDao {
+  /** A webhook's columns with its health row's, and the join they come from (queries add only WHERE and after). */
   String COLUMNS = """
       seq, webhook_id, account_id, name, url, events, enabled, secret_hint, create_time, update_time,
       retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,

@@ -5,11 +5,14 @@ import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.Outcome;
 import com.apindicators.webhooks.server.delivery.ResultWriter;
 import com.apindicators.webhooks.server.store.Database;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -24,7 +27,9 @@ public final class ResultWriterBenchmark {
     int webhooks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int outcomes = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-    try (Database db = Database.embedded(Files.createTempDirectory("webhooks-rw-bench"), 8)) {
+    Path dir = Files.createTempDirectory("webhooks-rw-bench");
+    try (Database db = Database.embedded(dir, 8)) {
+      long postmaster = postmasterPid(dir);
       Jdbi jdbi = db.jdbi();
       jdbi.useHandle(h -> {
         h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
@@ -65,6 +70,7 @@ public final class ResultWriterBenchmark {
               """);
         });
         long start = System.nanoTime();
+        Duration cpuBefore = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster));
         try (ResultWriter writer = new ResultWriter(jdbi, NODE)) {
           all.forEach(writer::submit);
           while (count(jdbi) < outcomes) {
@@ -72,10 +78,30 @@ public final class ResultWriterBenchmark {
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("round %d: %d outcomes recorded in %.2f s = %.0f outcomes/s%n", round, outcomes, seconds,
-            outcomes / seconds);
+        Duration cpu = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster)).minus(cpuBefore);
+        // CPU time depends less than wall time on what else the machine runs.
+        System.out.printf("round %d: %d outcomes recorded in %.2f s = %.0f outcomes/s; CPU %.2f s (JVM + PostgreSQL)"
+            + " = %.0f us per outcome%n", round, outcomes, seconds, outcomes / seconds, cpu.toMillis() / 1e3,
+            cpu.toNanos() / 1e3 / outcomes);
       }
     }
+  }
+
+  private static long postmasterPid(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
+      return Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+    }
+  }
+
+  private static Duration cpu(ProcessHandle p) {
+    return p.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  /** The CPU time of the PostgreSQL server's processes (the backends and workers alive now). */
+  private static Duration cpuOfChildren(long postmaster) {
+    return ProcessHandle.of(postmaster).map(p -> p.children().map(ResultWriterBenchmark::cpu)
+        .reduce(cpu(p), Duration::plus)).orElse(Duration.ZERO);
   }
 
   private static long count(Jdbi jdbi) {
