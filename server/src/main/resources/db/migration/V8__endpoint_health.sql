@@ -1,7 +1,7 @@
 -- Endpoint health. On the webhook: its opt-in disable policy (NULL = never; at most one of the two is set) and why
 -- and when it was disabled. Beside it, one small row per webhook with the endpoint's recent record, which the
 -- result writer updates once per webhook per batch, so reading it costs one row: the last 100 attempts as two
--- arrays (oldest first) and what they add up to, the last completed delivery, and the current run of failures.
+-- arrays (oldest first), the last completed delivery, and the current run of failures.
 ALTER TABLE webhooks ADD COLUMN disable_after_ms BIGINT;
 ALTER TABLE webhooks ADD COLUMN disable_after_failures INT;
 ALTER TABLE webhooks ADD COLUMN disabled_reason TEXT NOT NULL DEFAULT '';
@@ -11,9 +11,6 @@ CREATE TABLE webhook_health (
     webhook_id           TEXT PRIMARY KEY REFERENCES webhooks (webhook_id) ON DELETE CASCADE,
     recent_ok            BOOLEAN[] NOT NULL DEFAULT '{}',
     recent_ms            INT[] NOT NULL DEFAULT '{}',
-    success_rate         DOUBLE PRECISION NOT NULL DEFAULT 0,
-    p50_ms               INT NOT NULL DEFAULT 0,
-    p99_ms               INT NOT NULL DEFAULT 0,
     last_status          TEXT,
     last_time            TIMESTAMPTZ,
     consecutive_failures INT NOT NULL DEFAULT 0,

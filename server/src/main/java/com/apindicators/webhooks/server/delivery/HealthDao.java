@@ -11,8 +11,8 @@ public interface HealthDao {
   record Disabled(String webhookId, String disabledReason) {}
 
   /**
-   * In one statement: appends each webhook's attempts of the batch (in order) to its last 100 and recomputes the
-   * success rate and p50/p99 from them; moves its last completed delivery and its run of failures on; and
+   * In one statement: appends each webhook's attempts of the batch (in order) to its last 100 (the success rate
+   * and p50/p99 are read from those, see WebhookMapper); moves its last completed delivery and its run of failures on; and
    * disables, with the reason, each enabled webhook whose policy that run now meets (only when a delivery of it
    * failed in this batch). Returns the webhooks it disabled. The rows are updated in webhook id order, so
    * processes sharing webhooks rarely deadlock (and a deadlock only makes the writer try the batch again); an
@@ -38,10 +38,6 @@ public interface HealthDao {
         UPDATE webhook_health h SET
             recent_ok = last_100(h.recent_ok, s.oks),
             recent_ms = last_100(h.recent_ms, s.ms),
-            (success_rate, p50_ms, p99_ms) = (
-              SELECT avg(CASE WHEN ok THEN 1.0 ELSE 0.0 END), percentile_disc(0.5) WITHIN GROUP (ORDER BY ms),
-                  percentile_disc(0.99) WITHIN GROUP (ORDER BY ms)
-              FROM unnest(last_100(h.recent_ok, s.oks), last_100(h.recent_ms, s.ms)) AS t(ok, ms)),
             last_status = coalesce(s.last_status, h.last_status),
             last_time = CASE WHEN s.last_status IS NULL THEN h.last_time ELSE now() END,
             consecutive_failures = CASE WHEN s.reset THEN s.failures ELSE h.consecutive_failures + s.failures END,

@@ -15,7 +15,7 @@ public interface WebhookDao {
       seq, webhook_id, account_id, name, url, events, enabled, secret_hint, create_time, update_time,
       retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,
       disable_after_ms, disable_after_failures, disabled_reason, disabled_time,
-      recent_ok, success_rate, p50_ms, p99_ms, last_status, last_time, consecutive_failures, failing_since
+      recent_ok, recent_ms, last_status, last_time, consecutive_failures, failing_since
       FROM webhooks w LEFT JOIN webhook_health h USING (webhook_id)
       """;
 

@@ -47,8 +47,8 @@ public final class WebhookMapper implements RowMapper<WebhookDao.Listed> {
     if (recent == null) {
       return WebhookHealth.NONE;
     }
-    return new WebhookHealth(rs.getString("last_status"), instant(rs.getTimestamp("last_time")),
-        ((Object[]) recent.getArray()).length, rs.getDouble("success_rate"), rs.getLong("p50_ms"), rs.getLong("p99_ms"),
+    return WebhookHealth.of(rs.getString("last_status"), instant(rs.getTimestamp("last_time")),
+        (Boolean[]) recent.getArray(), (Integer[]) rs.getArray("recent_ms").getArray(),
         rs.getInt("consecutive_failures"), instant(rs.getTimestamp("failing_since")));
   }
 
