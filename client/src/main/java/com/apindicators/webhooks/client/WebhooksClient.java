@@ -107,6 +107,18 @@ public final class WebhooksClient implements AutoCloseable {
     return webhooks().updateWebhook(UpdateWebhookRequest.newBuilder().setWebhook(webhook).setUpdateMask(mask).build());
   }
 
+  /** Enables a webhook, also one its disable policy disabled (clearing the reason and the failure count). */
+  public Webhook enableWebhook(String webhookId) {
+    return updateWebhook(Webhook.newBuilder().setWebhookId(webhookId).setEnabled(true).build(),
+        FieldMask.newBuilder().addPaths("enabled").build()).getWebhook();
+  }
+
+  /** Sets when a webhook is disabled automatically; the default instance means never. */
+  public Webhook setDisablePolicy(String webhookId, DisablePolicy policy) {
+    return updateWebhook(Webhook.newBuilder().setWebhookId(webhookId).setDisablePolicy(policy).build(),
+        FieldMask.newBuilder().addPaths("disable_policy").build()).getWebhook();
+  }
+
   public void deleteWebhook(String webhookId) {
     webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(webhookId).build());
   }

@@ -196,4 +196,37 @@ class CliLiveTest {
     assertThat(second.stdout()).contains("\"retryPolicy\":{\"maxAttempts\":5,\"initialBackoff\":\"0.500s\",\"maxBackoff\":\"3600s\"}")
         .contains("\"filter\":{\"pairs\":[\"BTCUSDT\",\"ETHUSDT\"],\"intervals\":[],\"minScore\":0.8}");
   }
+
+  @Test
+  void disableAfterIsSetShownAndClearedAndEnablingClearsTheReason() {
+    cli("plan", "set", "--account", "breaker", "--plan", "starter");
+    Run created = cli("create", "--account", "breaker", "--name", "n", "--url", appUrl("/fail"), "--events", "signal.buy",
+        "--disable-after", "2");
+    assertThat(created.exit()).as(created.err().toString()).isZero();
+    assertThat(created.stdout()).contains("disable after 2 failed in a row").contains("no attempts yet");
+    String id = created.stdout().substring(0, created.stdout().indexOf(' '));
+    cli("trigger", "signal.buy", "--account", "breaker");
+    await().atMost(Duration.ofSeconds(10)).until(() -> cli("get", "--webhook", id).stdout().contains("1 failed in a row"));
+    cli("trigger", "signal.buy", "--account", "breaker");
+    await().atMost(Duration.ofSeconds(10)).until(() -> cli("get", "--webhook", id).stdout().contains("(disabled: "));
+    String shown = cli("get", "--webhook", id).stdout();
+    assertThat(shown).contains("Disabled by its disable policy: 2 deliveries in a row failed")
+        .contains("last failed, 0% of the last 2 attempts ok, p50 ").contains("2 failed in a row");
+    assertThat(cli("list", "--account", "breaker").stdout()).isEqualTo(shown);
+    Run json = cli("-o", "json", "get", "--webhook", id);
+    assertThat(json.stdout()).contains("\"enabled\":false").contains("\"disabledTime\":\"")
+        .contains("\"health\":{\"lastDeliveryStatus\":\"failed\"").contains("\"recentAttempts\":2");
+
+    Run enabled = cli("-o", "json", "update", "--webhook", id, "--enabled", "true", "--disable-after", "5d");
+    assertThat(enabled.exit()).as(enabled.err().toString()).isZero();
+    assertThat(enabled.stdout()).contains("\"enabled\":true").contains("\"disabledReason\":\"\"")
+        .contains("\"disablePolicy\":{\"afterFailingFor\":\"432000s\"}").contains("\"consecutiveFailures\":0")
+        .contains("\"disabledTime\":null");
+    assertThat(cli("get", "--webhook", id).stdout()).contains("disable after failing for 5d").doesNotContain("(disabled");
+    Run never = cli("update", "--webhook", id, "--disable-after", "never");
+    assertThat(never.stdout()).doesNotContain("disable after");
+    Run zero = cli("update", "--webhook", id, "--disable-after", "0");
+    assertThat(zero.exit()).isEqualTo(1);
+    assertThat(zero.err().toString()).contains("INVALID_ARGUMENT").contains("after_consecutive_failures");
+  }
 }

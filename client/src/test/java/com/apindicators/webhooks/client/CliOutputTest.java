@@ -84,10 +84,13 @@ class CliOutputTest {
     Run duration = cli("update", "--webhook", "wh_x", "--retry-initial-backoff", "soon");
     assertThat(duration.exit()).isEqualTo(2);
     assertThat(duration.err().toString()).contains("'soon' is not a duration");
+    Run disableAfter = cli("update", "--webhook", "wh_x", "--disable-after", "-5");
+    assertThat(disableAfter.exit()).isEqualTo(2);
+    assertThat(disableAfter.err().toString()).contains("'-5' is not a duration").contains("nor a count of failed deliveries");
     Run notFound = cli("delete", "--webhook", "wh_doesnotexist");
     assertThat(notFound.exit()).isEqualTo(1);
     assertThat(notFound.err().toString()).startsWith("error: NOT_FOUND: ");
-    for (Run r : List.of(plan, status, output, data, duration, notFound)) {
+    for (Run r : List.of(plan, status, output, data, duration, disableAfter, notFound)) {
       assertThat(r.err().toString()).doesNotContain("Exception").doesNotContain("\tat ");
     }
   }

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.client.cli;
 
+import com.apindicators.webhooks.v1.DisablePolicy;
 import com.apindicators.webhooks.v1.RetryPolicy;
 import com.apindicators.webhooks.v1.WebhookFilter;
 import com.google.protobuf.util.Durations;
@@ -11,9 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
-/** A webhook's retry policy and event filter as flags, shared by create and update. */
+/** A webhook's retry policy, event filter and disable policy as flags, shared by create and update. */
 final class PolicyOptions {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern COUNT = Pattern.compile("\\d{1,9}");
 
   @Option(names = "--retry-max-attempts", description = "attempts per delivery, 1-10") Integer maxAttempts;
   @Option(names = "--retry-initial-backoff", description = "wait before the first retry, e.g. 500ms, 30s, 5m, 1h")
@@ -24,10 +26,30 @@ final class PolicyOptions {
   @Option(names = "--filter-intervals", split = ",", description = "only events for these intervals, e.g. 1h,4h (\"\" clears)")
   List<String> intervals;
   @Option(names = "--filter-min-score", description = "only events with a score at least this, 0-1 (0 clears)") Double minScore;
+  @Option(names = "--disable-after", description = "disable the webhook automatically after this many failed deliveries"
+      + " in a row (e.g. 10) or after its deliveries failed for this long (e.g. 5d, 12h); never (the default) clears")
+  String disableAfter;
 
   /** Usage errors in the flags, found before anything is sent. */
   void check() {
     retry(RetryPolicy.getDefaultInstance());
+    disablePolicy();
+  }
+
+  boolean disableGiven() {
+    return disableAfter != null;
+  }
+
+  /** The disable policy the flag names; the empty policy (never) for "never". */
+  DisablePolicy disablePolicy() {
+    if (disableAfter == null || disableAfter.strip().equalsIgnoreCase("never")) {
+      return DisablePolicy.getDefaultInstance();
+    }
+    String text = disableAfter.strip();
+    if (COUNT.matcher(text).matches()) {
+      return DisablePolicy.newBuilder().setAfterConsecutiveFailures(Integer.parseInt(text)).build();
+    }
+    return DisablePolicy.newBuilder().setAfterFailingFor(Durations.fromMillis(millis("--disable-after", text))).build();
   }
 
   boolean retryGiven() {
@@ -76,13 +98,15 @@ final class PolicyOptions {
         case "ms" -> n;
         case "s" -> n * 1000;
         case "m" -> n * 60_000;
-        default -> n * 3_600_000;
+        case "h" -> n * 3_600_000;
+        default -> n * 86_400_000;
       };
     }
     try {
       return Duration.parse(text.strip()).toMillis();
     } catch (DateTimeParseException e) {
-      throw new WebhooksCli.UsageException(option + ": '" + text + "' is not a duration such as 500ms, 30s, 5m, 1h or PT30S");
+      throw new WebhooksCli.UsageException(option + ": '" + text + "' is not a duration such as 500ms, 30s, 5m, 1h, 5d or PT30S"
+          + (option.equals("--disable-after") ? ", nor a count of failed deliveries such as 10, nor never" : ""));
     }
   }
 }

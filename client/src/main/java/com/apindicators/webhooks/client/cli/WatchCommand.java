@@ -55,7 +55,8 @@ final class WatchCommand implements Callable<Integer> {
       c.listEventTypes(); // fails fast (exit 1) when the server is unreachable or the key is wrong; the watch would retry
       try (Watch w = c.watch(r.build(), u -> {
         synchronized (root) {
-          root.out.println(asJson ? Json.of(u) : line(u.getDelivery(), color));
+          root.out.println(asJson ? Json.of(u) : line(u.getDelivery(), color) + (u.hasWebhookDisabled()
+              ? "\n  webhook " + u.getWebhookDisabled().getWebhookId() + " disabled: " + u.getWebhookDisabled().getDisabledReason() : ""));
           root.out.flush();
         }
         if (count > 0 && printed.incrementAndGet() >= count) {

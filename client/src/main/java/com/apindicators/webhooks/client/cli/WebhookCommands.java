@@ -2,10 +2,14 @@ package com.apindicators.webhooks.client.cli;
 
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.CreateWebhookResponse;
+import com.apindicators.webhooks.v1.DisablePolicy;
+import com.apindicators.webhooks.v1.EventType;
 import com.apindicators.webhooks.v1.RotateSigningSecretResponse;
 import com.apindicators.webhooks.v1.UpdateWebhookResponse;
 import com.apindicators.webhooks.v1.Webhook;
+import com.apindicators.webhooks.v1.WebhookHealth;
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.util.Durations;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +24,32 @@ final class WebhookCommands {
 
   static String describe(Webhook w) {
     return w.getWebhookId() + "  " + w.getName() + "  " + w.getUrl() + "  " + String.join(",", w.getEventsList())
-        + (w.getEnabled() ? "" : "  (disabled)") + "  secret ..." + w.getSecretHint();
+        + (w.getEnabled() ? "" : "  (disabled" + (w.getDisabledReason().isEmpty() ? "" : ": " + w.getDisabledReason()) + ")")
+        + "  secret ..." + w.getSecretHint() + policy(w.getDisablePolicy()) + health(w.getHealth());
+  }
+
+  private static String policy(DisablePolicy p) {
+    return switch (p.getTriggerCase()) {
+      case AFTER_CONSECUTIVE_FAILURES -> "  disable after " + p.getAfterConsecutiveFailures() + " failed in a row";
+      case AFTER_FAILING_FOR -> "  disable after failing for " + period(p.getAfterFailingFor().getSeconds());
+      default -> "";
+    };
+  }
+
+  /** A whole number of the largest unit that divides it: 5d, 12h, 90m, 45s. */
+  static String period(long seconds) {
+    return seconds % 86_400 == 0 ? seconds / 86_400 + "d" : seconds % 3_600 == 0 ? seconds / 3_600 + "h"
+        : seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
+
+  private static String health(WebhookHealth h) {
+    if (h.getRecentAttempts() == 0) {
+      return "  no attempts yet";
+    }
+    return String.format(java.util.Locale.ROOT, "  last %s, %.0f%% of the last %d attempts ok, p50 %d ms, p99 %d ms%s",
+        h.hasLastDeliveryTime() ? DeliveryCommands.status(h.getLastDeliveryStatus()) : "-", h.getSuccessRate() * 100, h.getRecentAttempts(),
+        Durations.toMillis(h.getP50Duration()), Durations.toMillis(h.getP99Duration()),
+        h.getConsecutiveFailures() == 0 ? "" : ", " + h.getConsecutiveFailures() + " failed in a row");
   }
 
   @Command(name = "create", description = "Create a webhook; prints its signing secret once.", mixinStandardHelpOptions = true)
@@ -44,6 +73,9 @@ final class WebhookCommands {
         }
         if (policy.filterGiven()) {
           req.setFilter(policy.filter(req.getFilter()));
+        }
+        if (policy.disableGiven()) {
+          req.setDisablePolicy(policy.disablePolicy());
         }
         CreateWebhookResponse r = c.createWebhook(req.build());
         root.print(r, describe(r.getWebhook()) + "\nsigning secret: " + r.getSigningSecret()
@@ -82,7 +114,7 @@ final class WebhookCommands {
     }
   }
 
-  @Command(name = "update", description = "Change a webhook's name, URL, events, enabled flag, retry policy or filter; other"
+  @Command(name = "update", description = "Change a webhook's name, URL, events, enabled flag, retry policy, filter or disable policy; other"
       + " fields keep their values.", mixinStandardHelpOptions = true)
   static final class Update implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -90,7 +122,8 @@ final class WebhookCommands {
     @Option(names = "--name", description = "a new label") String name;
     @Option(names = "--url", description = "a new endpoint URL") String url;
     @Option(names = "--events", split = ",", description = "the new event list, e.g. signal.buy,signal.sell") List<String> events;
-    @Option(names = "--enabled", arity = "1", description = "true or false: pause or resume deliveries") Boolean enabled;
+    @Option(names = "--enabled", arity = "1", description = "true or false: pause or resume deliveries (true also clears"
+        + " the reason and the failure count of an automatic disable)") Boolean enabled;
     @Mixin PolicyOptions policy;
 
     @Override
@@ -114,6 +147,10 @@ final class WebhookCommands {
       if (enabled != null) {
         w.setEnabled(enabled);
         mask.addPaths("enabled");
+      }
+      if (policy.disableGiven()) {
+        w.setDisablePolicy(policy.disablePolicy());
+        mask.addPaths("disable_policy");
       }
       return root.with(c -> {
         if (policy.retryGiven() || policy.filterGiven()) {

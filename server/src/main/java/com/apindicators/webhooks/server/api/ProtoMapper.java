@@ -7,7 +7,11 @@ import com.apindicators.webhooks.server.events.PublishedEvent;
 import com.apindicators.webhooks.server.registry.Account;
 import com.apindicators.webhooks.server.registry.Plan;
 import com.apindicators.webhooks.server.registry.Webhook;
+import com.apindicators.webhooks.server.registry.WebhookHealth;
+import com.apindicators.webhooks.server.stream.DeliveryChange;
+import com.apindicators.webhooks.v1.DisablePolicy;
 import com.apindicators.webhooks.v1.RetryPolicy;
+import com.apindicators.webhooks.v1.WebhookDisabled;
 import com.apindicators.webhooks.v1.WebhookFilter;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
@@ -40,7 +44,7 @@ public final class ProtoMapper {
   }
 
   public static com.apindicators.webhooks.v1.Webhook webhook(Webhook w) {
-    return com.apindicators.webhooks.v1.Webhook.newBuilder()
+    var b = com.apindicators.webhooks.v1.Webhook.newBuilder()
         .setWebhookId(w.webhookId())
         .setAccountId(w.accountId())
         .setName(w.name())
@@ -58,7 +62,44 @@ public final class ProtoMapper {
             .addAllPairs(w.filter().pairs())
             .addAllIntervals(w.filter().intervals())
             .setMinScore(w.filter().minScore()))
-        .build();
+        .setDisabledReason(w.disabledReason())
+        .setHealth(health(w.health()));
+    if (w.disablePolicy().afterFailingFor() != null) {
+      b.setDisablePolicy(DisablePolicy.newBuilder().setAfterFailingFor(duration(w.disablePolicy().afterFailingFor())));
+    } else if (w.disablePolicy().afterConsecutiveFailures() > 0) {
+      b.setDisablePolicy(DisablePolicy.newBuilder().setAfterConsecutiveFailures(w.disablePolicy().afterConsecutiveFailures()));
+    }
+    if (w.disabledTime() != null) {
+      b.setDisabledTime(timestamp(w.disabledTime()));
+    }
+    return b.build();
+  }
+
+  static com.apindicators.webhooks.v1.WebhookHealth health(WebhookHealth h) {
+    var b = com.apindicators.webhooks.v1.WebhookHealth.newBuilder()
+        .setRecentAttempts(h.recentAttempts())
+        .setSuccessRate(h.successRate())
+        .setP50Duration(duration(Duration.ofMillis(h.p50Ms())))
+        .setP99Duration(duration(Duration.ofMillis(h.p99Ms())))
+        .setConsecutiveFailures(h.consecutiveFailures());
+    if (h.lastStatus() != null) {
+      b.setLastDeliveryStatus(com.apindicators.webhooks.v1.DeliveryStatus.valueOf("DELIVERY_STATUS_" + h.lastStatus()));
+    }
+    if (h.lastTime() != null) {
+      b.setLastDeliveryTime(timestamp(h.lastTime()));
+    }
+    if (h.failingSince() != null) {
+      b.setFailingSinceTime(timestamp(h.failingSince()));
+    }
+    return b.build();
+  }
+
+  static WebhookDisabled webhookDisabled(String webhookId, DeliveryChange.WebhookDisabled d) {
+    var b = WebhookDisabled.newBuilder().setWebhookId(webhookId).setDisabledReason(d.reason());
+    if (d.time() != null) {
+      b.setDisabledTime(timestamp(d.time()));
+    }
+    return b.build();
   }
 
   public static com.apindicators.webhooks.v1.Event event(PublishedEvent e) {

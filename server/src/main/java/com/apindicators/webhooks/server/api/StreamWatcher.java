@@ -68,12 +68,15 @@ final class StreamWatcher implements Watcher {
       if (b != null && b.changeId() == change.changeId()) {
         return b.response();
       }
-      WatchDeliveriesResponse r = WatchDeliveriesResponse.newBuilder()
+      WatchDeliveriesResponse.Builder r = WatchDeliveriesResponse.newBuilder()
           .setDelivery(ProtoMapper.delivery(change.delivery()))
-          .setResumeToken(tokens.token(change.changeId()))
-          .build();
-      last = new Built(change.changeId(), r);
-      return r;
+          .setResumeToken(tokens.token(change.changeId()));
+      if (change.webhookDisabled() != null) {
+        r.setWebhookDisabled(ProtoMapper.webhookDisabled(change.delivery().webhookId(), change.webhookDisabled()));
+      }
+      Built built = new Built(change.changeId(), r.build());
+      last = built;
+      return built.response();
     }
   }
 

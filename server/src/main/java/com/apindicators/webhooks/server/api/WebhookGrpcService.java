@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.registry.DisablePolicy;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.EventFilter;
 import com.apindicators.webhooks.server.registry.NewWebhook;
@@ -19,7 +20,8 @@ import java.util.Set;
 /** The WebhookService RPCs: validate, call {@link Webhooks}, map. */
 public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
   private static final String LIST_KIND = "webhooks";
-  private static final Set<String> UPDATABLE = Set.of("name", "url", "events", "enabled", "retry_policy", "filter");
+  private static final Set<String> UPDATABLE =
+      Set.of("name", "url", "events", "enabled", "retry_policy", "filter", "disable_policy");
   private final Webhooks webhooks;
   private final TargetGuard guard;
   private final Pages pages;
@@ -40,10 +42,11 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       List<String> events = WebhookRequests.events("events", r.getEventsList(), v);
       RetrySettings retry = WebhookRequests.retry("retry_policy", r.hasRetryPolicy(), r.getRetryPolicy(), v);
       EventFilter filter = WebhookRequests.filter("filter", r.hasFilter(), r.getFilter(), v);
+      DisablePolicy disable = WebhookRequests.disablePolicy("disable_policy", r.hasDisablePolicy(), r.getDisablePolicy(), v);
       v.throwIfAny();
       Access.requireAccount(accountId);
       try {
-        Webhooks.WithSecret created = webhooks.create(new NewWebhook(accountId, name, url, events, retry, filter));
+        Webhooks.WithSecret created = webhooks.create(new NewWebhook(accountId, name, url, events, retry, filter, disable));
         return CreateWebhookResponse.newBuilder()
             .setWebhook(ProtoMapper.webhook(created.webhook()))
             .setSigningSecret(created.signingSecret())
@@ -96,7 +99,8 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       }
       for (String p : paths) {
         if (!UPDATABLE.contains(p)) {
-          v.add("update_mask", Fields.quote(p) + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter");
+          v.add("update_mask", Fields.quote(p)
+              + " cannot be changed; changeable: name, url, events, enabled, retry_policy, filter, disable_policy");
         }
       }
       String name = paths.contains("name") ? WebhookRequests.name("webhook.name", w.getName(), v) : null;
@@ -107,9 +111,11 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
           ? WebhookRequests.retry("webhook.retry_policy", w.hasRetryPolicy(), w.getRetryPolicy(), v) : null;
       EventFilter filter = paths.contains("filter")
           ? WebhookRequests.filter("webhook.filter", w.hasFilter(), w.getFilter(), v) : null;
+      DisablePolicy disable = paths.contains("disable_policy")
+          ? WebhookRequests.disablePolicy("webhook.disable_policy", w.hasDisablePolicy(), w.getDisablePolicy(), v) : null;
       v.throwIfAny();
       visible(id);
-      Webhook updated = webhooks.update(id, new WebhookChange(name, url, events, enabled, retry, filter))
+      Webhook updated = webhooks.update(id, new WebhookChange(name, url, events, enabled, retry, filter, disable))
           .orElseThrow(() -> Errors.notFound("webhook", id));
       return UpdateWebhookResponse.newBuilder()
           .setWebhook(ProtoMapper.webhook(updated))

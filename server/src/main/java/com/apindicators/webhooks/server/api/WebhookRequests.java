@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.registry.DisablePolicy;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.EventFilter;
 import com.apindicators.webhooks.server.registry.RetrySettings;
@@ -153,6 +154,38 @@ public final class WebhookRequests {
       }
     }
     return List.copyOf(new java.util.LinkedHashSet<>(values));
+  }
+
+  /** A disable policy: unset or empty means never; a period of 1 minute to 30 days, or 1-10,000 failed deliveries. */
+  public static DisablePolicy disablePolicy(String field, boolean present,
+      com.apindicators.webhooks.v1.DisablePolicy p, Violations v) {
+    if (!present) {
+      return DisablePolicy.NEVER;
+    }
+    switch (p.getTriggerCase()) {
+      case AFTER_FAILING_FOR -> {
+        Duration after = duration(p.getAfterFailingFor());
+        if (after == null || after.compareTo(DisablePolicy.MIN_FAILING_FOR) < 0
+            || after.compareTo(DisablePolicy.MAX_FAILING_FOR) > 0) {
+          v.add(field + ".after_failing_for", "must be between 1 minute and " + DisablePolicy.MAX_FAILING_FOR.toDays()
+              + " days (e.g. 432000s for 5 days)");
+          return DisablePolicy.NEVER;
+        }
+        return new DisablePolicy(after, 0);
+      }
+      case AFTER_CONSECUTIVE_FAILURES -> {
+        int n = p.getAfterConsecutiveFailures();
+        if (n < 1 || n > DisablePolicy.MAX_CONSECUTIVE_FAILURES) {
+          v.add(field + ".after_consecutive_failures", "must be 1 to " + DisablePolicy.MAX_CONSECUTIVE_FAILURES
+              + " failed deliveries in a row");
+          return DisablePolicy.NEVER;
+        }
+        return new DisablePolicy(null, n);
+      }
+      default -> {
+        return DisablePolicy.NEVER;
+      }
+    }
   }
 
   private static Duration duration(com.google.protobuf.Duration d) {

@@ -5,7 +5,9 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * change-log entries of new deliveries and of every outcome. Publishing and sending wait for it only when its
  * bounded queue is full, and only this short transaction takes the change log's ordering lock. A batch the
  * database refuses for its data is split until the refused rows are alone; those are recorded as failed with the
- * reason, so one tenant's row never costs another tenant its results.
+ * reason, so one tenant's row never costs another tenant its results. Each batch also moves every webhook's health
+ * row on and applies disable policies ({@link EndpointHealth}).
  */
 public final class ResultWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);
@@ -271,7 +274,9 @@ public final class ResultWriter implements AutoCloseable {
       }
       List<String> written = h.attach(DeliveryDao.class)
           .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
-      ChangeLog.record(h, written.toArray(String[]::new));
+      // Before the change log's lock, so the health statement does not lengthen the time it is held.
+      Map<String, String> disabledNotices = EndpointHealth.record(h, batch, new HashSet<>(written));
+      ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);
       return written.size();
     });
     if (recorded < n) {

@@ -3,7 +3,7 @@ package com.apindicators.webhooks.server.registry;
 import java.time.Instant;
 import java.util.List;
 
-/** A registered endpoint, without its signing secret. */
+/** A registered endpoint, without its signing secret; disabledTime is null while enabled. */
 public record Webhook(
     String webhookId,
     String accountId,
@@ -15,4 +15,8 @@ public record Webhook(
     Instant createTime,
     Instant updateTime,
     RetrySettings retry,
-    EventFilter filter) {}
+    EventFilter filter,
+    DisablePolicy disablePolicy,
+    String disabledReason,
+    Instant disabledTime,
+    WebhookHealth health) {}

@@ -4,4 +4,5 @@ import java.util.List;
 
 /** The validated new values of an update; a null field is left as it is. */
 public record WebhookChange(
-    String name, String url, List<String> events, Boolean enabled, RetrySettings retry, EventFilter filter) {}
+    String name, String url, List<String> events, Boolean enabled, RetrySettings retry, EventFilter filter,
+    DisablePolicy disablePolicy) {}

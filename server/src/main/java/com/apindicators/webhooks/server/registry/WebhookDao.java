@@ -10,31 +10,52 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** SQL for the {@code webhooks} table. */
 @RegisterRowMapper(WebhookMapper.class)
 public interface WebhookDao {
+  /** A webhook's columns with its health row's, and the join they come from (queries add only WHERE and after). */
   String COLUMNS = """
       seq, webhook_id, account_id, name, url, events, enabled, secret_hint, create_time, update_time,
-      retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score
+      retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,
+      disable_after_ms, disable_after_failures, disabled_reason, disabled_time,
+      recent_ok, recent_ms, last_status, last_time, consecutive_failures, failing_since
+      FROM webhooks w LEFT JOIN webhook_health h USING (webhook_id)
       """;
 
   @SqlUpdate("""
       INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint,
-          retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score)
+          retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,
+          disable_after_ms, disable_after_failures)
       VALUES (:id, :accountId, :name, :url, :events, :secret, :hint,
-          :maxAttempts, :initialMs, :maxMs, :pairs, :intervals, :minScore)
+          :maxAttempts, :initialMs, :maxMs, :pairs, :intervals, :minScore, :disableAfterMs, :disableAfterFailures)
       """)
   void insert(@Bind("id") String id, @Bind("accountId") String accountId, @Bind("name") String name,
       @Bind("url") String url, @Bind("events") String[] events, @Bind("secret") String secret,
       @Bind("hint") String hint, @Bind("maxAttempts") int maxAttempts, @Bind("initialMs") long initialMs,
       @Bind("maxMs") long maxMs, @Bind("pairs") String[] pairs, @Bind("intervals") String[] intervals,
-      @Bind("minScore") double minScore);
+      @Bind("minScore") double minScore, @Bind("disableAfterMs") Long disableAfterMs,
+      @Bind("disableAfterFailures") Integer disableAfterFailures);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = :id")
+  /** The webhook's health row, which the result writer only ever updates. */
+  @SqlUpdate("INSERT INTO webhook_health (webhook_id) VALUES (:id)")
+  void insertHealth(@Bind("id") String id);
+
+  /**
+   * Locks the webhook's health row; taken before the webhook row by every writer of both (the result writer
+   * too), so they cannot deadlock.
+   */
+  @SqlQuery("SELECT webhook_id FROM webhook_health WHERE webhook_id = :id FOR UPDATE")
+  Optional<String> lockHealth(@Bind("id") String id);
+
+  /** Forgets the run of failures, as re-enabling does; the recent attempts stay. */
+  @SqlUpdate("UPDATE webhook_health SET consecutive_failures = 0, failing_since = NULL WHERE webhook_id = :id")
+  int clearFailures(@Bind("id") String id);
+
+  @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id")
   Optional<Listed> find(@Bind("id") String id);
 
   /** The webhook, locked until the transaction ends. */
-  @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE webhook_id = :id FOR UPDATE")
+  @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id FOR UPDATE OF w")
   Optional<Listed> findForUpdate(@Bind("id") String id);
 
-  @SqlQuery("SELECT " + COLUMNS + " FROM webhooks WHERE account_id = :accountId AND seq > :afterSeq ORDER BY seq LIMIT :limit")
+  @SqlQuery("SELECT " + COLUMNS + " WHERE account_id = :accountId AND seq > :afterSeq ORDER BY seq LIMIT :limit")
   List<Listed> listByAccount(@Bind("accountId") String accountId, @Bind("afterSeq") long afterSeq, @Bind("limit") int limit);
 
   @SqlQuery("SELECT count(*) FROM webhooks WHERE account_id = :accountId")
@@ -43,13 +64,19 @@ public interface WebhookDao {
   @SqlUpdate("""
       UPDATE webhooks SET name = :name, url = :url, events = :events, enabled = :enabled,
           retry_max_attempts = :maxAttempts, retry_initial_ms = :initialMs, retry_max_ms = :maxMs,
-          filter_pairs = :pairs, filter_intervals = :intervals, filter_min_score = :minScore, update_time = now()
+          filter_pairs = :pairs, filter_intervals = :intervals, filter_min_score = :minScore,
+          disable_after_ms = :disableAfterMs, disable_after_failures = :disableAfterFailures,
+          disabled_reason = CASE WHEN :enabled THEN '' WHEN enabled THEN :disabledReason ELSE disabled_reason END,
+          disabled_time = CASE WHEN :enabled THEN NULL WHEN enabled THEN now() ELSE disabled_time END,
+          update_time = now()
       WHERE webhook_id = :id
       """)
   int update(@Bind("id") String id, @Bind("name") String name, @Bind("url") String url,
       @Bind("events") String[] events, @Bind("enabled") boolean enabled, @Bind("maxAttempts") int maxAttempts,
       @Bind("initialMs") long initialMs, @Bind("maxMs") long maxMs, @Bind("pairs") String[] pairs,
-      @Bind("intervals") String[] intervals, @Bind("minScore") double minScore);
+      @Bind("intervals") String[] intervals, @Bind("minScore") double minScore,
+      @Bind("disableAfterMs") Long disableAfterMs, @Bind("disableAfterFailures") Integer disableAfterFailures,
+      @Bind("disabledReason") String disabledReason);
 
   /** Replaces the secret; the old one keeps signing beside it for 24 hours. */
   @SqlUpdate("""

@@ -10,6 +10,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
 public final class Webhooks {
+  /** The disabled_reason of a webhook disabled through UpdateWebhook. */
+  public static final String MANUALLY_DISABLED = "Disabled with UpdateWebhook (enabled: false).";
   private final Jdbi jdbi;
   private final SecretBox secrets;
   private final Consumer<String> deleted;
@@ -57,7 +59,9 @@ public final class Webhooks {
       }
       dao.insert(id, w.accountId(), w.name(), w.url(), array(w.events()), secrets.seal(secret), SigningSecrets.hint(secret),
           w.retry().maxAttempts(), w.retry().initialBackoff().toMillis(), w.retry().maxBackoff().toMillis(),
-          array(w.filter().pairs()), array(w.filter().intervals()), w.filter().minScore());
+          array(w.filter().pairs()), array(w.filter().intervals()), w.filter().minScore(),
+          afterMs(w.disablePolicy()), afterFailures(w.disablePolicy()));
+      dao.insertHealth(id);
       return Optional.empty();
     });
     if (refused.isPresent()) {
@@ -81,10 +85,14 @@ public final class Webhooks {
     return new Page(page.stream().map(WebhookDao.Listed::webhook).toList(), next);
   }
 
-  /** Applies the change (null fields kept) and returns the result, or empty if there is no such webhook. */
+  /**
+   * Applies the change (null fields kept) and returns the result, or empty if there is no such webhook. Disabling
+   * records when and why; enabling a disabled webhook clears that and its run of failures.
+   */
   public Optional<Webhook> update(String webhookId, WebhookChange c) {
     return jdbi.inTransaction(h -> {
       WebhookDao dao = h.attach(WebhookDao.class);
+      dao.lockHealth(webhookId);
       Optional<Webhook> current = dao.findForUpdate(webhookId).map(WebhookDao.Listed::webhook);
       if (current.isEmpty()) {
         return Optional.empty();
@@ -92,10 +100,16 @@ public final class Webhooks {
       Webhook w = current.get();
       RetrySettings retry = c.retry() != null ? c.retry() : w.retry();
       EventFilter filter = c.filter() != null ? c.filter() : w.filter();
+      DisablePolicy policy = c.disablePolicy() != null ? c.disablePolicy() : w.disablePolicy();
+      boolean enabled = c.enabled() != null ? c.enabled() : w.enabled();
       dao.update(webhookId, c.name() != null ? c.name() : w.name(), c.url() != null ? c.url() : w.url(),
-          array(c.events() != null ? c.events() : w.events()), c.enabled() != null ? c.enabled() : w.enabled(),
+          array(c.events() != null ? c.events() : w.events()), enabled,
           retry.maxAttempts(), retry.initialBackoff().toMillis(), retry.maxBackoff().toMillis(),
-          array(filter.pairs()), array(filter.intervals()), filter.minScore());
+          array(filter.pairs()), array(filter.intervals()), filter.minScore(), afterMs(policy), afterFailures(policy),
+          MANUALLY_DISABLED);
+      if (enabled && !w.enabled()) {
+        dao.clearFailures(webhookId);
+      }
       return dao.find(webhookId).map(WebhookDao.Listed::webhook);
     });
   }
@@ -115,6 +129,14 @@ public final class Webhooks {
       deleted.accept(webhookId);
     }
     return found;
+  }
+
+  private static Long afterMs(DisablePolicy p) {
+    return p.afterFailingFor() == null ? null : p.afterFailingFor().toMillis();
+  }
+
+  private static Integer afterFailures(DisablePolicy p) {
+    return p.afterConsecutiveFailures() > 0 ? p.afterConsecutiveFailures() : null;
   }
 
   private static String[] array(List<String> values) {

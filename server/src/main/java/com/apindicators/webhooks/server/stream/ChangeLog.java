@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.stream;
 
 import java.util.List;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
@@ -19,29 +20,44 @@ public interface ChangeLog {
    * Call inside the transaction that changed them.
    */
   static void record(Handle h, String[] deliveryIds) {
+    record(h, deliveryIds, Map.of());
+  }
+
+  /**
+   * Records the deliveries' current state as above; the change of each delivery in {@code webhookDisabled} also
+   * carries the notice that its webhook was disabled now, for that reason.
+   */
+  static void record(Handle h, String[] deliveryIds, Map<String, String> webhookDisabled) {
     if (deliveryIds.length == 0) {
       return;
     }
-    h.attach(ChangeLog.class).insertSnapshots(deliveryIds);
+    h.attach(ChangeLog.class).insertSnapshots(deliveryIds, webhookDisabled.keySet().toArray(String[]::new),
+        webhookDisabled.values().toArray(String[]::new));
   }
 
   /**
    * One round trip: takes the lock that serializes change writers until commit (each row's change id is drawn
-   * after it, so change ids become visible in increasing order), copies the deliveries' current state, and
-   * queues the NOTIFY that PostgreSQL sends at commit.
+   * after it, so change ids become visible in increasing order), copies the deliveries' current state with any
+   * webhook-disabled notice, and queues the NOTIFY that PostgreSQL sends at commit.
    */
   @SqlQuery("WITH ordered AS (SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")), copied AS ("
       + """
         INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
-            response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
+            response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time,
+            webhook_disabled_reason, webhook_disabled_time)
         SELECT d.delivery_id, d.webhook_id, d.account_id, d.event_id, d.event_type, d.url, d.status, d.response_code,
-            d.error, d.attempt_count, d.duration_ms, d.create_time, d.complete_time, d.next_attempt_time
+            d.error, d.attempt_count, d.duration_ms, d.create_time, d.complete_time, d.next_attempt_time,
+            d.reason, CASE WHEN d.reason IS NOT NULL THEN now() END
         FROM ordered CROSS JOIN LATERAL (
-          SELECT * FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq) d
+          SELECT x.*, n.reason FROM deliveries x
+          LEFT JOIN unnest(CAST(:noticeIds AS text[]), CAST(:noticeReasons AS text[])) AS n(delivery_id, reason)
+              ON n.delivery_id = x.delivery_id
+          WHERE x.delivery_id = ANY(:ids) ORDER BY x.seq) d
         RETURNING 1
       )
       """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')")
-  long insertSnapshots(@Bind("ids") String[] ids);
+  long insertSnapshots(@Bind("ids") String[] ids, @Bind("noticeIds") String[] noticeIds,
+      @Bind("noticeReasons") String[] noticeReasons);
 
   /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
   @SqlQuery("""

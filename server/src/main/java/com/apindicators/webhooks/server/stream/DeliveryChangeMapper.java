@@ -19,7 +19,9 @@ public final class DeliveryChangeMapper implements RowMapper<DeliveryChange> {
         DeliveryStatus.valueOf(rs.getString("status")), rs.getInt("response_code"), "", rs.getString("error"),
         rs.getInt("attempt_count"), rs.getLong("duration_ms"), instant(rs.getTimestamp("create_time")),
         instant(rs.getTimestamp("complete_time")), instant(rs.getTimestamp("next_attempt_time")));
-    return new DeliveryChange(id, d);
+    String disabledReason = rs.getString("webhook_disabled_reason");
+    return new DeliveryChange(id, d, disabledReason == null ? null
+        : new DeliveryChange.WebhookDisabled(disabledReason, instant(rs.getTimestamp("webhook_disabled_time"))));
   }
 
   private static Instant instant(Timestamp t) {

@@ -1,0 +1,111 @@
+package com.apindicators.webhooks.server.bench;
+
+import com.apindicators.webhooks.server.delivery.AttemptResult;
+import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.delivery.Outcome;
+import com.apindicators.webhooks.server.delivery.ResultWriter;
+import com.apindicators.webhooks.server.store.Database;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The result writer alone on embedded PostgreSQL: outcomes per second it records, each batch spread over every
+ * webhook (as a broadcast's fan-out is), one in ten a failure. No HTTP, no dispatcher, so the database work per batch
+ * is what is measured. Args: webhooks, outcomes per round, rounds. Run: see README "Benchmarks".
+ */
+public final class ResultWriterBenchmark {
+  private static final String NODE = "bench";
+
+  public static void main(String[] args) throws Exception {
+    int webhooks = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int outcomes = args.length > 1 ? Integer.parseInt(args[1]) : 60_000;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    Path dir = Files.createTempDirectory("webhooks-rw-bench");
+    try (Database db = Database.embedded(dir, 8)) {
+      long postmaster = postmasterPid(dir);
+      Jdbi jdbi = db.jdbi();
+      jdbi.useHandle(h -> {
+        h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
+        h.createUpdate("""
+            INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
+            SELECT 'wh_' || i, 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x'
+            FROM generate_series(0, :n - 1) i
+            """).bind("n", webhooks).execute();
+        // The endpoint-health schema, when this build has it: every webhook has its row.
+        if (h.createQuery("SELECT to_regclass('webhook_health') IS NOT NULL").mapTo(Boolean.class).one()) {
+          h.execute("INSERT INTO webhook_health (webhook_id) SELECT webhook_id FROM webhooks");
+        }
+        h.execute("INSERT INTO events (event_id, type, event_time, data_json) VALUES ('evt_1', 'signal.buy', now(), '{}')");
+        h.createUpdate("""
+            INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, max_attempts,
+                retry_initial_ms, retry_max_ms, next_attempt_time)
+            SELECT 'dlv_' || i, 'evt_1', 'wh_' || (i % :w), 'acct', 'signal.buy', 'http://127.0.0.1:9/', 'PENDING', 1,
+                1000, 60000, now()
+            FROM generate_series(0, :n - 1) i
+            """).bind("w", webhooks).bind("n", outcomes).execute();
+      });
+      List<Outcome> all = new ArrayList<>(outcomes);
+      for (int i = 0; i < outcomes; i++) {
+        DeliveryJob job = new DeliveryJob("dlv_" + i, "wh_" + (i % webhooks), "acct", "http://127.0.0.1:9/", "x", null,
+            "signal.buy", Instant.now(), "{}", 1, 1, 1000, 60000);
+        boolean ok = i % 10 != 0;
+        all.add(Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(1 + i % 50), ok ? 200 : 500,
+            ok ? "ok" : "no", ok ? "" : "HTTP 500", null)));
+      }
+      System.out.printf("%d outcomes per round over %d webhooks, %d rounds%n", outcomes, webhooks, rounds);
+      for (int round = 1; round <= rounds; round++) {
+        jdbi.useHandle(h -> {
+          h.execute("DELETE FROM delivery_attempts");
+          h.execute("DELETE FROM delivery_changes");
+          h.execute("""
+              UPDATE deliveries SET status = 'PENDING', attempt_count = 0, complete_time = NULL, lease_owner = 'bench',
+                  lease_until = now() + interval '1 hour'
+              """);
+        });
+        long start = System.nanoTime();
+        Duration cpuBefore = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster));
+        try (ResultWriter writer = new ResultWriter(jdbi, NODE)) {
+          all.forEach(writer::submit);
+          // Polls the queue, not the database, so the measured CPU is the writer's.
+          while (writer.queued() > 0 || count(jdbi) < outcomes) {
+            Thread.sleep(5);
+          }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Duration cpu = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster)).minus(cpuBefore);
+        // CPU time depends less than wall time on what else the machine runs.
+        System.out.printf("round %d: %d outcomes recorded in %.2f s = %.0f outcomes/s; CPU %.2f s (JVM + PostgreSQL)"
+            + " = %.0f us per outcome%n", round, outcomes, seconds, outcomes / seconds, cpu.toMillis() / 1e3,
+            cpu.toNanos() / 1e3 / outcomes);
+      }
+    }
+  }
+
+  private static long postmasterPid(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
+      return Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
+    }
+  }
+
+  private static Duration cpu(ProcessHandle p) {
+    return p.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  /** The CPU time of the PostgreSQL server's processes (the backends and workers alive now). */
+  private static Duration cpuOfChildren(long postmaster) {
+    return ProcessHandle.of(postmaster).map(p -> p.children().map(ResultWriterBenchmark::cpu)
+        .reduce(cpu(p), Duration::plus)).orElse(Duration.ZERO);
+  }
+
+  private static long count(Jdbi jdbi) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM delivery_attempts").mapTo(Long.class).one());
+  }
+}
