@@ -16,7 +16,9 @@ public interface DeliveryDao {
   String JOB = """
       SELECT c.*, w.signing_secret, e.event_time, e.data_json,
           CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
-      FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id JOIN events e ON e.event_id = c.event_id
+      FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id
+      JOIN events e ON e.event_id = c.event_id
+          AND e.create_time >= webhooks_id_from(c.event_id) AND e.create_time < webhooks_id_until(c.event_id)
       """;
 
   /**
@@ -25,14 +27,14 @@ public interface DeliveryDao {
    */
   @SqlQuery("""
       WITH due AS (
-        SELECT delivery_id FROM deliveries
+        SELECT delivery_id, create_time FROM deliveries
         WHERE status = 'PENDING' AND next_attempt_time <= now() AND lease_until < now()
         ORDER BY next_attempt_time
         LIMIT :limit
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
         UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
-        FROM due WHERE d.delivery_id = due.delivery_id
+        FROM due WHERE d.delivery_id = due.delivery_id AND d.create_time = due.create_time
         RETURNING d.*
       )
       """ + JOB)
@@ -61,8 +63,8 @@ public interface DeliveryDao {
         SELECT account_id FROM accounts WHERE account_id IS NOT NULL
         ORDER BY account_id <= :after, account_id LIMIT :limit
       ), due AS (
-        SELECT x.delivery_id FROM turn t CROSS JOIN LATERAL (
-          SELECT d.delivery_id FROM deliveries d
+        SELECT x.delivery_id, x.create_time FROM turn t CROSS JOIN LATERAL (
+          SELECT d.delivery_id, d.create_time FROM deliveries d
           WHERE d.account_id = t.account_id AND d.status = 'PENDING' AND d.lease_owner IS NULL
             AND d.next_attempt_time <= now() AND d.webhook_id <> ALL(:skipWebhooks)
           ORDER BY d.next_attempt_time
@@ -71,7 +73,7 @@ public interface DeliveryDao {
         ) x
       ), claimed AS (
         UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
-        FROM due WHERE d.delivery_id = due.delivery_id
+        FROM due WHERE d.delivery_id = due.delivery_id AND d.create_time = due.create_time
         RETURNING d.*
       )
       """ + JOB)
@@ -85,7 +87,8 @@ public interface DeliveryDao {
             max_attempts = GREATEST(d.max_attempts, d.attempt_count + 1),
             lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
         FROM webhooks w
-        WHERE d.delivery_id = :id AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING'
+        WHERE d.delivery_id = :id AND d.create_time >= webhooks_id_from(:id) AND d.create_time < webhooks_id_until(:id)
+          AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING'
         RETURNING d.*
       )
       """ + JOB)
@@ -109,14 +112,16 @@ public interface DeliveryDao {
             complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
             next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
         FROM o
-        WHERE d.delivery_id = o.id AND d.lease_owner = :node AND d.status = 'PENDING' AND d.attempt_count = o.attempt - 1
-        RETURNING d.delivery_id, d.attempt_count
+        WHERE d.delivery_id = o.id AND d.create_time >= webhooks_id_from(o.id) AND d.create_time < webhooks_id_until(o.id)
+          AND d.lease_owner = :node AND d.status = 'PENDING' AND d.attempt_count = o.attempt - 1
+        RETURNING d.delivery_id, d.attempt_count, d.create_time
       ), logged AS (
         -- Only rows the update locked: a concurrent delete waits for this commit, so the foreign key holds.
-        INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error)
-        SELECT o.id, o.attempt, o.start_time, o.duration_ms, o.code, o.body, o.error
+        INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error,
+            delivery_create_time)
+        SELECT o.id, o.attempt, o.start_time, o.duration_ms, o.code, o.body, o.error, r.create_time
         FROM o JOIN recorded r ON r.delivery_id = o.id AND r.attempt_count = o.attempt
-        ON CONFLICT (delivery_id, attempt) DO NOTHING
+        ON CONFLICT (delivery_id, delivery_create_time, attempt) DO NOTHING
       )
       SELECT delivery_id FROM recorded
       """)
@@ -129,7 +134,10 @@ public interface DeliveryDao {
   @SqlQuery("SELECT id FROM unnest(:ids) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.webhook_id = t.id)")
   List<String> deletedWebhooks(@Bind("ids") String[] ids);
 
-  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = :id")
+  @SqlQuery("""
+      SELECT * FROM deliveries
+      WHERE delivery_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      """)
   Optional<Delivery> find(@Bind("id") String id);
 
   /** These deliveries, oldest first. */
@@ -162,7 +170,9 @@ public interface DeliveryDao {
   /** A delivery's attempts after an attempt number, oldest first. */
   @SqlQuery("""
       SELECT attempt, start_time, duration_ms, response_code, response_body, error FROM delivery_attempts
-      WHERE delivery_id = :id AND attempt > :after ORDER BY attempt LIMIT :limit
+      WHERE delivery_id = :id AND attempt > :after
+        AND delivery_create_time >= webhooks_id_from(:id) AND delivery_create_time < webhooks_id_until(:id)
+      ORDER BY attempt LIMIT :limit
       """)
   @RegisterConstructorMapper(DeliveryAttempt.class)
   List<DeliveryAttempt> attempts(@Bind("id") String deliveryId, @Bind("after") int after, @Bind("limit") int limit);

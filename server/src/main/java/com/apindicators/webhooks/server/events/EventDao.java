@@ -12,14 +12,21 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for the {@code events} table and the fan-out into {@code deliveries}. */
 public interface EventDao {
-  /** Inserts the event unless its idempotency key is taken in its scope (its account, or broadcasts); returns whether it was inserted. */
-  @SqlUpdate("""
-      INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash)
-      VALUES (:id, :type, :accountId, :time, :data, :key, :hash)
-      ON CONFLICT ((coalesce(account_id, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  /** Inserts the event and returns its new id (which carries its creation time). */
+  @SqlQuery("""
+      INSERT INTO events (type, account_id, event_time, data_json, idempotency_key, request_hash)
+      VALUES (:type, :accountId, :time, :data, :key, :hash)
+      RETURNING event_id
       """)
-  int insert(@Bind("id") String id, @Bind("type") String type, @Bind("accountId") String accountId,
+  String insert(@Bind("type") String type, @Bind("accountId") String accountId,
       @Bind("time") Timestamp time, @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash);
+
+  /**
+   * Holds an idempotency key's scope (its account, or broadcasts) until the transaction ends. Keys cannot be unique
+   * across day partitions, so a publisher with a key takes this, then looks for the key, then inserts.
+   */
+  @SqlQuery("SELECT 1 FROM pg_advisory_xact_lock(7270004, hashtext(coalesce(CAST(:accountId AS text), '') || '/' || :key))")
+  int lockKey(@Bind("accountId") String accountId, @Bind("key") String key);
 
   /** The earlier event with this idempotency key in the scope: id, hash and how many deliveries it made. */
   @SqlQuery("""
@@ -32,7 +39,8 @@ public interface EventDao {
   /** One stored event. */
   @SqlQuery("""
       SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
-      FROM events WHERE event_id = :id
+      FROM events
+      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
       """)
   @RegisterRowMapper(PriorEventMapper.class)
   Optional<PriorEvent> find(@Bind("id") String id);
@@ -49,10 +57,16 @@ public interface EventDao {
   List<PriorEvent> listByAccount(@Bind("accountId") String accountId, @Bind("types") String[] types,
       @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
 
-  @SqlUpdate("UPDATE events SET deliveries_created = :n WHERE event_id = :id")
+  @SqlUpdate("""
+      UPDATE events SET deliveries_created = :n
+      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      """)
   void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
 
-  @SqlUpdate("DELETE FROM events WHERE event_id = :id")
+  @SqlUpdate("""
+      DELETE FROM events
+      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      """)
   void delete(@Bind("id") String id);
 
   /**
@@ -62,9 +76,9 @@ public interface EventDao {
    */
   @SqlQuery("""
       WITH created AS (
-        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+        INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
-        SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), :eventId, w.webhook_id, w.account_id, :type,
+        SELECT :eventId, w.webhook_id, w.account_id, :type,
             w.url, 'PENDING', w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms, now(),
             :node, now() + :leaseMs * interval '1 millisecond'
         FROM webhooks w

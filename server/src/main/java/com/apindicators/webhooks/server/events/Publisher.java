@@ -2,7 +2,6 @@ package com.apindicators.webhooks.server.events;
 
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.registry.EventCatalog;
-import com.apindicators.webhooks.server.registry.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,12 +39,16 @@ public final class Publisher {
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
     String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
-    String id = Ids.next("evt_");
     String data = e.data().compact();
     Outcome outcome = durably(dao -> {
-      if (dao.insert(id, e.type(), e.accountId(), Timestamp.from(time), data, e.idempotencyKey(), hash) == 0) {
-        return new Outcome(dao.findByKey(e.accountId(), e.idempotencyKey()).orElseThrow(), List.of());
+      if (e.idempotencyKey() != null) {
+        dao.lockKey(e.accountId(), e.idempotencyKey());
+        Optional<EventDao.PriorEvent> prior = dao.findByKey(e.accountId(), e.idempotencyKey());
+        if (prior.isPresent()) {
+          return new Outcome(prior.get(), List.of(), null);
+        }
       }
+      String id = dao.insert(e.type(), e.accountId(), Timestamp.from(time), data, e.idempotencyKey(), hash);
       List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()),
           e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, NONE);
       dao.setDeliveriesCreated(id, jobs.size());
@@ -54,7 +57,7 @@ public final class Publisher {
         // stays, so a repeat of its key still answers with it.
         dao.delete(id);
       }
-      return new Outcome(null, jobs);
+      return new Outcome(null, jobs, id);
     });
     if (outcome.prior() != null) {
       EventDao.PriorEvent prior = outcome.prior();
@@ -65,7 +68,7 @@ public final class Publisher {
       return new Published(prior.event(), prior.deliveriesCreated());
     }
     hand(outcome.jobs());
-    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), outcome.jobs().size());
+    return new Published(new PublishedEvent(outcome.eventId(), e.type(), e.accountId(), time, data), outcome.jobs().size());
   }
 
   /**
@@ -82,7 +85,7 @@ public final class Publisher {
     }
     List<DeliveryJob> jobs = durably(dao -> new Outcome(null, dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)))).jobs();
+        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)), null)).jobs();
     hand(jobs);
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }
@@ -106,7 +109,7 @@ public final class Publisher {
     }
   }
 
-  private record Outcome(EventDao.PriorEvent prior, List<DeliveryJob> jobs) {}
+  private record Outcome(EventDao.PriorEvent prior, List<DeliveryJob> jobs, String eventId) {}
 
   /**
    * What makes two publishes "the same": type, scope, the timestamp if one was given, and the data in canonical

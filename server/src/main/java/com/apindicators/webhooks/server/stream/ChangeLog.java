@@ -33,7 +33,9 @@ public interface ChangeLog {
           response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
       SELECT delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
           attempt_count, duration_ms, create_time, complete_time, next_attempt_time
-      FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq
+      FROM unnest(:ids) AS i(id) JOIN deliveries d ON d.delivery_id = i.id
+          AND d.create_time >= webhooks_id_from(i.id) AND d.create_time < webhooks_id_until(i.id)
+      ORDER BY d.seq
       """)
   void insertSnapshots(@Bind("ids") String[] ids);
 
@@ -61,8 +63,4 @@ public interface ChangeLog {
   /** The newest change id ever issued, kept or pruned (resume tokens up to it were handed out). */
   @SqlQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq")
   long lastIssuedId();
-
-  /** Forgets changes older than the retention; their resume tokens then answer OUT_OF_RANGE. */
-  @SqlUpdate("DELETE FROM delivery_changes WHERE change_time < now() - :days * interval '1 day'")
-  int prune(@Bind("days") int days);
 }
