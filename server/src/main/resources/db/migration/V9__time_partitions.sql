@@ -18,8 +18,8 @@
 --   retired is told apart from one that never existed. Ids made before this migration (UUIDv4 or base62) stay valid.
 
 -- An id with its creation time: prefix, then 12 hex digits of Unix milliseconds, '7', 19 random hex digits.
-CREATE FUNCTION webhooks_time_id(prefix text) RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT prefix || lpad(to_hex(floor(extract(epoch FROM now()) * 1000)::bigint), 12, '0') || '7'
+CREATE FUNCTION webhooks_time_id(prefix text, created timestamptz DEFAULT now()) RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT prefix || lpad(to_hex(floor(extract(epoch FROM created) * 1000)::bigint), 12, '0') || '7'
       || substr(replace(gen_random_uuid()::text, '-', ''), 14)
 $$;
 
