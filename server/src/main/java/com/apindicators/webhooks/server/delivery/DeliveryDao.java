@@ -33,8 +33,10 @@ public interface DeliveryDao {
         LIMIT :limit
         FOR UPDATE SKIP LOCKED
       ), claimed AS (
+        -- By arrays, not a join: the days in them prune the partitions at run time (a join hashed every day's rows).
         UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
-        FROM due WHERE d.delivery_id = due.delivery_id AND d.create_time = due.create_time
+        WHERE d.delivery_id = ANY(ARRAY(SELECT delivery_id FROM due))
+          AND d.create_time = ANY(ARRAY(SELECT create_time FROM due))
         RETURNING d.*
       )
       """ + JOB)
@@ -73,7 +75,8 @@ public interface DeliveryDao {
         ) x
       ), claimed AS (
         UPDATE deliveries d SET lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
-        FROM due WHERE d.delivery_id = due.delivery_id AND d.create_time = due.create_time
+        WHERE d.delivery_id = ANY(ARRAY(SELECT delivery_id FROM due))
+          AND d.create_time = ANY(ARRAY(SELECT create_time FROM due))
         RETURNING d.*
       )
       """ + JOB)
