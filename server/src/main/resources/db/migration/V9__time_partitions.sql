@@ -93,8 +93,9 @@ BEGIN
       UNION SELECT webhooks_partition_days('deliveries') UNION SELECT webhooks_partition_days('delivery_attempts')) s
       WHERE day < keep_from ORDER BY day LOOP
     IF NOT locked THEN
-      -- Parents first, in one order: DROP locks the parent anyway, and nothing may turn pending meanwhile.
-      LOCK TABLE events, deliveries, delivery_attempts IN ACCESS EXCLUSIVE MODE;
+      -- The parents first, in one order (DROP locks the parent anyway), so nothing turns pending meanwhile. ONLY:
+      -- locking every partition would wait for autovacuum on today's.
+      LOCK TABLE ONLY events, deliveries, delivery_attempts IN ACCESS EXCLUSIVE MODE;
       locked := true;
     END IF;
     day_start := (to_char(d, 'YYYY-MM-DD') || ' 00:00:00+00')::timestamptz;

@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -90,15 +92,21 @@ public interface DeliveryDao {
             max_attempts = GREATEST(d.max_attempts, d.attempt_count + 1),
             lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
         FROM webhooks w
-        WHERE d.delivery_id = :id AND d.create_time >= webhooks_id_from(:id) AND d.create_time < webhooks_id_until(:id)
+        WHERE d.delivery_id = :id AND d.create_time >= :from AND d.create_time < :until
           AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING'
         RETURNING d.*
       )
       """ + JOB)
-  Optional<DeliveryJob> redeliver(@Bind("id") String id, @Bind("node") String node, @Bind("leaseMs") long leaseMs);
+  Optional<DeliveryJob> redeliver(@Bind("id") String id, @Bind("node") String node, @Bind("leaseMs") long leaseMs,
+      @BindMethods Ids.Span span);
 
-  @SqlUpdate("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE delivery_id = ANY(:ids) AND lease_owner = :node")
-  int releaseLeases(@Bind("ids") String[] ids, @Bind("node") String node);
+  /** Gives back leases; {@code span}: of the ids (see {@link Ids#span}), so that only their days are read. */
+  @SqlUpdate("""
+      UPDATE deliveries SET lease_owner = NULL, lease_until = NULL
+      WHERE delivery_id = ANY(:ids) AND create_time >= :from AND create_time < :until
+        AND status = 'PENDING' AND lease_owner = :node
+      """)
+  int releaseLeases(@Bind("ids") String[] ids, @Bind("node") String node, @BindMethods Ids.Span span);
 
   /**
    * Records a batch of attempt outcomes and logs their attempts in one statement (arrays in, one row each), each
@@ -115,7 +123,7 @@ public interface DeliveryDao {
             complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
             next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
         FROM o
-        WHERE d.delivery_id = o.id AND d.create_time >= webhooks_id_from(o.id) AND d.create_time < webhooks_id_until(o.id)
+        WHERE d.delivery_id = o.id AND d.create_time >= :from AND d.create_time < :until
           AND d.lease_owner = :node AND d.status = 'PENDING' AND d.attempt_count = o.attempt - 1
         RETURNING d.delivery_id, d.attempt_count, d.create_time
       ), logged AS (
@@ -131,7 +139,7 @@ public interface DeliveryDao {
   List<String> recordOutcomes(@Bind("node") String node, @Bind("ids") String[] ids,
       @Bind("statuses") String[] statuses, @Bind("attempts") Integer[] attempts, @Bind("codes") Integer[] codes,
       @Bind("bodies") String[] bodies, @Bind("errors") String[] errors, @Bind("durations") Long[] durations,
-      @Bind("nextAttempts") Timestamp[] nextAttempts, @Bind("starts") Timestamp[] starts);
+      @Bind("nextAttempts") Timestamp[] nextAttempts, @Bind("starts") Timestamp[] starts, @BindMethods Ids.Span span);
 
   /** Those of these webhooks that no longer exist (deleted, perhaps through another process). */
   @SqlQuery("SELECT id FROM unnest(:ids) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.webhook_id = t.id)")
@@ -139,13 +147,13 @@ public interface DeliveryDao {
 
   @SqlQuery("""
       SELECT * FROM deliveries
-      WHERE delivery_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      WHERE delivery_id = :id AND create_time >= :from AND create_time < :until
       """)
-  Optional<Delivery> find(@Bind("id") String id);
+  Optional<Delivery> find(@Bind("id") String id, @BindMethods Ids.Span span);
 
   /** These deliveries, oldest first. */
-  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = ANY(:ids) ORDER BY seq")
-  List<Delivery> findAll(@Bind("ids") String[] ids);
+  @SqlQuery("SELECT * FROM deliveries WHERE delivery_id = ANY(:ids) AND create_time >= :from AND create_time < :until ORDER BY seq")
+  List<Delivery> findAll(@Bind("ids") String[] ids, @BindMethods Ids.Span span);
 
   /** The filters of a listing besides its scope; an empty array or a null time filters nothing. */
   String LIST_FILTERS = """
@@ -174,9 +182,10 @@ public interface DeliveryDao {
   @SqlQuery("""
       SELECT attempt, start_time, duration_ms, response_code, response_body, error FROM delivery_attempts
       WHERE delivery_id = :id AND attempt > :after
-        AND delivery_create_time >= webhooks_id_from(:id) AND delivery_create_time < webhooks_id_until(:id)
+        AND delivery_create_time >= :from AND delivery_create_time < :until
       ORDER BY attempt LIMIT :limit
       """)
   @RegisterConstructorMapper(DeliveryAttempt.class)
-  List<DeliveryAttempt> attempts(@Bind("id") String deliveryId, @Bind("after") int after, @Bind("limit") int limit);
+  List<DeliveryAttempt> attempts(@Bind("id") String deliveryId, @Bind("after") int after, @Bind("limit") int limit,
+      @BindMethods Ids.Span span);
 }

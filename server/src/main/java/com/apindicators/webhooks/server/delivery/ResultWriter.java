@@ -1,10 +1,12 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -242,7 +244,8 @@ public final class ResultWriter implements AutoCloseable {
         return 0;
       }
       List<String> written = h.attach(DeliveryDao.class)
-          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
+          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts,
+              Ids.span(Arrays.asList(ids)));
       ChangeLog.record(h, written.toArray(String[]::new));
       return written.size();
     });

@@ -6,7 +6,9 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -40,10 +42,10 @@ public interface EventDao {
   @SqlQuery("""
       SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
       FROM events
-      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      WHERE event_id = :id AND create_time >= :from AND create_time < :until
       """)
   @RegisterRowMapper(PriorEventMapper.class)
-  Optional<PriorEvent> find(@Bind("id") String id);
+  Optional<PriorEvent> find(@Bind("id") String id, @BindMethods Ids.Span span);
 
   /** An account's events older than a position, newest first, optionally only of some types. */
   @SqlQuery("""
@@ -59,15 +61,15 @@ public interface EventDao {
 
   @SqlUpdate("""
       UPDATE events SET deliveries_created = :n
-      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      WHERE event_id = :id AND create_time >= :from AND create_time < :until
       """)
-  void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n);
+  void setDeliveriesCreated(@Bind("id") String id, @Bind("n") int n, @BindMethods Ids.Span span);
 
   @SqlUpdate("""
       DELETE FROM events
-      WHERE event_id = :id AND create_time >= webhooks_id_from(:id) AND create_time < webhooks_id_until(:id)
+      WHERE event_id = :id AND create_time >= :from AND create_time < :until
       """)
-  void delete(@Bind("id") String id);
+  void delete(@Bind("id") String id, @BindMethods Ids.Span span);
 
   /**
    * Creates one pending delivery per enabled, subscribed, matching webhook in one statement, leased to

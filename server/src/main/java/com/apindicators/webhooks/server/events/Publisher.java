@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.events;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import java.nio.charset.StandardCharsets;
@@ -51,11 +52,11 @@ public final class Publisher {
       String id = dao.insert(e.type(), e.accountId(), Timestamp.from(time), data, e.idempotencyKey(), hash);
       List<DeliveryJob> jobs = dao.fanOut(id, e.type(), e.accountId(), EventCatalog.isSignal(e.type()),
           e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, NONE);
-      dao.setDeliveriesCreated(id, jobs.size());
+      dao.setDeliveriesCreated(id, jobs.size(), Ids.span(id));
       if (jobs.isEmpty() && e.idempotencyKey() == null) {
         // Nothing will read it: keeping it would let an account without webhooks fill the disk. A keyed event
         // stays, so a repeat of its key still answers with it.
-        dao.delete(id);
+        dao.delete(id, Ids.span(id));
       }
       return new Outcome(null, jobs, id);
     });

@@ -3,7 +3,9 @@ package com.apindicators.webhooks.server.stream;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -24,7 +26,7 @@ public interface ChangeLog {
     }
     // Serializes change writers until commit, so change ids become visible in increasing order.
     h.createQuery("SELECT 1 FROM pg_advisory_xact_lock(" + ORDER_LOCK + ")").mapTo(Integer.class).one();
-    h.attach(ChangeLog.class).insertSnapshots(deliveryIds);
+    h.attach(ChangeLog.class).insertSnapshots(deliveryIds, Ids.span(java.util.Arrays.asList(deliveryIds)));
     h.execute("NOTIFY " + CHANNEL);
   }
 
@@ -33,11 +35,9 @@ public interface ChangeLog {
           response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time)
       SELECT delivery_id, webhook_id, account_id, event_id, event_type, url, status, response_code, error,
           attempt_count, duration_ms, create_time, complete_time, next_attempt_time
-      FROM unnest(:ids) AS i(id) JOIN deliveries d ON d.delivery_id = i.id
-          AND d.create_time >= webhooks_id_from(i.id) AND d.create_time < webhooks_id_until(i.id)
-      ORDER BY d.seq
+      FROM deliveries WHERE delivery_id = ANY(:ids) AND create_time >= :from AND create_time < :until ORDER BY seq
       """)
-  void insertSnapshots(@Bind("ids") String[] ids);
+  void insertSnapshots(@Bind("ids") String[] ids, @BindMethods Ids.Span span);
 
   /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
   @SqlQuery("""

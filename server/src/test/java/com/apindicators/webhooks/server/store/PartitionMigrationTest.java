@@ -98,12 +98,12 @@ class PartitionMigrationTest {
       assertThat(one(jdbi, "SELECT count(DISTINCT tableoid) FROM delivery_attempts")).isEqualTo("3");
       // Old ids are found, old idempotency keys still answer, and new rows continue the sequences with timed ids.
       for (String id : ids) {
-        Optional<Delivery> found = jdbi.withExtension(DeliveryDao.class, dao -> dao.find(id));
+        Optional<Delivery> found = jdbi.withExtension(DeliveryDao.class, dao -> dao.find(id, Ids.span(id)));
         assertThat(found).isPresent();
-        List<DeliveryAttempt> attemptsOf = jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(id, 0, 10));
+        List<DeliveryAttempt> attemptsOf = jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(id, 0, 10, Ids.span(id)));
         assertThat(attemptsOf).hasSize(1);
       }
-      Optional<EventDao.PriorEvent> oldest = jdbi.withExtension(EventDao.class, dao -> dao.find("evt_legacy40"));
+      Optional<EventDao.PriorEvent> oldest = jdbi.withExtension(EventDao.class, dao -> dao.find("evt_legacy40", Ids.span("evt_legacy40")));
       assertThat(oldest).isPresent();
       assertThat(jdbi.withExtension(EventDao.class, dao -> dao.findByKey("acme", "key-1")).orElseThrow()
           .event().eventId()).isEqualTo("evt_legacy2");
