@@ -69,10 +69,12 @@ CREATE FUNCTION webhooks_partition_days(parent text) RETURNS SETOF date LANGUAGE
   WHERE i.inhparent = to_regclass(parent) AND c.relname ~ ('^' || parent || '_p[0-9]{8}$')
 $$;
 
--- Drops the days of events, deliveries and attempts older than retention_days, oldest first, and the days of the
--- change log older than change_log_days; returns the partitions dropped. A day whose deliveries (or whose events'
--- deliveries) are still pending stays, and so do the days after it, until they are done. lock_ms bounds the wait
--- for the tables (then nothing is dropped this time), so that queries never queue behind it for long.
+-- Detaches the days of events, deliveries and attempts older than retention_days, oldest first, and the days of the
+-- change log older than change_log_days; returns the partitions detached (webhooks_drop_detached then drops them,
+-- after this commits: freeing their files takes longer than the catalog change, and no lock need wait for it). A day
+-- whose deliveries (or whose events' deliveries) are still pending stays, and so do the days after it, until they
+-- are done. lock_ms bounds the wait for the tables (then nothing is retired this time), so that queries never queue
+-- behind it for long.
 CREATE FUNCTION webhooks_retire(retention_days int, change_log_days int, lock_ms int) RETURNS SETOF text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -105,14 +107,29 @@ BEGIN
                    WHERE dl.status = 'PENDING' AND e.create_time >= day_start AND e.create_time < day_end);
     FOREACH t IN ARRAY ARRAY['delivery_attempts', 'deliveries', 'events'] LOOP
       IF to_regclass(t || '_p' || to_char(d, 'YYYYMMDD')) IS NOT NULL THEN
-        EXECUTE format('DROP TABLE %I', t || '_p' || to_char(d, 'YYYYMMDD'));
+        EXECUTE format('ALTER TABLE %I DETACH PARTITION %I', t, t || '_p' || to_char(d, 'YYYYMMDD'));
         RETURN NEXT t || '_p' || to_char(d, 'YYYYMMDD');
       END IF;
     END LOOP;
   END LOOP;
   FOR d IN SELECT day FROM webhooks_partition_days('delivery_changes') AS day WHERE day < changes_from ORDER BY day LOOP
-    EXECUTE format('DROP TABLE %I', 'delivery_changes_p' || to_char(d, 'YYYYMMDD'));
+    EXECUTE format('ALTER TABLE delivery_changes DETACH PARTITION %I', 'delivery_changes_p' || to_char(d, 'YYYYMMDD'));
     RETURN NEXT 'delivery_changes_p' || to_char(d, 'YYYYMMDD');
+  END LOOP;
+END $$;
+
+-- Drops the day tables webhooks_retire detached (also those a crash left behind); returns their names.
+CREATE FUNCTION webhooks_drop_detached() RETURNS SETOF text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  t text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(7270003);
+  FOR t IN SELECT c.relname FROM pg_class c
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND NOT c.relispartition
+        AND c.relname ~ '^(events|deliveries|delivery_attempts|delivery_changes)_p[0-9]{8}$' LOOP
+    EXECUTE format('DROP TABLE %I', t);
+    RETURN NEXT t;
   END LOOP;
 END $$;
 

@@ -80,9 +80,13 @@ public final class Retention implements AutoCloseable {
    * log's days past its own; returns the partitions dropped.
    */
   public List<String> retire() {
-    return jdbi.inTransaction(h -> h.createQuery("SELECT * FROM webhooks_retire(:days, :changeLogDays, :lockMs)")
+    List<String> detached = jdbi.inTransaction(h -> h.createQuery("SELECT * FROM webhooks_retire(:days, :changeLogDays, :lockMs)")
         .bind("days", days).bind("changeLogDays", changeLogDays).bind("lockMs", LOCK_WAIT_MS)
         .mapTo(String.class).list());
+    // Detached and committed first, so that the tables are locked only for the catalog change, not while the
+    // dropped days' files are freed.
+    jdbi.useHandle(h -> h.createQuery("SELECT * FROM webhooks_drop_detached()").mapTo(String.class).list());
+    return detached;
   }
 
   /** The start of the oldest day kept: rows created before it may have been retired. */

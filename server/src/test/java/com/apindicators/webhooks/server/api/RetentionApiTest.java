@@ -15,6 +15,7 @@ import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
 import com.apindicators.webhooks.v1.DeliveryStatus;
 import com.apindicators.webhooks.v1.GetDeliveryRequest;
+import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.ListDeliveryAttemptsRequest;
 import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
 import com.apindicators.webhooks.v1.ResendEventRequest;
@@ -97,6 +98,37 @@ class RetentionApiTest {
     assertThat(getDelivery(other, retired).reason()).isEqualTo(getDelivery(other, madeUpOld).reason());
     assertThat(getDelivery(other, retired).message()).doesNotContain("acme");
     assertThat(f.delivery(young).getDeliveryId()).isEqualTo(young);
+  }
+
+  @Test
+  void anIdempotencyKeyHoldsAcrossDaysAndAgainstConcurrentRepeats() throws Exception {
+    f.webhook("acme", receiver.url("/hook"), "signal.buy");
+    PublishEventRequest keyed = PublishEventRequest.newBuilder().setType("signal.buy").setAccountId("acme")
+        .setDataJson("{\"pair\":\"BTCUSDT\"}").setIdempotencyKey("order-1").build();
+    String first = f.events.publishEvent(keyed).getEvent().getEventId();
+    // As if published yesterday: the key is looked up in every kept day, not only today's partition.
+    old.partitionsFor(noonDaysAgo(1));
+    server.db.jdbi().useHandle(h -> h.execute("UPDATE events SET create_time = create_time - interval '1 day'"));
+    assertThat(f.events.publishEvent(keyed).getEvent().getEventId()).isEqualTo(first);
+
+    // Many repeats of a new key at once make one event (the key's scope is locked while it is looked up).
+    PublishEventRequest again = keyed.toBuilder().setIdempotencyKey("order-2").build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        ids.add(pool.submit(() -> f.events.publishEvent(again).getEvent().getEventId()));
+      }
+      java.util.Set<String> distinct = new java.util.HashSet<>();
+      for (java.util.concurrent.Future<String> id : ids) {
+        distinct.add(id.get());
+      }
+      assertThat(distinct).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    int events = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM events").mapTo(Integer.class).one());
+    assertThat(events).isEqualTo(2);
   }
 
   private String newId(Instant at) {
