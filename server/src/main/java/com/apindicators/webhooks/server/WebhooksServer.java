@@ -69,7 +69,7 @@ public final class WebhooksServer {
     Pages pages = new Pages(tokens);
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
     DeliveryWatches watches = new DeliveryWatches(hub, db.jdbi(), WATCH_BUFFER, new ResumeTokens(tokens),
-        config.limits().watchesPerKey());
+        config.limits().watchesPerKey(), config.changeLogDays());
     metrics.gauge("webhooks_watchers", "Open WatchDeliveries streams on this process", hub::watchers);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));

@@ -11,6 +11,7 @@ import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.OldRows;
 import com.apindicators.webhooks.server.Receiver;
 import com.apindicators.webhooks.server.StatusAssert;
+import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
 import com.apindicators.webhooks.v1.DeliveryStatus;
@@ -19,6 +20,7 @@ import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.ListDeliveryAttemptsRequest;
 import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
 import com.apindicators.webhooks.v1.ResendEventRequest;
+import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
 import io.grpc.Status;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -129,6 +131,30 @@ class RetentionApiTest {
     }
     int events = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM events").mapTo(Integer.class).one());
     assertThat(events).isEqualTo(2);
+  }
+
+  @Test
+  void aResumeTokenOlderThanTheRetiredChangeLogDaysIsOutOfRange() throws Exception {
+    f.webhook("acme", receiver.url("/hook"), "signal.buy");
+    String token;
+    try (WatchClient first = WatchClient.open(server.channel, WatchDeliveriesRequest.newBuilder().setAccountId("acme").build())) {
+      await().until(() -> server.server.watchers() == 1);
+      f.publish("signal.buy", "{}", "acme");
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.received.size() == 2);
+      token = first.received.get(0).getResumeToken();
+    }
+    // As if those changes were made 10 days ago: the 7-day change log retires their day.
+    old.partitionsFor(noonDaysAgo(10));
+    server.db.jdbi().useHandle(h -> h.execute("UPDATE delivery_changes SET change_time = change_time - interval '10 days'"));
+    assertThat(retention.retire()).contains(partition("delivery_changes", noonDaysAgo(10)));
+
+    try (WatchClient late = WatchClient.open(server.channel,
+        WatchDeliveriesRequest.newBuilder().setAccountId("acme").setResumeToken(token).build())) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> late.error.get() != null);
+      Status status = Status.fromThrowable(late.error.get());
+      assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      assertThat(status.getDescription()).contains("older than the 7 days");
+    }
   }
 
   private String newId(Instant at) {
