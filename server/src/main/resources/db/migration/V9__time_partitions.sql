@@ -133,19 +133,20 @@ BEGIN
   END LOOP;
 END $$;
 
--- Move the data: new partitioned tables shaped like the old ones (LIKE keeps every column and default, also
--- columns added by later migrations' siblings), then the rows, then the indexes (faster built once, after the load).
+-- Move the data: new partitioned tables shaped like the old ones (LIKE keeps every column, default and check, also
+-- those another migration added), then the rows, then the indexes (faster built once, after the load). Indexes and
+-- keys are made anew below: an index another migration added to these tables must be added there too.
 ALTER TABLE delivery_attempts RENAME TO delivery_attempts_unpartitioned;
 ALTER TABLE deliveries RENAME TO deliveries_unpartitioned;
 ALTER TABLE events RENAME TO events_unpartitioned;
 ALTER TABLE delivery_changes RENAME TO delivery_changes_unpartitioned;
 
-CREATE TABLE events (LIKE events_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (create_time);
-CREATE TABLE deliveries (LIKE deliveries_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (create_time);
+CREATE TABLE events (LIKE events_unpartitioned INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (create_time);
+CREATE TABLE deliveries (LIKE deliveries_unpartitioned INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (create_time);
 -- Attempts live in the partition of their delivery's day, so they retire with it.
-CREATE TABLE delivery_attempts (LIKE delivery_attempts_unpartitioned INCLUDING DEFAULTS,
+CREATE TABLE delivery_attempts (LIKE delivery_attempts_unpartitioned INCLUDING ALL EXCLUDING INDEXES,
     delivery_create_time TIMESTAMPTZ NOT NULL) PARTITION BY RANGE (delivery_create_time);
-CREATE TABLE delivery_changes (LIKE delivery_changes_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (change_time);
+CREATE TABLE delivery_changes (LIKE delivery_changes_unpartitioned INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (change_time);
 
 -- New ids carry their time.
 ALTER TABLE events ALTER COLUMN event_id SET DEFAULT webhooks_time_id('evt_');
