@@ -166,6 +166,24 @@ class RetentionTest {
   }
 
   @Test
+  void retentionFlagsOutsideOneToTenYearsAreRefusedBeforeAnythingStarts() {
+    for (String[] args : new String[][] {{"--retention-days", "0"}, {"--change-log-days", "-1"},
+        {"--retention-days", "3651"}}) {
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream original = System.err;
+      int code;
+      System.setErr(new java.io.PrintStream(err, true));
+      try {
+        code = new picocli.CommandLine(new com.apindicators.webhooks.server.Main()).execute(args);
+      } finally {
+        System.setErr(original);
+      }
+      assertThat(code).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).contains("--retention-days and --change-log-days must be 1-3650");
+    }
+  }
+
+  @Test
   void idsCarryTheirCreationTimeAlikeInJavaAndInTheDatabase() {
     Instant at = Instant.parse("2026-10-20T23:59:59.999Z");
     String id = jdbi.withHandle(h -> h.createQuery("SELECT webhooks_time_id('dlv_', :at)")
