@@ -7,6 +7,7 @@ import com.apindicators.webhooks.server.security.AdminKeyBootstrap;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
+import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.server.config.Transport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -92,6 +93,17 @@ public final class Main implements Callable<Integer> {
           + " processes (env WEBHOOKS_SHUTDOWN_GRACE, default ${DEFAULT-VALUE}).")
   int shutdownGrace;
 
+  @Option(names = "--retention-days", defaultValue = "${env:WEBHOOKS_RETENTION_DAYS:-30}",
+      description = "Days events, deliveries and their attempts are kept; older whole days (UTC) are dropped, except a"
+          + " day something pending still needs. Also how long an idempotency key is remembered"
+          + " (env WEBHOOKS_RETENTION_DAYS, default ${DEFAULT-VALUE}).")
+  int retentionDays;
+
+  @Option(names = "--change-log-days", defaultValue = "${env:WEBHOOKS_CHANGE_LOG_DAYS:-7}",
+      description = "Days the delivery change log is kept: WatchDeliveries resume tokens older than it answer OUT_OF_RANGE"
+          + " (env WEBHOOKS_CHANGE_LOG_DAYS, default ${DEFAULT-VALUE}).")
+  int changeLogDays;
+
   @Option(names = "--admin-key-file", defaultValue = "${env:WEBHOOKS_ADMIN_KEY_FILE}",
       description = "File holding the admin API key: read if it exists, else created with a new key (mode 600);"
           + " default <data-dir>/admin.key (env WEBHOOKS_ADMIN_KEY_FILE).")
@@ -165,9 +177,14 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--publish-rate, --publish-burst and --max-watches-per-key must be positive");
     }
+    if (retentionDays < 1 || retentionDays > Retention.MAX_DAYS || changeLogDays < 1 || changeLogDays > Retention.MAX_DAYS) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--retention-days and --change-log-days must be 1-" + Retention.MAX_DAYS);
+    }
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
         dispatcherConcurrency, Duration.ofSeconds(leaseSeconds), endpointFloor, endpointConcurrency, dispatcherQueue,
-        ServerConfig.ATTEMPT_TIMEOUT, new Limits(publishRate, publishBurst, maxWatchesPerKey));
+        ServerConfig.ATTEMPT_TIMEOUT, new Limits(publishRate, publishBurst, maxWatchesPerKey), retentionDays,
+        changeLogDays);
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)
         : Database.connect(config.databaseUrl(), 16);

@@ -32,6 +32,7 @@ import com.apindicators.webhooks.server.registry.Accounts;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
 import com.apindicators.webhooks.server.store.DatabaseHealth;
+import com.apindicators.webhooks.server.store.Retention;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
@@ -60,9 +61,11 @@ public final class WebhooksServer {
   private final ChangeFeed feed;
   private final Metrics metrics = new Metrics();
   private final DatabaseHealth databaseHealth;
+  private final Retention retention;
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
+    this.retention = new Retention(db.jdbi(), config.retentionDays(), config.changeLogDays());
     // Deletions come only from calls, so after the engine is built.
     Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
     webhooks.sealPlaintextSecrets();
@@ -75,7 +78,7 @@ public final class WebhooksServer {
     Pages pages = new Pages(tokens);
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
     DeliveryWatches watches = new DeliveryWatches(hub, WATCH_BUFFER, new ResumeTokens(tokens),
-        config.limits().watchesPerKey());
+        config.limits().watchesPerKey(), config.changeLogDays());
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
@@ -86,8 +89,8 @@ public final class WebhooksServer {
         .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
         .addService(CallGuard.wrap(new EventGrpcService(publisher,
             new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst()),
-            new EventLog(db.jdbi()), webhooks, deliveryLog, pages)))
-        .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages)))
+            new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention)))
+        .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
@@ -106,6 +109,8 @@ public final class WebhooksServer {
   }
 
   public void start() throws IOException {
+    // Before serving: an insert needs its day's partition.
+    retention.start();
     server.start();
     feed.start();
     setHealth(ServingStatus.SERVING);
@@ -174,6 +179,7 @@ public final class WebhooksServer {
     } catch (InterruptedException e) {
       interrupted = true;
     }
+    retention.close();
     try {
       feed.close();
       databaseHealth.close();

@@ -48,6 +48,12 @@ public final class TestDatabase {
     return db;
   }
 
+  /** The shared database as its schema owner (for what the server's role may not do, such as dropping tables). */
+  public static Jdbi owner() {
+    get();
+    return owner;
+  }
+
   /** Runs a counting query against the shared database. */
   public static int count(String sql) {
     return countOn(get(), sql);

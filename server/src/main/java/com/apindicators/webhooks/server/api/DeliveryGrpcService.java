@@ -6,6 +6,7 @@ import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
 import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
 import com.apindicators.webhooks.v1.GetDeliveryRequest;
 import com.apindicators.webhooks.v1.GetDeliveryResponse;
@@ -33,10 +34,12 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private final Webhooks webhooks;
   private final DeliveryWatches watches;
   private final Pages pages;
+  private final Retention retention;
 
   public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
-      Webhooks webhooks, DeliveryWatches watches, Pages pages) {
+      Webhooks webhooks, DeliveryWatches watches, Pages pages, Retention retention) {
     this.pages = pages;
+    this.retention = retention;
     this.deliveries = deliveries;
     this.engine = engine;
     this.webhooks = webhooks;
@@ -122,10 +125,10 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
     });
   }
 
-  /** The delivery if the caller may see it; NOT_FOUND otherwise, also for another account's. */
+  /** The delivery if the caller may see it; NOT_FOUND otherwise (DELIVERY_AGED_OUT past retention), also for another account's. */
   private Delivery visible(String id) {
     return deliveries.get(id).filter(d -> Access.mayAccess(d.accountId()))
-        .orElseThrow(() -> Errors.notFound("delivery", id));
+        .orElseThrow(() -> Errors.notFound("delivery", id, retention));
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.util.Set;
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
   public static final int MAX_FILTER_VALUES = Fields.MAX_REPEATED;
+  private final int changeLogDays;
   private final WatchHub hub;
   private final int bufferSize;
   private final ResumeTokens tokens;
@@ -26,8 +27,10 @@ public final class DeliveryWatches {
   /**
    * @param bufferSize how many updates one stream may have unsent before it is cut off
    * @param watchesPerKey how many streams one API key may have open at once
+   * @param changeLogDays how many days of updates the change log keeps (older tokens are out of range)
    */
-  public DeliveryWatches(WatchHub hub, int bufferSize, ResumeTokens tokens, int watchesPerKey) {
+  public DeliveryWatches(WatchHub hub, int bufferSize, ResumeTokens tokens, int watchesPerKey, int changeLogDays) {
+    this.changeLogDays = changeLogDays;
     this.hub = hub;
     this.bufferSize = bufferSize;
     this.tokens = tokens;
@@ -123,8 +126,8 @@ public final class DeliveryWatches {
               "points past the newest update; it was not issued by this service's database")).build());
     }
     if (id.getAsLong() < range.first() - 1) {
-      throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token is older than the 7 days of"
-          + " updates kept; start a new watch without a token and read missed deliveries with ListDeliveries.");
+      throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token is older than the " + changeLogDays
+          + " days of updates kept; start a new watch without a token and read missed deliveries with ListDeliveries.");
     }
     return id;
   }

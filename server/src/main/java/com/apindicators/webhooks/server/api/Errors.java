@@ -6,6 +6,8 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
 import com.google.protobuf.util.Durations;
+import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Retention;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
@@ -66,6 +68,22 @@ public final class Errors {
   public static StatusRuntimeException notFound(String kind, String id) {
     return of(Code.NOT_FOUND, kind.toUpperCase().replace(' ', '_') + "_NOT_FOUND",
         "No " + kind + " with id '" + id + "' exists.", Map.of("id", id));
+  }
+
+  /** NOT_FOUND for an id of an event or delivery: {@link #agedOut} if its time is past retention. */
+  public static StatusRuntimeException notFound(String kind, String id, Retention retention) {
+    return Ids.time(id).filter(retention::agedOut).isPresent()
+        ? agedOut(kind, id, retention.days()) : notFound(kind, id);
+  }
+
+  /**
+   * NOT_FOUND for an id whose creation time (which the id carries) is older than retention: its record was
+   * retired. Said from the id alone, so it tells nothing about whether such a record existed, or whose it was.
+   */
+  public static StatusRuntimeException agedOut(String kind, String id, int retentionDays) {
+    return of(Code.NOT_FOUND, kind.toUpperCase().replace(' ', '_') + "_AGED_OUT",
+        "The " + kind + " '" + id + "' is older than the " + retentionDays + "-day retention; its record was deleted.",
+        Map.of("id", id, "retention_days", Integer.toString(retentionDays)));
   }
 
   /** INTERNAL for a failure the caller cannot fix, without leaking internals. */

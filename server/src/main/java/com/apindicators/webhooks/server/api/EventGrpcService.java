@@ -11,6 +11,7 @@ import com.apindicators.webhooks.server.events.Publisher;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.Webhook;
 import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.v1.EventServiceGrpc;
 import com.apindicators.webhooks.v1.ListEventsRequest;
 import com.apindicators.webhooks.v1.ListEventsResponse;
@@ -37,9 +38,11 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
   private final Webhooks webhooks;
   private final DeliveryLog deliveries;
   private final Pages pages;
+  private final Retention retention;
 
   public EventGrpcService(Publisher publisher, PublishRate rate, EventLog events, Webhooks webhooks,
-      DeliveryLog deliveries, Pages pages) {
+      DeliveryLog deliveries, Pages pages, Retention retention) {
+    this.retention = retention;
     this.publisher = publisher;
     this.rate = rate;
     this.events = events;
@@ -152,7 +155,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       v.throwIfAny();
       // A broadcast (no account) is visible to admin keys only.
       PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
-          .orElseThrow(() -> Errors.notFound("event", eventId));
+          .orElseThrow(() -> Errors.notFound("event", eventId, retention));
       for (String id : webhookIds) {
         Webhook w = webhooks.get(id)
             .filter(h -> Access.mayAccess(h.accountId()) && (event.accountId() == null || event.accountId().equals(h.accountId())))

@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import com.apindicators.webhooks.server.store.Retention;
 
 /**
  * Everything the server is configured with.
@@ -18,11 +19,13 @@ import java.time.Duration;
  * @param dispatcherQueue how many leased deliveries may wait in this process's memory in all
  * @param attemptTimeout each attempt's total budget (our docs promise receivers 10 s; shorter only in tests)
  * @param limits per-tenant publish rate and watch stream limits
+ * @param retentionDays days events, deliveries and attempts are kept (whole UTC days are dropped past it)
+ * @param changeLogDays days the change log behind WatchDeliveries resume tokens is kept
  */
 public record ServerConfig(
     int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
     Duration lease, int endpointFloor, int endpointConcurrency, int dispatcherQueue, Duration attemptTimeout,
-    Limits limits) {
+    Limits limits, int retentionDays, int changeLogDays) {
 
   public static final int DEFAULT_ENDPOINT_FLOOR = 4;
   public static final int DEFAULT_DISPATCHER_QUEUE = 10_000;
@@ -32,7 +35,8 @@ public record ServerConfig(
   public ServerConfig(int port, Path dataDir, String databaseUrl, boolean allowPrivateTargets, int dispatcherConcurrency,
       Duration lease) {
     this(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, DEFAULT_ENDPOINT_FLOOR, 0,
-        DEFAULT_DISPATCHER_QUEUE, ATTEMPT_TIMEOUT, Limits.defaults());
+        DEFAULT_DISPATCHER_QUEUE, ATTEMPT_TIMEOUT, Limits.defaults(), Retention.DEFAULT_DAYS,
+        Retention.DEFAULT_CHANGE_LOG_DAYS);
   }
 
   /** The defaults: port 50051, ./data, embedded PostgreSQL, public targets only. */
@@ -42,23 +46,29 @@ public record ServerConfig(
 
   public ServerConfig withAllowPrivateTargets(boolean allow) {
     return new ServerConfig(port, dataDir, databaseUrl, allow, dispatcherConcurrency, lease, endpointFloor,
-        endpointConcurrency, dispatcherQueue, attemptTimeout, limits);
+        endpointConcurrency, dispatcherQueue, attemptTimeout, limits, retentionDays, changeLogDays);
   }
 
   public ServerConfig withLease(Duration l) {
     return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, l, endpointFloor,
-        endpointConcurrency, dispatcherQueue, attemptTimeout, limits);
+        endpointConcurrency, dispatcherQueue, attemptTimeout, limits, retentionDays, changeLogDays);
   }
 
   /** The same with another attempt timeout (tests). */
   public ServerConfig withAttemptTimeout(Duration t) {
     return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
-        endpointConcurrency, dispatcherQueue, t, limits);
+        endpointConcurrency, dispatcherQueue, t, limits, retentionDays, changeLogDays);
   }
 
   public ServerConfig withLimits(Limits l) {
     return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
-        endpointConcurrency, dispatcherQueue, attemptTimeout, l);
+        endpointConcurrency, dispatcherQueue, attemptTimeout, l, retentionDays, changeLogDays);
+  }
+
+  /** The same with other retention settings. */
+  public ServerConfig withRetention(int days, int changeLogDays) {
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
+        endpointConcurrency, dispatcherQueue, attemptTimeout, limits, days, changeLogDays);
   }
 
   /** The most attempts in flight per account and endpoint, with 0 resolved to its default. */

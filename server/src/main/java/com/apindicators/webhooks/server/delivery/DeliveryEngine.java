@@ -126,7 +126,8 @@ public final class DeliveryEngine implements AutoCloseable {
   /** Makes a finished delivery pending for one more attempt and sends it; empty if it is pending already. */
   public Optional<DeliveryJob> redeliver(String deliveryId) {
     Optional<DeliveryJob> job = jdbi.inTransaction(h -> {
-      Optional<DeliveryJob> j = h.attach(DeliveryDao.class).redeliver(deliveryId, nodeId, settings.lease().toMillis());
+      Optional<DeliveryJob> j = h.attach(DeliveryDao.class).redeliver(deliveryId, nodeId, settings.lease().toMillis(),
+          Ids.span(deliveryId));
       j.ifPresent(x -> ChangeLog.record(h, new String[] {x.deliveryId()}));
       return j;
     });

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class DeliveryLog {
   public record Page(List<Delivery> deliveries, OptionalLong nextBeforeSeq) {}
 
   public Optional<Delivery> get(String deliveryId) {
-    return jdbi.withExtension(DeliveryDao.class, dao -> dao.find(deliveryId));
+    return jdbi.withExtension(DeliveryDao.class, dao -> dao.find(deliveryId, Ids.span(deliveryId)));
   }
 
   /** These deliveries (those that exist), oldest first. */
@@ -27,7 +28,7 @@ public final class DeliveryLog {
     if (deliveryIds.isEmpty()) {
       return List.of();
     }
-    return jdbi.withExtension(DeliveryDao.class, dao -> dao.findAll(deliveryIds.toArray(String[]::new)));
+    return jdbi.withExtension(DeliveryDao.class, dao -> dao.findAll(deliveryIds.toArray(String[]::new), Ids.span(deliveryIds)));
   }
 
   /**
@@ -57,6 +58,6 @@ public final class DeliveryLog {
 
   /** Up to {@code limit} of a delivery's attempts after an attempt number (0 = from the first), oldest first. */
   public List<DeliveryAttempt> attempts(String deliveryId, int afterAttempt, int limit) {
-    return jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(deliveryId, afterAttempt, limit));
+    return jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(deliveryId, afterAttempt, limit, Ids.span(deliveryId)));
   }
 }

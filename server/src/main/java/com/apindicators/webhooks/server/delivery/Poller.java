@@ -1,6 +1,8 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -88,7 +90,7 @@ public final class Poller implements AutoCloseable {
   static void release(Jdbi jdbi, String nodeId, List<DeliveryJob> jobs) {
     if (!jobs.isEmpty()) {
       String[] ids = jobs.stream().map(DeliveryJob::deliveryId).toArray(String[]::new);
-      jdbi.useExtension(DeliveryDao.class, dao -> dao.releaseLeases(ids, nodeId));
+      jdbi.useExtension(DeliveryDao.class, dao -> dao.releaseLeases(ids, nodeId, Ids.span(Arrays.asList(ids))));
     }
   }
 

@@ -1,10 +1,12 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -273,7 +275,8 @@ public final class ResultWriter implements AutoCloseable {
         return 0;
       }
       List<String> written = h.attach(DeliveryDao.class)
-          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
+          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts,
+              Ids.span(Arrays.asList(ids)));
       // Before the change log's lock, so the health statement does not lengthen the time it is held.
       Map<String, String> disabledNotices = EndpointHealth.record(h, batch, new HashSet<>(written));
       ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);

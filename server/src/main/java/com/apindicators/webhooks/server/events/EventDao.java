@@ -6,11 +6,20 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 
 /** SQL for the {@code events} table and the fan-out into {@code deliveries}. */
 public interface EventDao {
+  /**
+   * Holds an idempotency key's scope (its account, or broadcasts) until the transaction ends. Keys cannot be unique
+   * across day partitions, so a publisher with a key takes this, then looks for the key, then inserts.
+   */
+  @SqlQuery("SELECT 1 FROM pg_advisory_xact_lock(7270004, hashtext(coalesce(CAST(:accountId AS text), '') || '/' || :key))")
+  int lockKey(@Bind("accountId") String accountId, @Bind("key") String key);
+
   /** The earlier event with this idempotency key in the scope: id, hash and how many deliveries it made. */
   @SqlQuery("""
       SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
@@ -22,10 +31,11 @@ public interface EventDao {
   /** One stored event. */
   @SqlQuery("""
       SELECT seq, event_id, type, account_id, event_time, data_json, request_hash, deliveries_created
-      FROM events WHERE event_id = :id
+      FROM events
+      WHERE event_id = :id AND create_time >= :from AND create_time < :until
       """)
   @RegisterRowMapper(PriorEventMapper.class)
-  Optional<PriorEvent> find(@Bind("id") String id);
+  Optional<PriorEvent> find(@Bind("id") String id, @BindMethods Ids.Span span);
 
   /** An account's events older than a position, newest first, optionally only of some types. */
   @SqlQuery("""
@@ -53,46 +63,63 @@ public interface EventDao {
             AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
       """;
 
-  /** Inserts a pending delivery per target of {@code event}, leased to this node, and returns them ready to send. */
+  /** Inserts a pending delivery per target of {@code event}, leased to this node (ready-to-send rows: {@code jobs}). */
   String CREATE_DELIVERIES = """
       created AS (
-        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+        INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
-        SELECT 'dlv_' || replace(gen_random_uuid()::text, '-', ''), e.event_id, t.webhook_id, t.account_id, :type,
+        SELECT e.event_id, t.webhook_id, t.account_id, :type,
             t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
             :node, now() + :leaseMs * interval '1 millisecond'
         FROM targets t CROSS JOIN event e
         RETURNING *
+      ), jobs AS (
+        SELECT c.*, w.signing_secret,
+            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
+            CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
+        FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
       )
-      SELECT c.*, w.signing_secret,
-          CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
-          CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
-      FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
       """;
 
   /**
-   * Publishes in one statement (one round trip, committed on its own): stores the event with how many deliveries
-   * it makes, and a pending delivery per target, leased to this node; returns them ready to send. Stores nothing
-   * when its idempotency key is taken in its scope (its account, or broadcasts), nor an event without key that
-   * goes nowhere (nothing would read it). So no row comes back for a repeated key or for an event without
-   * targets: {@link #findByKey} tells them apart.
+   * Publishes in one statement (one round trip): stores the event with a new id (which carries its creation time)
+   * and how many deliveries it makes, and a pending delivery per target, leased to this node. Stores nothing when
+   * the idempotency key is in use in its scope (its account, or broadcasts: hold {@link #lockKey} first, in the
+   * same transaction, so the check sees every committed use), nor an event without key that goes nowhere (nothing
+   * would read it). One row per delivery made, or one row without a delivery when none was; each row carries the
+   * new event id and whether the event was stored.
    */
   @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + """
+      ), new_event AS (
+        SELECT webhooks_time_id('evt_') AS event_id
       ), event AS (
         INSERT INTO events (event_id, type, account_id, event_time, data_json, idempotency_key, request_hash,
             deliveries_created)
-        SELECT :eventId, :type, :accountId, :eventTime, :data, :key, :hash, (SELECT count(*) FROM targets)
-        WHERE CAST(:key AS text) IS NOT NULL OR EXISTS (SELECT 1 FROM targets)
-        ON CONFLICT ((coalesce(account_id, '')), idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+        SELECT n.event_id, :type, :accountId, :eventTime, :data, :key, :hash, (SELECT count(*) FROM targets)
+        FROM new_event n
+        WHERE (CAST(:key AS text) IS NOT NULL OR EXISTS (SELECT 1 FROM targets))
+          AND (CAST(:key AS text) IS NULL OR NOT EXISTS (
+            SELECT 1 FROM events p
+            WHERE coalesce(p.account_id, '') = coalesce(CAST(:accountId AS text), '') AND p.idempotency_key = :key))
         RETURNING event_id
       ),
-      """ + CREATE_DELIVERIES)
-  @RegisterRowMapper(DeliveryJobMapper.class)
-  List<DeliveryJob> publish(@Bind("eventId") String eventId, @Bind("type") String type,
+      """ + CREATE_DELIVERIES + """
+      SELECT n.event_id AS new_event_id, EXISTS (SELECT 1 FROM event) AS stored, j.*
+      FROM new_event n LEFT JOIN jobs j ON true
+      """)
+  @RegisterRowMapper(PublishRowMapper.class)
+  List<PublishRow> publish(@Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
       @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data,
       @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
+
+  /**
+   * One row of {@link #publish}.
+   *
+   * @param job a delivery made, or null on the one row of an event that made none
+   */
+  record PublishRow(String eventId, boolean stored, DeliveryJob job) {}
 
   /**
    * Creates one pending delivery of a stored event per target in one statement, leased to this node so its
@@ -100,7 +127,7 @@ public interface EventDao {
    * webhooks get one (their filters do not apply: they were named).
    */
   @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + "), event AS (SELECT CAST(:eventId AS text) AS event_id),"
-      + CREATE_DELIVERIES)
+      + CREATE_DELIVERIES + "SELECT * FROM jobs")
   @RegisterRowMapper(DeliveryJobMapper.class)
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.events;
 
+import com.apindicators.webhooks.server.registry.Ids;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ public final class EventLog {
 
   /** A stored event by id. */
   public Optional<PublishedEvent> get(String eventId) {
-    return jdbi.withExtension(EventDao.class, dao -> dao.find(eventId)).map(EventDao.PriorEvent::event);
+    return jdbi.withExtension(EventDao.class, dao -> dao.find(eventId, Ids.span(eventId))).map(EventDao.PriorEvent::event);
   }
 
   /** Up to {@code limit} of an account's events before a position (0 = from the newest), newest first. */

@@ -2,7 +2,6 @@ package com.apindicators.webhooks.server.events;
 
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.registry.EventCatalog;
-import com.apindicators.webhooks.server.registry.Ids;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -44,33 +44,41 @@ public final class Publisher {
 
   /**
    * Publishes; durable once this returns (one statement, committed synchronously: the pool's connections commit
-   * synchronously, see {@code Database}).
+   * synchronously, see {@code Database}; with an idempotency key, that statement after the key's lock).
    */
   public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
     String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
-    String id = Ids.next("evt_");
     String data = e.data().compact();
-    List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.publish(id, e.type(), e.accountId(),
-        EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(), e.data().score(), nodeId, leaseMs,
-        Timestamp.from(time), data, e.idempotencyKey(), hash, NONE));
-    if (jobs.isEmpty() && e.idempotencyKey() != null) {
-      // Nothing came back: the key was taken, or this event goes nowhere (and was stored for its key).
+    List<EventDao.PublishRow> rows = e.idempotencyKey() == null
+        ? jdbi.withExtension(EventDao.class, dao -> publish(dao, e, time, data, hash))
+        // A key: its scope is locked first, so the statement's check sees every use of it committed before.
+        : jdbi.inTransaction(h -> {
+            EventDao dao = h.attach(EventDao.class);
+            dao.lockKey(e.accountId(), e.idempotencyKey());
+            return publish(dao, e, time, data, hash);
+          });
+    String id = rows.get(0).eventId();
+    if (!rows.get(0).stored() && e.idempotencyKey() != null) {
       EventDao.PriorEvent prior = jdbi.withExtension(EventDao.class, dao -> dao.findByKey(e.accountId(), e.idempotencyKey()))
-          .orElseThrow(() -> new IllegalStateException("idempotency key neither stored nor taken: " + e.idempotencyKey()));
-      if (!prior.event().eventId().equals(id)) {
-        // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
-        if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
-          throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
-        }
-        return new Published(prior.event(), prior.deliveriesCreated());
+          .orElseThrow(() -> new IllegalStateException("idempotency key in use but not found: " + e.idempotencyKey()));
+      // Events stored before V7 carry the hash of the data as sent; a retry across the upgrade is still the same.
+      if (!prior.requestHash().equals(hash) && !prior.requestHash().equals(hash(e, e.data().compact()))) {
+        throw new IdempotencyKeyReusedException(e.idempotencyKey(), prior.event().eventId());
       }
+      return new Published(prior.event(), prior.deliveriesCreated());
     }
+    List<DeliveryJob> jobs = rows.stream().map(EventDao.PublishRow::job).filter(Objects::nonNull).toList();
     published.accept(e.type());
     hand(jobs);
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), jobs.size());
+  }
+
+  private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
+    return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
+        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash, NONE);
   }
 
   /**

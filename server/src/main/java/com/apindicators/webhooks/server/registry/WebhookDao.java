@@ -96,7 +96,18 @@ public interface WebhookDao {
   @SqlUpdate("UPDATE webhooks SET signing_secret = :secret WHERE webhook_id = :id")
   int storeSecret(@Bind("id") String id, @Bind("secret") String secret);
 
-  @SqlUpdate("DELETE FROM webhooks WHERE webhook_id = :id")
+  /**
+   * Deletes a webhook, its deliveries (by their foreign key) and their attempts (which have none: no foreign keys
+   * between day-partitioned tables). An attempt recorded while this runs may outlive it, unreachable, until
+   * retention drops its day.
+   */
+  @SqlUpdate("""
+      WITH attempts AS (
+        DELETE FROM delivery_attempts a USING deliveries d
+        WHERE d.webhook_id = :id AND a.delivery_id = d.delivery_id AND a.delivery_create_time = d.create_time
+      )
+      DELETE FROM webhooks WHERE webhook_id = :id
+      """)
   int delete(@Bind("id") String id);
 
   /** A webhook with its position in its account's listing order. */

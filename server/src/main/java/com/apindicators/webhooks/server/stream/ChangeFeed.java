@@ -17,8 +17,6 @@ import org.slf4j.LoggerFactory;
 public final class ChangeFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
   private static final int PAGE = 1000;
-  private static final int RETENTION_DAYS = 7;
-  private static final long PRUNE_EVERY_MS = 3_600_000;
   private final DataSource dataSource;
   private final Jdbi jdbi;
   private final WatchHub hub;
@@ -40,7 +38,6 @@ public final class ChangeFeed implements AutoCloseable {
   }
 
   private void run() {
-    long lastPrune = 0;
     while (running) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(true);
@@ -50,10 +47,6 @@ public final class ChangeFeed implements AutoCloseable {
         PGConnection pg = c.unwrap(PGConnection.class);
         while (running) {
           catchUp();
-          if (System.currentTimeMillis() - lastPrune > PRUNE_EVERY_MS) {
-            jdbi.useExtension(ChangeLog.class, l -> l.prune(RETENTION_DAYS));
-            lastPrune = System.currentTimeMillis();
-          }
           // Wakes at a NOTIFY from any process, or after 500 ms as a safety net.
           pg.getNotifications(500);
         }

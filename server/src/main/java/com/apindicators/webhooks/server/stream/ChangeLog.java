@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -32,7 +34,7 @@ public interface ChangeLog {
       return;
     }
     h.attach(ChangeLog.class).insertSnapshots(deliveryIds, webhookDisabled.keySet().toArray(String[]::new),
-        webhookDisabled.values().toArray(String[]::new));
+        webhookDisabled.values().toArray(String[]::new), Ids.span(java.util.Arrays.asList(deliveryIds)));
   }
 
   /**
@@ -52,12 +54,12 @@ public interface ChangeLog {
           SELECT x.*, n.reason FROM deliveries x
           LEFT JOIN unnest(CAST(:noticeIds AS text[]), CAST(:noticeReasons AS text[])) AS n(delivery_id, reason)
               ON n.delivery_id = x.delivery_id
-          WHERE x.delivery_id = ANY(:ids) ORDER BY x.seq) d
+          WHERE x.delivery_id = ANY(:ids) AND x.create_time >= :from AND x.create_time < :until ORDER BY x.seq) d
         RETURNING 1
       )
       """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')")
   long insertSnapshots(@Bind("ids") String[] ids, @Bind("noticeIds") String[] noticeIds,
-      @Bind("noticeReasons") String[] noticeReasons);
+      @Bind("noticeReasons") String[] noticeReasons, @BindMethods Ids.Span span);
 
   /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
   @SqlQuery("""
@@ -83,8 +85,4 @@ public interface ChangeLog {
   /** The newest change id ever issued, kept or pruned (resume tokens up to it were handed out). */
   @SqlQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq")
   long lastIssuedId();
-
-  /** Forgets changes older than the retention; their resume tokens then answer OUT_OF_RANGE. */
-  @SqlUpdate("DELETE FROM delivery_changes WHERE change_time < now() - :days * interval '1 day'")
-  int prune(@Bind("days") int days);
 }

@@ -34,6 +34,8 @@ public final class DeliveryThroughputBenchmark {
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 256;
     int endpoints = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     int publisherThreads = args.length > 4 ? Integer.parseInt(args[4]) : 4;
+    // Day partitions to create for the past days first, as a server keeping 30 days has (claims look at all of them).
+    int pastDays = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     long total = (long) webhooks * events;
 
     // Several receivers (customers' endpoints), sharing 4 threads; TCP_NODELAY or delayed ACKs cost 40 ms each.
@@ -62,6 +64,10 @@ public final class DeliveryThroughputBenchmark {
     try (Database db = Database.embedded(dir, 16)) {
       com.apindicators.webhooks.server.security.ApiKeys keys = new com.apindicators.webhooks.server.security.ApiKeys(db.jdbi());
       String admin = keys.create(null, "bench").apiKey();
+      if (pastDays > 0) {
+        db.jdbi().useHandle(h -> h.createQuery("SELECT webhooks_create_partitions(current_date - :n, current_date - 1)")
+            .bind("n", pastDays).mapTo(Integer.class).one());
+      }
       ServerConfig config = new ServerConfig(0, dir, null, true, concurrency, Duration.ofSeconds(60));
       String name = InProcessServerBuilder.generateName();
       WebhooksServer server = new WebhooksServer(InProcessServerBuilder.forName(name), db, config, keys, com.apindicators.webhooks.server.security.SecretBox.random());
