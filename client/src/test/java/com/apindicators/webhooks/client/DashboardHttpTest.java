@@ -180,6 +180,20 @@ class DashboardHttpTest {
   }
 
   @Test
+  void pagesAndApiAnswersAreNeverStoredInTheBrowsersCache() throws Exception {
+    String cookie = cookie();
+    client.setPlan("sec-cache", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
+    // The signing secret, shown once, must not stay in the browser's disk cache; nor delivery bodies and pages.
+    HttpResponse<String> created = post("/api/webhooks?account=sec-cache", cookie, csrf(cookie),
+        "{\"name\":\"cached\",\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"order.filled\"]}");
+    assertThat(created.body()).contains("signingSecret");
+    assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
+    for (String path : new String[] {"/", "/live", "/api/webhooks?account=sec-cache", "/api/deliveries?account=sec-cache"}) {
+      assertThat(get(path, cookie).headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+    }
+  }
+
+  @Test
   void theCommandLineLogsNeitherTheApiKeyNorDebugLinesIntoItsOutput() throws Exception {
     // The jar as users run it: the client's own classpath, without the server's logging configuration.
     String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
