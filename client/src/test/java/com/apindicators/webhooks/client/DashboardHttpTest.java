@@ -180,6 +180,36 @@ class DashboardHttpTest {
   }
 
   @Test
+  void pagesAndApiAnswersAreNeverStoredInTheBrowsersCache() throws Exception {
+    String cookie = cookie();
+    client.setPlan("sec-cache", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
+    // The signing secret, shown once, must not stay in the browser's disk cache; nor delivery bodies and pages.
+    HttpResponse<String> created = post("/api/webhooks?account=sec-cache", cookie, csrf(cookie),
+        "{\"name\":\"cached\",\"url\":\"http://127.0.0.1:9/hook\",\"events\":[\"order.filled\"]}");
+    assertThat(created.body()).contains("signingSecret");
+    assertThat(created.headers().firstValue("Cache-Control")).hasValue("no-store");
+    for (String path : new String[] {"/", "/live", "/api/webhooks?account=sec-cache", "/api/deliveries?account=sec-cache"}) {
+      assertThat(get(path, cookie).headers().firstValue("Cache-Control")).as(path).hasValue("no-store");
+    }
+  }
+
+  @Test
+  void theCommandLineLogsNeitherTheApiKeyNorDebugLinesIntoItsOutput() throws Exception {
+    // The jar as users run it: the client's own classpath, without the server's logging configuration.
+    String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> !e.contains("webhooks-server") && !e.replace('\\', '/').contains("/server/target/"))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", classpath, "com.apindicators.webhooks.client.cli.WebhooksCli", "--server", server.target(),
+        "--api-key", server.adminKey, "-o", "json", "list", "--account", "sec-log").redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(output).doesNotContain(server.adminKey).doesNotContain("DEBUG");
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output.strip()).startsWith("{");
+  }
+
+  @Test
   void aReconnectWithTheLastEventIdGetsEveryChangeItMissed() throws Exception {
     client.setPlan("sec-sse", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
     // Nothing listens on port 9 of this machine: each delivery goes pending, then failed.

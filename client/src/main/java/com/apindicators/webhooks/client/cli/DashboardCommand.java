@@ -7,7 +7,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +32,6 @@ final class DashboardCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new WebhooksCli.UsageException("--port must be 0-65535, not " + port);
     }
-    quietLogs();
     try (WebhooksClient client = root.client()) {
       DashboardScope scope = scope(client);
       try (Dashboard dashboard = new Dashboard(client, scope, bind, port).start()) {
@@ -68,12 +66,5 @@ final class DashboardCommand implements Callable<Integer> {
       return new DashboardScope(false, account);
     }
     return new DashboardScope(true, account);
-  }
-
-  /** Jetty logs every detail at DEBUG without a configuration; the dashboard's own lines are enough. */
-  private static void quietLogs() {
-    if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(ch.qos.logback.classic.Level.WARN);
-    }
   }
 }

@@ -32,6 +32,8 @@ public final class Dashboard implements AutoCloseable {
       ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'");
       ctx.header("X-Content-Type-Options", "nosniff");
       ctx.header("Referrer-Policy", "no-referrer");
+      // Pages and answers hold secrets shown once, payloads and response bodies: none may stay in a disk cache.
+      ctx.header("Cache-Control", "no-store");
       guard.check(ctx);
     });
     app.get("/login", guard::signIn);
