@@ -241,6 +241,7 @@ class DashboardHttpTest {
     assertThat(com.google.gson.JsonParser.parseString(all.body()).getAsJsonObject().get("deliveriesCreated").getAsInt())
         .isEqualTo(2);
     // A webhook of another account is the API's NOT_FOUND, as JSON.
+    client.setPlan("sec-other", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
     String foreign = client.createWebhook(com.apindicators.webhooks.v1.CreateWebhookRequest.newBuilder().setAccountId("sec-other")
         .setName("x").setUrl("http://127.0.0.1:9/x").addEvents("order.filled").build()).getWebhook().getWebhookId();
     HttpResponse<String> other = post("/api/test-events?account=sec-test", cookie, csrf(cookie),
