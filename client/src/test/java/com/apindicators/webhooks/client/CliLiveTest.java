@@ -66,6 +66,17 @@ class CliLiveTest {
   }
 
   @Test
+  void triggerToOneWebhookReachesOnlyIt() {
+    cli("plan", "set", "--account", "trig-one", "--plan", "pro");
+    String one = created("trig-one", appUrl("/ok"), "order.filled");
+    created("trig-one", appUrl("/ok"), "order.filled");
+    Run picked = cli("trigger", "order.filled", "--account", "trig-one", "--webhook", one);
+    assertThat(picked.exit()).as(picked.err().toString()).isZero();
+    assertThat(picked.stdout()).contains(": 1 deliveries");
+    assertThat(cli("trigger", "order.filled", "--account", "trig-one").stdout()).contains(": 2 deliveries");
+  }
+
+  @Test
   void eventsListAndResendAccountWideDeliveriesAndAttempts() {
     cli("plan", "set", "--account", "hist", "--plan", "pro");
     String failing = created("hist", appUrl("/fail"), "order.filled");

@@ -289,6 +289,11 @@ class DashboardBrowserTest {
     browser.screenshot("event-types");
     browser.find("section[data-type='order.filled'] .send-test").click();
     browser.textIn("section[data-type='order.filled'] .result", "Sent evt_");
+    // A test event to one chosen webhook (PublishEvent's webhook_ids).
+    new org.openqa.selenium.support.ui.Select(browser.find("section[data-type='backtest.run'] .test-target"))
+        .selectByValue(failing);
+    browser.find("section[data-type='backtest.run'] .send-test").click();
+    browser.textIn("section[data-type='backtest.run'] .result", "to 1 webhook.");
   }
 
   @Test

@@ -253,6 +253,32 @@ class DashboardHttpTest {
     assertThat(webhook).isNotEqualTo(firstDelivery);
   }
 
+  @Test
+  void aTestEventGoesToTheWebhookPickedOrToEverySubscribedOne() throws Exception {
+    client.setPlan("sec-test", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
+    String picked = null;
+    for (String name : new String[] {"a", "b"}) {
+      picked = client.createWebhook(com.apindicators.webhooks.v1.CreateWebhookRequest.newBuilder().setAccountId("sec-test")
+          .setName(name).setUrl("http://127.0.0.1:9/" + name).addEvents("order.filled").build()).getWebhook().getWebhookId();
+    }
+    String cookie = cookie();
+    HttpResponse<String> one = post("/api/test-events?account=sec-test", cookie, csrf(cookie),
+        "{\"type\":\"order.filled\",\"webhookIds\":[\"" + picked + "\"]}");
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    assertThat(com.google.gson.JsonParser.parseString(one.body()).getAsJsonObject().get("deliveriesCreated").getAsInt())
+        .isEqualTo(1);
+    HttpResponse<String> all = post("/api/test-events?account=sec-test", cookie, csrf(cookie), "{\"type\":\"order.filled\"}");
+    assertThat(com.google.gson.JsonParser.parseString(all.body()).getAsJsonObject().get("deliveriesCreated").getAsInt())
+        .isEqualTo(2);
+    // A webhook of another account is the API's NOT_FOUND, as JSON.
+    client.setPlan("sec-other", com.apindicators.webhooks.v1.Plan.PLAN_STARTER);
+    String foreign = client.createWebhook(com.apindicators.webhooks.v1.CreateWebhookRequest.newBuilder().setAccountId("sec-other")
+        .setName("x").setUrl("http://127.0.0.1:9/x").addEvents("order.filled").build()).getWebhook().getWebhookId();
+    HttpResponse<String> other = post("/api/test-events?account=sec-test", cookie, csrf(cookie),
+        "{\"type\":\"order.filled\",\"webhookIds\":[\"" + foreign + "\"]}");
+    assertThat(other.statusCode()).isEqualTo(404);
+  }
+
   private static String publish(String account) {
     com.apindicators.webhooks.v1.PublishEventResponse r = client.publish(com.apindicators.webhooks.v1.PublishEventRequest
         .newBuilder().setAccountId(account).setType("order.filled").setDataJson("{\"n\":1}").build());

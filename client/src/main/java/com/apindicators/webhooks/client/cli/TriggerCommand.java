@@ -3,6 +3,7 @@ package com.apindicators.webhooks.client.cli;
 import com.apindicators.webhooks.client.EventSamples;
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +23,8 @@ final class TriggerCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "TYPE", description = "signal.buy, signal.sell, backtest.run or order.filled") String type;
   @Option(names = "--account", defaultValue = "", description = "only this account's webhooks (default: broadcast, admin key)")
   String account;
+  @Option(names = "--webhook", split = ",", description = "only these webhooks of --account, e.g. one to test (wh_...)")
+  List<String> webhooks;
 
   @Override
   public Integer call() throws Exception {
@@ -34,7 +37,7 @@ final class TriggerCommand implements Callable<Integer> {
     return root.with(c -> {
       // As text: the receiver gets the sample's bytes exactly (2.0 stays 2.0).
       PublishEventResponse r = c.publish(PublishEventRequest.newBuilder().setType(type).setDataJson(data).setAccountId(account)
-          .build());
+          .addAllWebhookIds(webhooks == null ? List.of() : webhooks).build());
       root.print(r, "triggered " + r.getEvent().getEventId() + " (" + type + "): " + r.getDeliveriesCreated()
           + " deliveries\ndata: " + data);
     });

@@ -37,7 +37,10 @@ final class EventRoutes {
     ProtoJson.send(ctx, o);
   }
 
-  /** Publishes the example of a type to every webhook of the account subscribed to it (a test event). */
+  /**
+   * Publishes the example of a type as a test event: to the webhooks named (webhookIds), or to every webhook of the
+   * account subscribed to it.
+   */
   private void sendTest(Context ctx) {
     PublishEventRequest.Builder r = ProtoJson.parse(ctx, PublishEventRequest.newBuilder());
     String data = EventSamples.DATA.get(r.getType());
@@ -45,6 +48,6 @@ final class EventRoutes {
       throw new BadRequestResponse("Pick an event type of the catalog.");
     }
     ProtoJson.send(ctx, client.publish(PublishEventRequest.newBuilder().setType(r.getType()).setDataJson(data)
-        .setAccountId(scope.account(ctx)).build()));
+        .setAccountId(scope.account(ctx)).addAllWebhookIds(r.getWebhookIdsList()).build()));
   }
 }

@@ -73,14 +73,19 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       if (key != null && (key.length() > MAX_IDEMPOTENCY_KEY || Fields.hasControl(key))) {
         v.add("idempotency_key", "must be at most " + MAX_IDEMPOTENCY_KEY + " printable characters");
       }
+      List<String> webhookIds = Fields.resourceIds("webhook_ids", r.getWebhookIdsList(), "wh_", v);
+      if (!webhookIds.isEmpty() && accountId == null) {
+        v.add("webhook_ids", "needs account_id: name the account whose webhooks these are");
+      }
       v.throwIfAny();
       if (accountId == null) {
         Access.requireAdmin("Publishing an event to every account (no account_id)");
       } else {
         Access.requireAccount(accountId);
       }
+      requireTargets(webhookIds, accountId, r.getType());
       takeRate(accountId);
-      NewEvent event = new NewEvent(r.getType(), data, accountId, timestamp, key);
+      NewEvent event = new NewEvent(r.getType(), data, accountId, timestamp, key, webhookIds);
       try {
         Publisher.Published p = publisher.publish(event);
         return PublishEventResponse.newBuilder()
@@ -115,6 +120,23 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
     } catch (EventJson.InvalidDataException e) {
       v.add(field, e.getMessage());
       return null;
+    }
+  }
+
+  /**
+   * Checks webhooks named as an event's only targets: each visible to the caller, of the event's account (any
+   * account's for a broadcast), enabled and subscribed to its type.
+   */
+  private void requireTargets(List<String> webhookIds, String accountId, String type) {
+    for (String id : webhookIds) {
+      Webhook w = webhooks.get(id)
+          .filter(h -> Access.mayAccess(h.accountId()) && (accountId == null || accountId.equals(h.accountId())))
+          .orElseThrow(() -> Errors.notFound("webhook", id));
+      if (!w.enabled() || !w.events().contains(type)) {
+        throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_NOT_SUBSCRIBED", "Webhook " + id + " is "
+            + (w.enabled() ? "not subscribed to " + type : "disabled")
+            + "; enable it or add the event type with UpdateWebhook, or leave it out of webhook_ids.");
+      }
     }
   }
 
@@ -156,16 +178,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       // A broadcast (no account) is visible to admin keys only.
       PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
           .orElseThrow(() -> Errors.notFound("event", eventId, retention));
-      for (String id : webhookIds) {
-        Webhook w = webhooks.get(id)
-            .filter(h -> Access.mayAccess(h.accountId()) && (event.accountId() == null || event.accountId().equals(h.accountId())))
-            .orElseThrow(() -> Errors.notFound("webhook", id));
-        if (!w.enabled() || !w.events().contains(event.type())) {
-          throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_NOT_SUBSCRIBED", "Webhook " + id + " is "
-              + (w.enabled() ? "not subscribed to " + event.type() : "disabled")
-              + "; enable it or add the event type with UpdateWebhook, or leave it out of webhook_ids.");
-        }
-      }
+      requireTargets(webhookIds, event.accountId(), event.type());
       takeRate(event.accountId());
       List<String> created = publisher.resend(event, webhookIds);
       ResendEventResponse.Builder b = ResendEventResponse.newBuilder();

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,6 @@ public final class Publisher {
   private final long leaseMs;
   private final Consumer<List<DeliveryJob>> dispatch;
   private final Consumer<String> published;
-  private static final String[] NONE = new String[0];
 
   public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch) {
     this(jdbi, nodeId, leaseMs, dispatch, type -> { });
@@ -78,7 +78,8 @@ public final class Publisher {
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash, NONE);
+        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash,
+        e.webhookIds().toArray(String[]::new));
   }
 
   /**
@@ -112,13 +113,14 @@ public final class Publisher {
   }
 
   /**
-   * What makes two publishes "the same": type, scope, the timestamp if one was given, and the data in canonical
-   * form (keys sorted, numbers by value), so that a client library's map order or number spelling does not count.
+   * What makes two publishes "the same": type, scope, the timestamp if one was given, the data in canonical form
+   * (keys sorted, numbers by value), so that a client library's map order or number spelling does not count, and
+   * the webhooks named, if any, in any order.
    */
   private static String hash(NewEvent e, String data) {
     String canonical = e.type() + "\n" + Optional.ofNullable(e.accountId()).orElse("") + "\n"
         + Optional.ofNullable(e.timestamp()).map(t -> t.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("") + "\n"
-        + data;
+        + data + (e.webhookIds().isEmpty() ? "" : "\n" + String.join(",", new TreeSet<>(e.webhookIds())));
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException ex) {

@@ -1,0 +1,87 @@
+package com.apindicators.webhooks.server.api;
+
+import static com.apindicators.webhooks.server.StatusAssert.failing;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.Fixtures;
+import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.Receiver.Answer;
+import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.v1.CreateWebhookRequest;
+import com.apindicators.webhooks.v1.EventServiceGrpc;
+import com.apindicators.webhooks.v1.PublishEventRequest;
+import com.apindicators.webhooks.v1.PublishEventResponse;
+import com.apindicators.webhooks.v1.WebhookFilter;
+import io.grpc.Status;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** PublishEvent with webhook_ids: a test event to one webhook, never to another account's. */
+class PublishToWebhooksTest {
+  private GrpcTestServer server;
+  private Receiver receiver;
+  private Fixtures f;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = GrpcTestServer.start();
+    receiver = new Receiver();
+    f = new Fixtures(server.channel);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+    receiver.close();
+  }
+
+  @Test
+  void onlyTheNamedWebhookGetsItWhateverItsFilter() {
+    receiver.on("/one", n -> Answer.status(200, "ok"));
+    receiver.on("/two", n -> Answer.status(200, "ok"));
+    String one = f.webhook(CreateWebhookRequest.newBuilder().setAccountId("acme").setName("one")
+        .setUrl(receiver.url("/one")).addEvents("signal.buy")
+        .setFilter(WebhookFilter.newBuilder().addPairs("ETHUSDT"))).getWebhook().getWebhookId();
+    f.webhook("acme", receiver.url("/two"), "signal.buy");
+    PublishEventRequest test = PublishEventRequest.newBuilder().setType("signal.buy").setAccountId("acme")
+        .setDataJson("{\"pair\":\"BTCUSDT\"}").addWebhookIds(one).setIdempotencyKey("test-1").build();
+    PublishEventResponse r = f.events.publishEvent(test);
+    assertThat(r.getDeliveriesCreated()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/one").size() == 1);
+    assertThat(receiver.requests("/two")).isEmpty();
+
+    // The same key with the same webhooks is the same event; with other webhooks it is not.
+    assertThat(f.events.publishEvent(test).getEvent()).isEqualTo(r.getEvent());
+    assertThat(failing(() -> f.events.publishEvent(test.toBuilder().clearWebhookIds().build())).reason())
+        .isEqualTo("IDEMPOTENCY_KEY_REUSED");
+  }
+
+  @Test
+  void anotherAccountsWebhookUnsubscribedOnesAndNoAccountAreRefusedAndStoreNothing() {
+    String foreign = f.webhook("victim", receiver.url("/v"), "signal.buy").getWebhook().getWebhookId();
+    String orders = f.webhook("attacker", receiver.url("/a"), "order.filled").getWebhook().getWebhookId();
+    EventServiceGrpc.EventServiceBlockingStub attacker = EventServiceGrpc.newBlockingStub(server.channelForAccount("attacker"));
+    PublishEventRequest toForeign = PublishEventRequest.newBuilder().setType("signal.buy").setAccountId("attacker")
+        .setDataJson("{}").addWebhookIds(foreign).build();
+    var notFound = failing(() -> attacker.publishEvent(toForeign));
+    assertThat(notFound.code()).isEqualTo(Status.Code.NOT_FOUND);
+    // The same answer as for a webhook that never existed: nothing is learnt about the other account.
+    var never = failing(() -> attacker.publishEvent(toForeign.toBuilder().setWebhookIds(0, "wh_doesnotexist").build()));
+    assertThat(never.code()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(notFound.message().replace(foreign, "X")).isEqualTo(never.message().replace("wh_doesnotexist", "X"));
+
+    var unsubscribed = failing(() -> attacker.publishEvent(toForeign.toBuilder().setWebhookIds(0, orders).build()));
+    assertThat(unsubscribed.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(unsubscribed.reason()).isEqualTo("WEBHOOK_NOT_SUBSCRIBED");
+    var noAccount = failing(() -> f.events.publishEvent(PublishEventRequest.newBuilder().setType("signal.buy")
+        .addWebhookIds(foreign).build()));
+    assertThat(noAccount.code()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(noAccount.message()).contains("webhook_ids").contains("account_id");
+    assertThat(TestDatabase.count("SELECT count(*) FROM events")).isZero();
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
+  }
+}
