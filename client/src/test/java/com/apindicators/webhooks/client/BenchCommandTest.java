@@ -37,6 +37,7 @@ class BenchCommandTest {
       JsonObject w = row.getAsJsonObject();
       assertThat(w.get("lost").getAsLong()).as(w.toString()).isZero();
       assertThat(w.get("errors").getAsLong()).as(w.toString()).isZero();
+      assertThat(w.get("failed").getAsLong()).as(w.toString()).isZero();
       assertThat(w.get("deliveriesPerSecond").getAsLong()).as(w.toString()).isPositive();
       assertThat(w.getAsJsonObject("receivedMs").get("p50").getAsDouble()).as(w.toString()).isPositive();
     }

@@ -31,7 +31,7 @@ public final class Bench {
   /** Runs the workloads; progress lines go to the consumer as each starts. */
   public static Report run(Options o, Consumer<String> progress) throws Exception {
     LocalServer local = o.server() == null ? new LocalServer(o.serverJar(), o.serverHeap()) : null;
-    try (BenchReceiver receiver = o.receiverUrl() == null ? new BenchReceiver(4) : new BenchReceiver(o.receiverUrl());
+    try (BenchReceiver receiver = o.receiverUrl() == null ? new BenchReceiver(8) : new BenchReceiver(o.receiverUrl());
          HangingEndpoints hanging = new HangingEndpoints(Settings.HANGING_ENDPOINTS)) {
       String server = local != null ? local.target() : o.server();
       String key = local != null ? local.adminKey() : o.adminKey();
@@ -70,12 +70,12 @@ public final class Bench {
 
   /** The report as a table a person reads. */
   public static void print(Report report, PrintWriter out) {
-    out.printf("%-11s %12s %10s  %-31s %-23s %6s %5s %8s%n", "workload", "deliveries/s", "publish/s",
-        "received ms p50/p90/p99/max", "stream ms p50/p99", "errors", "lost", "heap MiB");
+    out.printf("%-11s %12s %10s  %-31s %-23s %6s %6s %5s %8s%n", "workload", "deliveries/s", "publish/s",
+        "received ms p50/p90/p99/max", "stream ms p50/p99", "errors", "failed", "lost", "heap MiB");
     for (Result r : report.rows()) {
-      out.printf("%-11s %12s %10.0f  %-31s %-23s %6d %5d %8s%n", r.workload(),
+      out.printf("%-11s %12s %10.0f  %-31s %-23s %6d %6d %5d %8s%n", r.workload(),
           Double.isNaN(r.deliveriesPerSecond()) ? "-" : String.format("%.0f", r.deliveriesPerSecond()),
-          r.publishPerSecond(), ms(r.received(), true), ms(r.streamUpdate(), false), r.errors(), r.lost(),
+          r.publishPerSecond(), ms(r.received(), true), ms(r.streamUpdate(), false), r.errors(), r.failed(), r.lost(),
           r.heapBytes() < 0 ? "-" : Long.toString(r.heapBytes() >> 20));
     }
     for (Result r : report.rows()) {

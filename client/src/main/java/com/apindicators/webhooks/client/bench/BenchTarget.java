@@ -80,13 +80,16 @@ final class BenchTarget implements AutoCloseable {
     return admin.publish(b.build());
   }
 
-  /** Deliveries of these accounts not yet delivered (pending or failed), waiting up to the timeout for pending ones. */
-  long notDelivered(List<String> accounts, Duration timeout) throws InterruptedException {
+  /** How many of the accounts' deliveries are still pending and how many ended failed. */
+  record Settled(long pending, long failed) {}
+
+  /** The accounts' deliveries not delivered, waiting up to the timeout for the pending ones to end. */
+  Settled settle(List<String> accounts, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long pending = count(accounts, DeliveryStatus.DELIVERY_STATUS_PENDING);
       if (pending == 0 || System.nanoTime() > deadline) {
-        return pending + count(accounts, DeliveryStatus.DELIVERY_STATUS_FAILED);
+        return new Settled(pending, count(accounts, DeliveryStatus.DELIVERY_STATUS_FAILED));
       }
       Thread.sleep(200);
     }

@@ -53,7 +53,7 @@ final class MemoryWorkload {
     double seconds = (System.nanoTime() - start) / 1e9;
     target.delete(hooks);
     long heap = samples.stream().mapToLong(Long::longValue).max().orElse(-1);
-    return new Result("memory", Double.NaN, next.get() / seconds, null, null, errors.get(), 0, heap,
+    return new Result("memory", Double.NaN, next.get() / seconds, null, null, errors.get(), 0, 0, heap,
         String.format("%d events/s for %d s to %d webhooks on %d endpoints that never answer; server heap MiB"
             + " sampled every 2 s: first half max %s, second half max %s", settings.rate(),
             settings.duration().toSeconds(), hooks.size(), hanging.size(), half(samples, 0), half(samples, 1)));

@@ -12,12 +12,13 @@ import org.HdrHistogram.Histogram;
  * @param received publish-to-received latency in microseconds (null when the receiver is not the bench's)
  * @param streamUpdate received-to-stream-update latency in microseconds (null without watchers)
  * @param errors calls that failed
- * @param lost deliveries published but not received, or received but not logged delivered
+ * @param failed deliveries logged failed: the receiver did not answer 2xx within the timeout
+ * @param lost deliveries published but neither received nor logged failed within the settle time
  * @param heapBytes the server's heap in use at the end, -1 when unknown
  * @param note what the row measured, in a few words
  */
 public record Result(String workload, double deliveriesPerSecond, double publishPerSecond, Histogram received,
-    Histogram streamUpdate, long errors, long lost, long heapBytes, String note) {
+    Histogram streamUpdate, long errors, long failed, long lost, long heapBytes, String note) {
 
   /** The row as a JSON-ready map, latencies in milliseconds. */
   public Map<String, Object> toMap() {
@@ -28,6 +29,7 @@ public record Result(String workload, double deliveriesPerSecond, double publish
     m.put("receivedMs", percentiles(received));
     m.put("streamUpdateMs", percentiles(streamUpdate));
     m.put("errors", errors);
+    m.put("failed", failed);
     m.put("lost", lost);
     m.put("heapMiB", heapBytes < 0 ? null : heapBytes >> 20);
     m.put("note", note);

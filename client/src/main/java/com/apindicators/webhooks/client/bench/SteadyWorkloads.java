@@ -50,7 +50,7 @@ final class SteadyWorkloads {
     }, start);
     double publishSeconds = (System.nanoTime() - start) / 1e9;
     long end = BurstWorkloads.awaitReceived(target, receiver, run, events - errors.get(), accounts);
-    long lost = Math.max(events - errors.get() - run.received().get(), target.notDelivered(accounts, Settings.SETTLE));
+    BurstWorkloads.Tally tally = BurstWorkloads.tally(target, run, events - errors.get(), accounts);
     for (Watch w : watches) {
       w.close();
     }
@@ -59,7 +59,8 @@ final class SteadyWorkloads {
     }
     target.delete(hooks);
     return new Result("latency", run.received().get() / ((end - start) / 1e9), events / publishSeconds,
-        run.latencyMicros(), watches.isEmpty() ? null : stream, errors.get(), lost, target.heapBytes(),
+        run.latencyMicros(), watches.isEmpty() ? null : stream, errors.get(), tally.failed(), tally.lost(),
+        target.heapBytes(),
         String.format("%d events/s for %d s, one webhook each, %d watchers", settings.rate(),
             settings.duration().toSeconds(), watches.size()));
   }
@@ -90,10 +91,10 @@ final class SteadyWorkloads {
     double seconds = (System.nanoTime() - start) / 1e9;
     long calls = next.get();
     long end = BurstWorkloads.awaitReceived(target, receiver, run, calls - errors.get(), accounts);
-    long lost = Math.max(calls - errors.get() - run.received().get(), target.notDelivered(accounts, Settings.SETTLE));
+    BurstWorkloads.Tally tally = BurstWorkloads.tally(target, run, calls - errors.get(), accounts);
     target.delete(hooks);
     return new Result("publish", run.received().get() / ((end - start) / 1e9), calls / seconds, run.latencyMicros(),
-        null, errors.get(), lost, target.heapBytes(),
+        null, errors.get(), tally.failed(), tally.lost(), target.heapBytes(),
         settings.publishers() + " calls in flight for " + settings.duration().toSeconds() + " s");
   }
 
@@ -120,10 +121,10 @@ final class SteadyWorkloads {
     long expected = events * Settings.FAST_WEBHOOKS;
     long inTime = run.received().get();
     BurstWorkloads.awaitReceived(target, receiver, run, expected, fastAccount);
-    long lost = Math.max(expected - run.received().get(), target.notDelivered(fastAccount, Settings.SETTLE));
+    BurstWorkloads.Tally tally = BurstWorkloads.tally(target, run, expected, fastAccount);
     target.delete(BurstWorkloads.concat(fast, hung));
     return new Result("isolation", inTime / ((double) settings.duration().toSeconds()),
-        events * 2 / settings.duration().toSeconds(), run.latencyMicros(), null, errors.get(), lost,
+        events * 2 / settings.duration().toSeconds(), run.latencyMicros(), null, errors.get(), tally.failed(), tally.lost(),
         target.heapBytes(), String.format("fast webhooks kept %.2f of their rate (%d of %d in time) beside %d webhooks"
             + " on %d endpoints that never answer", inTime / (double) expected, inTime, expected,
             Settings.HANGING_WEBHOOKS, hanging.size()));
