@@ -28,14 +28,12 @@ final class BenchTarget implements AutoCloseable {
   private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*}\\s+(\\S+)");
   final WebhooksClient admin;
   final String server;
-  private final String adminKey;
   private final String metricsUrl;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
   private final ExecutorService calls = Executors.newFixedThreadPool(8);
 
   BenchTarget(String server, String adminKey, String metricsUrl) throws IOException {
     this.server = server;
-    this.adminKey = adminKey;
     this.metricsUrl = metricsUrl;
     this.admin = WebhooksClient.connect(server, adminKey, null, null, null);
   }
@@ -140,10 +138,6 @@ final class BenchTarget implements AutoCloseable {
     } catch (IOException | InterruptedException | RuntimeException e) {
       return -1;
     }
-  }
-
-  String adminKey() {
-    return adminKey;
   }
 
   private <T> List<T> all(int count, IntFunction<Callable<T>> task) throws Exception {

@@ -35,6 +35,8 @@ final class LocalServer implements AutoCloseable {
         "--bind", "127.0.0.1", "--data-dir", dir.resolve("data").toString(), "--allow-private-targets",
         "--metrics-port", "" + metricsPort))
         .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+    // Ctrl-C on the bench stops its server too (which stops its PostgreSQL), rather than leaving it running.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-local-server"));
     awaitAdminKey();
   }
 
@@ -44,10 +46,6 @@ final class LocalServer implements AutoCloseable {
 
   String adminKey() throws IOException {
     return Files.readString(dir.resolve("data").resolve("admin.key"), StandardCharsets.UTF_8).strip();
-  }
-
-  long pid() {
-    return process.pid();
   }
 
   private void awaitAdminKey() throws InterruptedException, IOException {

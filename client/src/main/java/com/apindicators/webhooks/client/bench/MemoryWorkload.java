@@ -31,10 +31,12 @@ final class MemoryWorkload {
     AtomicLong next = new AtomicLong();
     long events = (long) settings.rate() * settings.duration().toSeconds();
     long start = System.nanoTime();
+    long stop = start + settings.duration().toNanos();
     ExecutorService publishers = Executors.newFixedThreadPool(settings.publishers());
     for (int t = 0; t < settings.publishers(); t++) {
       publishers.submit(() -> {
-        for (long seq = next.getAndIncrement(); seq < events; seq = next.getAndIncrement()) {
+        // Until the time is up, even if the server took fewer than the rate asked: overload, not a fixed count.
+        for (long seq = next.getAndIncrement(); seq < events && System.nanoTime() < stop; seq = next.getAndIncrement()) {
           long wait = start + seq * 1_000_000_000L / settings.rate() - System.nanoTime();
           if (wait > 0) {
             LockSupport.parkNanos(wait);
