@@ -38,8 +38,9 @@ public interface WebhookDao {
   void insertHealth(@Bind("id") String id);
 
   /**
-   * Locks the webhook's health row; taken before the webhook row by every writer of both (the result writer
-   * too), so they cannot deadlock.
+   * Locks the webhook's health row, before the webhook row, as the result writer's health statement does. The
+   * writer locks the webhook's deliveries before both, which no lock order here can match: callers run again when
+   * PostgreSQL breaks such a deadlock ({@code store.Conflicts}).
    */
   @SqlQuery("SELECT webhook_id FROM webhook_health WHERE webhook_id = :id FOR UPDATE")
   Optional<String> lockHealth(@Bind("id") String id);

@@ -6,6 +6,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import com.apindicators.webhooks.server.security.SecretBox;
+import com.apindicators.webhooks.server.store.Conflicts;
 import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
@@ -90,7 +91,7 @@ public final class Webhooks {
    * records when and why; enabling a disabled webhook clears that and its run of failures.
    */
   public Optional<Webhook> update(String webhookId, WebhookChange c) {
-    return jdbi.inTransaction(h -> {
+    return Conflicts.inTransaction(jdbi, h -> {
       WebhookDao dao = h.attach(WebhookDao.class);
       dao.lockHealth(webhookId);
       Optional<Webhook> current = dao.findForUpdate(webhookId).map(WebhookDao.Listed::webhook);
@@ -124,7 +125,8 @@ public final class Webhooks {
 
   /** Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. */
   public boolean delete(String webhookId) {
-    boolean found = jdbi.withExtension(WebhookDao.class, dao -> dao.delete(webhookId)) > 0;
+    // The cascade locks deliveries the result writer may be recording in another order: a deadlock is retried.
+    boolean found = Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
     if (found) {
       deleted.accept(webhookId);
     }

@@ -1,0 +1,57 @@
+package com.apindicators.webhooks.server.store;
+
+import java.sql.SQLException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a transaction again when PostgreSQL aborted it to break a deadlock (40P01) or a serialization conflict
+ * (40001). Both roll the whole transaction back, so running it again is safe; the other side has gone on by then.
+ * A delete of a webhook, for one, cascades through rows the result writer may be updating in another order.
+ */
+public final class Conflicts {
+  /** Tries in all before the conflict is the caller's error. */
+  public static final int MAX_TRIES = 4;
+  private static final Logger log = LoggerFactory.getLogger(Conflicts.class);
+
+  private Conflicts() {}
+
+  /** The callback's result in one transaction, tried up to {@link #MAX_TRIES} times while it conflicts. */
+  public static <R, X extends Exception> R inTransaction(Jdbi jdbi, HandleCallback<R, X> callback) throws X {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(callback);
+      } catch (RuntimeException e) {
+        if (attempt >= MAX_TRIES || !isConflict(e)) {
+          throw e;
+        }
+        log.info("Transaction aborted by a conflict (attempt {} of {}), running it again: {}", attempt, MAX_TRIES,
+            e.getMessage());
+        pause(attempt);
+      }
+    }
+  }
+
+  /** Whether PostgreSQL aborted the transaction to break a deadlock or a serialization conflict. */
+  public static boolean isConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState().equals("40P01") || s.getSQLState().equals("40001");
+      }
+    }
+    return false;
+  }
+
+  /** A short random wait, longer each time, so the two sides do not meet again in step. */
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to run a transaction again", e);
+    }
+  }
+}
