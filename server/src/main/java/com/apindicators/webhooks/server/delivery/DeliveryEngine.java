@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** This node's delivery machinery: sender, dispatcher, result writer and poller, started and stopped together. */
-public final class DeliveryEngine implements AutoCloseable {
+public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
   /** How often waiting jobs are checked for webhooks deleted through another process. */
   public static final Duration DELETED_WEBHOOK_SWEEP = Duration.ofSeconds(1);
@@ -111,11 +111,17 @@ public final class DeliveryEngine implements AutoCloseable {
     return settings.lease().toMillis();
   }
 
-  /** Takes newly published deliveries: logs their creation for watchers and starts sending them. */
-  public void acceptNew(List<DeliveryJob> jobs) {
-    metrics.deliveriesCreated(jobs.size());
-    writer.created(jobs.stream().map(DeliveryJob::deliveryId).toList());
-    dispatch(jobs);
+  @Override
+  public int room() {
+    return dispatcher.freeCapacity();
+  }
+
+  /** Takes newly published deliveries: logs their creation for watchers and starts sending those leased here. */
+  @Override
+  public void accept(List<String> createdIds, List<DeliveryJob> leased) {
+    metrics.deliveriesCreated(createdIds.size());
+    writer.created(createdIds);
+    dispatch(leased);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */

@@ -53,6 +53,8 @@ public final class Dispatcher {
   private boolean roomSignalled;
   private int inFlight;
   private int queued;
+  /** Someone found the queue at least half full: the poller is woken when it has drained to half. */
+  private boolean queueWanted;
   private boolean accepting = true;
 
   /** A job this dispatcher holds, and by when it must start for its lease to cover the attempt. */
@@ -102,6 +104,9 @@ public final class Dispatcher {
         }
         EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + endpoints.of(job.url()),
             k -> new EndpointLane(k, job.accountId(), now));
+        if (queued >= maxQueued) {
+          queueWanted = true;
+        }
         if (!accepting || queued >= maxQueued || lane.held() >= maxHeld(lane, now)) {
           refused.add(job);
           lane.rememberRefused(job.webhookId());
@@ -147,11 +152,26 @@ public final class Dispatcher {
     return ids;
   }
 
-  /** How many more jobs it would take now in all (each lane takes fewer). */
+  /**
+   * How many more jobs it would take now in all (each lane takes fewer). Asked while half full or more, it wakes
+   * {@link #awaitRoom} once the queue has drained to half, so what was left in the database is claimed then.
+   */
   public int freeCapacity() {
     synchronized (lock) {
+      if (2 * queued >= maxQueued) {
+        queueWanted = true;
+      }
       return accepting ? maxQueued - queued : 0;
     }
+  }
+
+  /** Whether the queue has drained to half since someone wanted room in it (the flag is then cleared). */
+  private boolean queueDrained() {
+    if (queueWanted && 2 * queued < maxQueued) {
+      queueWanted = false;
+      return true;
+    }
+    return false;
   }
 
   /** How many attempts are in flight now. */
@@ -328,7 +348,7 @@ public final class Dispatcher {
         h.lane.idleSinceNanos = now;
       }
       markReady(h.lane, now);
-      room = checkRoom(h.lane, now);
+      room = checkRoom(h.lane, now) | queueDrained();
       lock.notifyAll();
     }
     if (room) {

@@ -63,15 +63,19 @@ public interface EventDao {
             AND (w.filter_min_score = 0 OR CAST(:score AS double precision) >= w.filter_min_score)))
       """;
 
-  /** Inserts a pending delivery per target of {@code event}, leased to this node (ready-to-send rows: {@code jobs}). */
+  /**
+   * Inserts a pending delivery per target of {@code event}, the first {@code :leaseLimit} leased to this node and
+   * the rest unleased for any poller (rows with their event and secrets: {@code jobs}).
+   */
   String CREATE_DELIVERIES = """
       created AS (
         INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
         SELECT e.event_id, t.webhook_id, t.account_id, :type,
             t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
-            :node, now() + :leaseMs * interval '1 millisecond'
-        FROM targets t CROSS JOIN event e
+            CASE WHEN t.n <= :leaseLimit THEN :node END,
+            CASE WHEN t.n <= :leaseLimit THEN now() + :leaseMs * interval '1 millisecond' END
+        FROM (SELECT *, row_number() OVER () AS n FROM targets) t CROSS JOIN event e
         RETURNING *
       ), jobs AS (
         SELECT c.*, w.signing_secret,
@@ -83,7 +87,8 @@ public interface EventDao {
 
   /**
    * Publishes in one statement (one round trip): stores the event with a new id (which carries its creation time)
-   * and how many deliveries it makes, and a pending delivery per target, leased to this node. Stores nothing when
+   * and how many deliveries it makes, and a pending delivery per target, up to {@code leaseLimit} of them leased to
+   * this node (the rest wait for any process's poller). Stores nothing when
    * the idempotency key is in use in its scope (its account, or broadcasts: hold {@link #lockKey} first, in the
    * same transaction, so the check sees every committed use), nor an event without key that goes nowhere (nothing
    * would read it). One row per delivery made, or one row without a delivery when none was; each row carries the
@@ -111,19 +116,21 @@ public interface EventDao {
   List<PublishRow> publish(@Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data,
-      @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
+      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit, @Bind("eventTime") Timestamp eventTime,
+      @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
 
   /**
    * One row of {@link #publish}.
    *
    * @param job a delivery made, or null on the one row of an event that made none
+   * @param leased whether that delivery was leased to this node
    */
-  record PublishRow(String eventId, boolean stored, DeliveryJob job) {}
+  record PublishRow(String eventId, boolean stored, DeliveryJob job, boolean leased) {}
 
   /**
-   * Creates one pending delivery of a stored event per target in one statement, leased to this node so its
-   * dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty, just those
+   * Creates one pending delivery of a stored event per target in one statement, leased to this node (pass a
+   * {@code leaseLimit} above any fan-out: every job returned is sent) so its dispatcher can send them at once, and
+   * returns them ready to send. With {@code only} non-empty, just those
    * webhooks get one (their filters do not apply: they were named).
    */
   @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + "), event AS (SELECT CAST(:eventId AS text) AS event_id),"
@@ -132,8 +139,8 @@ public interface EventDao {
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime, @Bind("data") String data,
-      @Bind("only") String[] only);
+      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit, @Bind("eventTime") Timestamp eventTime,
+      @Bind("data") String data, @Bind("only") String[] only);
 
   /** A stored event with its idempotency hash, the deliveries it made, and its list position. */
   record PriorEvent(PublishedEvent event, String requestHash, int deliveriesCreated, long seq) {}

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.events;
 
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,7 +11,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -22,20 +22,19 @@ public final class Publisher {
   private final Jdbi jdbi;
   private final String nodeId;
   private final long leaseMs;
-  private final Consumer<List<DeliveryJob>> dispatch;
+  private final NewDeliveries deliveries;
   private final Consumer<String> published;
 
-  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch) {
-    this(jdbi, nodeId, leaseMs, dispatch, type -> { });
+  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, NewDeliveries deliveries) {
+    this(jdbi, nodeId, leaseMs, deliveries, type -> { });
   }
 
   /** @param published told the type of each newly stored event (not of an idempotent repeat) */
-  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, Consumer<List<DeliveryJob>> dispatch,
-      Consumer<String> published) {
+  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, NewDeliveries deliveries, Consumer<String> published) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
-    this.dispatch = dispatch;
+    this.deliveries = deliveries;
     this.published = published;
   }
 
@@ -70,15 +69,17 @@ public final class Publisher {
       }
       return new Published(prior.event(), prior.deliveriesCreated());
     }
-    List<DeliveryJob> jobs = rows.stream().map(EventDao.PublishRow::job).filter(Objects::nonNull).toList();
+    List<EventDao.PublishRow> made = rows.stream().filter(r -> r.job() != null).toList();
     published.accept(e.type());
-    hand(jobs);
-    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), jobs.size());
+    hand(made.stream().map(r -> r.job().deliveryId()).toList(),
+        made.stream().filter(EventDao.PublishRow::leased).map(EventDao.PublishRow::job).toList());
+    return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
   }
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash,
+        e.data().score(), nodeId, leaseMs, Math.max(0, deliveries.room()), Timestamp.from(time), data,
+        e.idempotencyKey(), hash,
         e.webhookIds().toArray(String[]::new));
   }
 
@@ -96,18 +97,19 @@ public final class Publisher {
     }
     List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Timestamp.from(event.timestamp()), event.dataJson(), webhookIds.toArray(String[]::new)));
-    hand(jobs);
+        leaseMs, Integer.MAX_VALUE, Timestamp.from(event.timestamp()), event.dataJson(),
+        webhookIds.toArray(String[]::new)));
+    hand(jobs.stream().map(DeliveryJob::deliveryId).toList(), jobs);
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }
 
-  private void hand(List<DeliveryJob> jobs) {
-    if (!jobs.isEmpty()) {
+  private void hand(List<String> created, List<DeliveryJob> leased) {
+    if (!created.isEmpty()) {
       try {
-        dispatch.accept(jobs);
+        deliveries.accept(created, leased);
       } catch (RuntimeException ex) {
         // Committed already: the leases run out and any process's poller sends them.
-        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", jobs.size(), ex);
+        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", leased.size(), ex);
       }
     }
   }

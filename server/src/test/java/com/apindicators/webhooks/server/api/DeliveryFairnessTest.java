@@ -9,6 +9,7 @@ import com.apindicators.webhooks.server.HangingEndpoint;
 import com.apindicators.webhooks.server.Receiver;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.server.config.Limits;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,6 +118,34 @@ class DeliveryFairnessTest {
       assertThat(posts).hasSize(300);
       assertThat(posts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
           .as("deliveries POSTed more than once").isEmpty();
+    }
+  }
+
+  @Test
+  void deliveriesMadeBeyondAFullDispatcherAreClaimedByThePollerAndEachPostedOnce() throws Exception {
+    // Room for 12 in memory: each 40-webhook event is made mostly unleased, and the poller claims the rest.
+    ServerConfig config = new ServerConfig(0, null, null, true, 8, Duration.ofSeconds(60), 4, 8, 12,
+        ServerConfig.ATTEMPT_TIMEOUT, Limits.defaults(), 30, 7);
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver receiver = new Receiver()) {
+      Fixtures f = new Fixtures(server.channel);
+      // At most 8 in flight, 50 ms each: the 400 take seconds, so the unleased ones are still there when looked for.
+      for (int i = 0; i < 40; i++) {
+        receiver.on("/b/" + i, n -> new Answer(200, "ok", Map.of(), 50));
+        f.webhook("burst", receiver.url("/b/" + i), "order.filled");
+      }
+      for (int e = 0; e < 10; e++) {
+        f.publish("order.filled", "{\"n\":" + e + "}", "burst");
+      }
+      assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE lease_owner IS NULL AND attempt_count = 0"))
+          .as("deliveries made unleased, waiting for the poller").isPositive();
+      await().atMost(Duration.ofSeconds(60)).until(() ->
+          TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 400);
+      Map<String, Long> posts = receiver.requests().stream()
+          .collect(Collectors.groupingBy(r -> r.header("x-webhook-id"), Collectors.counting()));
+      assertThat(posts).hasSize(400);
+      assertThat(posts.values()).allMatch(n -> n == 1);
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_changes")).as("created and delivered, each once")
+          .isEqualTo(800);
     }
   }
 }

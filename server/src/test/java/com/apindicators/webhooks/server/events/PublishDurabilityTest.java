@@ -3,6 +3,8 @@ package com.apindicators.webhooks.server.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -41,7 +43,7 @@ class PublishDurabilityTest {
         rs.next();
         assertThat(rs.getString(1)).as("this database's default for a connection").isEqualTo("off");
       }
-      new Publisher(external.jdbi(), "node", 60_000, jobs -> {})
+      new Publisher(external.jdbi(), "node", 60_000, new Handed(Integer.MAX_VALUE))
           .publish(new NewEvent("order.filled", EventJson.parse("{}"), "durable", null, null));
       assertThat(seen).containsExactly("on");
     }
@@ -64,16 +66,68 @@ class PublishDurabilityTest {
         statements.add(ctx.getRenderedSql());
       }
     });
-    List<List<com.apindicators.webhooks.server.delivery.DeliveryJob>> handed = new CopyOnWriteArrayList<>();
-    Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed::add)
+    Handed handed = new Handed(Integer.MAX_VALUE);
+    Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed)
         .publish(new NewEvent("order.filled", EventJson.parse("{\"a\":1}"), "one", null, null));
     assertThat(statements).hasSize(1);
     assertThat(p.deliveriesCreated()).isEqualTo(3);
-    assertThat(handed).singleElement().satisfies(jobs -> assertThat(jobs).hasSize(3)
-        .allSatisfy(j -> assertThat(j.dataJson()).isEqualTo("{\"a\":1}")));
+    assertThat(handed.created).hasSize(3);
+    assertThat(handed.leased).hasSize(3).allSatisfy(j -> assertThat(j.dataJson()).isEqualTo("{\"a\":1}"));
     assertThat(TestDatabase.count("SELECT deliveries_created FROM events WHERE event_id = '" + p.event().eventId() + "'"))
         .isEqualTo(3);
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE event_id = '" + p.event().eventId()
         + "' AND lease_owner = 'node'")).isEqualTo(3);
+  }
+
+  @Test
+  void deliveriesBeyondTheDispatchersRoomAreMadeUnleasedForAnyPollerRatherThanLeasedAndGivenBack() throws Exception {
+    Database db = TestDatabase.clean();
+    db.jdbi().useHandle(h -> {
+      h.execute("INSERT INTO accounts (account_id) VALUES ('one')");
+      for (int i = 0; i < 5; i++) {
+        h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
+            + " VALUES (?, 'one', 'n', 'http://127.0.0.1:9/', ARRAY['order.filled'], 's', 'h')", "wh_" + i);
+      }
+    });
+    Handed handed = new Handed(2);
+    Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed)
+        .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
+    assertThat(p.deliveriesCreated()).isEqualTo(5);
+    assertThat(handed.created).hasSize(5);
+    assertThat(handed.leased).hasSize(2);
+    List<String> leasedInDb = db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT delivery_id FROM deliveries WHERE lease_owner = 'node' AND lease_until > now()").mapTo(String.class).list());
+    assertThat(leasedInDb).containsExactlyInAnyOrderElementsOf(
+        handed.leased.stream().map(DeliveryJob::deliveryId).toList());
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE lease_owner IS NULL AND lease_until IS NULL"
+        + " AND status = 'PENDING'")).isEqualTo(3);
+    // A full dispatcher (no room, or a negative count from a race) leases none.
+    Handed full = new Handed(-4);
+    new Publisher(db.jdbi(), "node", 60_000, full)
+        .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
+    assertThat(full.created).hasSize(5);
+    assertThat(full.leased).isEmpty();
+  }
+
+  /** What a publisher handed over, with a fixed room. */
+  private static final class Handed implements NewDeliveries {
+    final int room;
+    final List<String> created = new CopyOnWriteArrayList<>();
+    final List<DeliveryJob> leased = new CopyOnWriteArrayList<>();
+
+    Handed(int room) {
+      this.room = room;
+    }
+
+    @Override
+    public int room() {
+      return room;
+    }
+
+    @Override
+    public void accept(List<String> createdIds, List<DeliveryJob> jobs) {
+      created.addAll(createdIds);
+      leased.addAll(jobs);
+    }
   }
 }
