@@ -6,6 +6,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import com.apindicators.webhooks.server.security.SecretBox;
+import com.apindicators.webhooks.server.store.Ids;
 import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
