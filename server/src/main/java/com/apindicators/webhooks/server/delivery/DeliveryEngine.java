@@ -5,7 +5,6 @@ import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
-import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package com.apindicators.webhooks.server.stream;
+package com.apindicators.webhooks.server.delivery;
 
 import java.util.List;
 import java.util.Map;
