@@ -16,7 +16,7 @@ import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.server.api.DeliveryGrpcService;
 import com.apindicators.webhooks.server.api.DeliveryWatches;
 import com.apindicators.webhooks.server.stream.ChangeFeed;
-import com.apindicators.webhooks.server.stream.ChangeLog;
+import com.apindicators.webhooks.server.delivery.ChangeLog;
 import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;

@@ -6,7 +6,7 @@ import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
 import com.google.protobuf.util.Durations;
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.store.Retention;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;

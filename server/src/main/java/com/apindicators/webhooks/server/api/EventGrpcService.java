@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** The EventService RPCs: validate, call {@link Publisher} or {@link EventLog}, map. */
 public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
@@ -128,8 +130,9 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
    * account's for a broadcast), enabled and subscribed to its type.
    */
   private void requireTargets(List<String> webhookIds, String accountId, String type) {
+    Map<String, Webhook> found = webhooks.getAll(webhookIds);
     for (String id : webhookIds) {
-      Webhook w = webhooks.get(id)
+      Webhook w = Optional.ofNullable(found.get(id))
           .filter(h -> Access.mayAccess(h.accountId()) && (accountId == null || accountId.equals(h.accountId())))
           .orElseThrow(() -> Errors.notFound("webhook", id));
       if (!w.enabled() || !w.events().contains(type)) {

@@ -8,7 +8,7 @@ import com.apindicators.webhooks.server.registry.Account;
 import com.apindicators.webhooks.server.registry.Plan;
 import com.apindicators.webhooks.server.registry.Webhook;
 import com.apindicators.webhooks.server.registry.WebhookHealth;
-import com.apindicators.webhooks.server.stream.DeliveryChange;
+import com.apindicators.webhooks.server.delivery.DeliveryChange;
 import com.apindicators.webhooks.v1.DisablePolicy;
 import com.apindicators.webhooks.v1.RetryPolicy;
 import com.apindicators.webhooks.v1.WebhookDisabled;

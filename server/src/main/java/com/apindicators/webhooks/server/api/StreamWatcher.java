@@ -1,6 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
-import com.apindicators.webhooks.server.stream.DeliveryChange;
+import com.apindicators.webhooks.server.delivery.DeliveryChange;
 import com.apindicators.webhooks.server.stream.Watcher;
 import com.apindicators.webhooks.v1.WatchDeliveriesResponse;
 import com.google.rpc.Code;

@@ -2,10 +2,9 @@ package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
-import com.apindicators.webhooks.server.stream.ChangeLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

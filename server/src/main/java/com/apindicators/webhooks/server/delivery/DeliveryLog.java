@@ -1,6 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

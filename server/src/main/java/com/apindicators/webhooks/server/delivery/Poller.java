@@ -1,6 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

@@ -1,6 +1,6 @@
 package com.apindicators.webhooks.server.events;
 
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -52,6 +52,9 @@ public interface WebhookDao {
   @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id")
   Optional<Listed> find(@Bind("id") String id);
 
+  @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = ANY(:ids)")
+  List<Listed> findAll(@Bind("ids") String[] ids);
+
   /** The webhook, locked until the transaction ends. */
   @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id FOR UPDATE OF w")
   Optional<Listed> findForUpdate(@Bind("id") String id);

@@ -1,5 +1,7 @@
 package com.apindicators.webhooks.server.stream;
 
+import com.apindicators.webhooks.server.delivery.ChangeLog;
+import com.apindicators.webhooks.server.delivery.DeliveryChange;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,5 +1,7 @@
 package com.apindicators.webhooks.server.stream;
 
+import com.apindicators.webhooks.server.delivery.DeliveryChange;
+
 /** Where a subscription's changes go; implemented at the gRPC edge. */
 public interface Watcher {
   /**

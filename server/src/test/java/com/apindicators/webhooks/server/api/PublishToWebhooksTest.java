@@ -84,4 +84,38 @@ class PublishToWebhooksTest {
     assertThat(TestDatabase.count("SELECT count(*) FROM events")).isZero();
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
   }
+
+  @Test
+  void aMixOfOwnForeignMissingAndUnsubscribedWebhooksIsRefusedNamingTheFirstBadOne() {
+    String mine = f.webhook("attacker", receiver.url("/a"), "signal.buy").getWebhook().getWebhookId();
+    String orders = f.webhook("attacker", receiver.url("/o"), "order.filled").getWebhook().getWebhookId();
+    String foreign = f.webhook("victim", receiver.url("/v"), "signal.buy").getWebhook().getWebhookId();
+    EventServiceGrpc.EventServiceBlockingStub attacker = EventServiceGrpc.newBlockingStub(server.channelForAccount("attacker"));
+    PublishEventRequest base = PublishEventRequest.newBuilder().setType("signal.buy").setAccountId("attacker")
+        .setDataJson("{}").build();
+
+    var foreignFirst = failing(() -> attacker.publishEvent(base.toBuilder()
+        .addWebhookIds(mine).addWebhookIds(foreign).addWebhookIds("wh_doesnotexist").addWebhookIds(orders).build()));
+    assertThat(foreignFirst.code()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(foreignFirst.reason()).isEqualTo("WEBHOOK_NOT_FOUND");
+    assertThat(foreignFirst.message()).contains(foreign).doesNotContain("wh_doesnotexist");
+    var missingFirst = failing(() -> attacker.publishEvent(base.toBuilder()
+        .addWebhookIds(mine).addWebhookIds("wh_doesnotexist").addWebhookIds(foreign).build()));
+    assertThat(missingFirst.code()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(missingFirst.message()).contains("wh_doesnotexist").doesNotContain(foreign);
+    assertThat(foreignFirst.message().replace(foreign, "X")).isEqualTo(missingFirst.message().replace("wh_doesnotexist", "X"));
+    var unsubscribedFirst = failing(() -> attacker.publishEvent(base.toBuilder()
+        .addWebhookIds(orders).addWebhookIds(foreign).build()));
+    assertThat(unsubscribedFirst.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(unsubscribedFirst.reason()).isEqualTo("WEBHOOK_NOT_SUBSCRIBED");
+    assertThat(unsubscribedFirst.message()).contains(orders);
+    assertThat(TestDatabase.count("SELECT count(*) FROM events")).isZero();
+
+    // The full allowance of named webhooks, all one's own, is one event with a delivery to each.
+    PublishEventRequest.Builder many = base.toBuilder().addWebhookIds(mine);
+    for (int i = 1; i < Fields.MAX_REPEATED; i++) {
+      many.addWebhookIds(f.webhook("attacker", receiver.url("/m"), "signal.buy").getWebhook().getWebhookId());
+    }
+    assertThat(attacker.publishEvent(many.build()).getDeliveriesCreated()).isEqualTo(Fields.MAX_REPEATED);
+  }
 }

@@ -6,7 +6,6 @@ import com.apindicators.webhooks.server.delivery.Delivery;
 import com.apindicators.webhooks.server.delivery.DeliveryAttempt;
 import com.apindicators.webhooks.server.delivery.DeliveryDao;
 import com.apindicators.webhooks.server.events.EventDao;
-import com.apindicators.webhooks.server.registry.Ids;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.OldRows;
 import com.apindicators.webhooks.server.TestDatabase;
-import com.apindicators.webhooks.server.registry.Ids;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;

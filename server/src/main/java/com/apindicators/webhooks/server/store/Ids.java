@@ -1,4 +1,4 @@
-package com.apindicators.webhooks.server.registry;
+package com.apindicators.webhooks.server.store;
 
 import java.security.SecureRandom;
 import java.sql.Timestamp;

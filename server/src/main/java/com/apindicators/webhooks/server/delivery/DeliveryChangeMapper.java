@@ -1,7 +1,5 @@
-package com.apindicators.webhooks.server.stream;
+package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.delivery.Delivery;
-import com.apindicators.webhooks.server.delivery.DeliveryStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

@@ -1,6 +1,5 @@
-package com.apindicators.webhooks.server.stream;
+package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.delivery.Delivery;
 import java.time.Instant;
 
 /**

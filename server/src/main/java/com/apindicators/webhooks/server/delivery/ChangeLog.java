@@ -1,10 +1,10 @@
-package com.apindicators.webhooks.server.stream;
+package com.apindicators.webhooks.server.delivery;
 
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
-import com.apindicators.webhooks.server.registry.Ids;
+import com.apindicators.webhooks.server.store.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
