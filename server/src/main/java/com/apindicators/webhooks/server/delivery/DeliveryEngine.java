@@ -40,16 +40,24 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
    * @param endpointFloor attempts in flight an account may always have at one endpoint
    * @param endpointMax the most attempts in flight an account may have at one endpoint, however fast it answers
    * @param maxQueued how many leased deliveries may wait in memory in all
+   * @param maxQueuedChars how many characters of event data those may hold in all (each counted whole, as if none
+   *     shared its event's); beyond it they wait in the database however few they are
    * @param lease how long a claimed delivery is this node's before another may take it over
    * @param timeout each attempt's total budget
    */
-  public record Settings(int maxInFlight, int endpointFloor, int endpointMax, int maxQueued, Duration lease,
-      Duration pollInterval, Duration timeout, boolean allowPrivateTargets) {
+  public record Settings(int maxInFlight, int endpointFloor, int endpointMax, int maxQueued, long maxQueuedChars,
+      Duration lease, Duration pollInterval, Duration timeout, boolean allowPrivateTargets) {
+    /**
+     * The event data deliveries waiting in memory may hold: 32 Mi characters (32-64 MiB), so the 10,000 of the
+     * default queue fit with up to 3 KiB of data each, and 64 KiB events (the largest) wait in memory 512 at a time.
+     */
+    public static final long MAX_QUEUED_CHARS = 32L * 1024 * 1024;
 
     /** The settings the server's configuration asks for. */
     public static Settings of(ServerConfig c) {
       return new Settings(c.dispatcherConcurrency(), Math.min(c.endpointFloor(), c.endpointMaxInFlight()),
-          c.endpointMaxInFlight(), c.dispatcherQueue(), c.lease(), Duration.ofMillis(200), c.attemptTimeout(),
+          c.endpointMaxInFlight(), c.dispatcherQueue(), MAX_QUEUED_CHARS, c.lease(), Duration.ofMillis(200),
+          c.attemptTimeout(),
           c.allowPrivateTargets());
     }
   }
@@ -111,8 +119,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   }
 
   @Override
-  public int room() {
-    return dispatcher.freeCapacity();
+  public int room(int dataChars) {
+    return dispatcher.freeCapacity(dataChars);
   }
 
   /** Takes newly published deliveries: logs their creation for watchers and starts sending those leased here. */

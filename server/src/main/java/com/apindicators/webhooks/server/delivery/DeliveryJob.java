@@ -21,4 +21,11 @@ public record DeliveryJob(
     int attempt,
     int maxAttempts,
     long retryInitialMs,
-    long retryMaxMs) {}
+    long retryMaxMs) {
+
+  /** This job with its event's data. */
+  public DeliveryJob withDataJson(String data) {
+    return new DeliveryJob(deliveryId, webhookId, accountId, url, signingSecret, previousSigningSecret, eventType,
+        eventTime, data, attempt, maxAttempts, retryInitialMs, retryMaxMs);
+  }
+}

@@ -31,6 +31,7 @@ public final class Dispatcher {
   private final int floor;
   private final int cap;
   private final int maxQueued;
+  private final long maxQueuedChars;
   private final double timeoutSeconds;
   private final long leaseNanos;
   /** How far ahead "soon" reaches: a quarter of the lease, so what a lane holds starts well within half of it. */
@@ -53,6 +54,8 @@ public final class Dispatcher {
   private boolean roomSignalled;
   private int inFlight;
   private int queued;
+  /** The event data of the jobs waiting, in characters. */
+  private long queuedChars;
   /** Someone found the queue at least half full: the poller is woken when it has drained to half. */
   private boolean queueWanted;
   private boolean accepting = true;
@@ -78,6 +81,7 @@ public final class Dispatcher {
     this.floor = settings.endpointFloor();
     this.cap = settings.endpointMax();
     this.maxQueued = settings.maxQueued();
+    this.maxQueuedChars = settings.maxQueuedChars();
     this.timeoutSeconds = settings.timeout().toNanos() / 1e9;
     this.leaseNanos = settings.lease().toNanos();
     this.horizonSeconds = leaseNanos / 4 / 1e9;
@@ -104,10 +108,9 @@ public final class Dispatcher {
         }
         EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + endpoints.of(job.url()),
             k -> new EndpointLane(k, job.accountId(), now));
-        if (queued >= maxQueued) {
-          queueWanted = true;
-        }
-        if (!accepting || queued >= maxQueued || lane.held() >= maxHeld(lane, now)) {
+        boolean full = queued >= maxQueued || queuedChars + chars(job) > maxQueuedChars;
+        queueWanted |= full;
+        if (!accepting || full || lane.held() >= maxHeld(lane, now)) {
           refused.add(job);
           lane.rememberRefused(job.webhookId());
           continue;
@@ -116,6 +119,7 @@ public final class Dispatcher {
         lane.waiting.add(h);
         held.put(job.deliveryId(), h);
         queued++;
+        queuedChars += chars(job);
         markReady(lane, now);
       }
     }
@@ -157,17 +161,23 @@ public final class Dispatcher {
    * {@link #awaitRoom} once the queue has drained to half, so what was left in the database is claimed then.
    */
   public int freeCapacity() {
+    return freeCapacity(0);
+  }
+
+  /** How many more jobs with this much event data each (at least a character) it would take now in all. */
+  public int freeCapacity(int dataChars) {
     synchronized (lock) {
-      if (2 * queued >= maxQueued) {
+      if (2 * queued >= maxQueued || 2 * queuedChars >= maxQueuedChars) {
         queueWanted = true;
       }
-      return accepting ? maxQueued - queued : 0;
+      long byChars = (maxQueuedChars - queuedChars) / Math.max(1, dataChars);
+      return accepting ? (int) Math.max(0, Math.min(maxQueued - queued, byChars)) : 0;
     }
   }
 
   /** Whether the queue has drained to half since someone wanted room in it (the flag is then cleared). */
   private boolean queueDrained() {
-    if (queueWanted && 2 * queued < maxQueued) {
+    if (queueWanted && 2 * queued < maxQueued && 2 * queuedChars < maxQueuedChars) {
       queueWanted = false;
       return true;
     }
@@ -272,9 +282,14 @@ public final class Dispatcher {
     return false;
   }
 
+  private static long chars(DeliveryJob job) {
+    return job.dataJson() == null ? 0 : job.dataJson().length();
+  }
+
   private void forget(Held h) {
     held.remove(h.job.deliveryId());
     queued--;
+    queuedChars -= chars(h.job);
     if (h.lane.held() == 0) {
       h.lane.idleSinceNanos = System.nanoTime();
     }
@@ -309,6 +324,7 @@ public final class Dispatcher {
             stale.add(h.job);
           } else {
             queued--;
+            queuedChars -= chars(h.job);
             h.started = true;
             lane.inFlight++;
             inFlight++;
@@ -370,6 +386,7 @@ public final class Dispatcher {
           held.remove(h.job.deliveryId());
         }
         queued -= lane.waiting.size();
+        lane.waiting.forEach(h -> queuedChars -= chars(h.job));
         lane.waiting.clear();
       }
       readyAccounts.clear();

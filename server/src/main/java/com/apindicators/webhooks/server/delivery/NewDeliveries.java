@@ -7,8 +7,8 @@ import java.util.List;
  * it; the rest are made unleased, so any process's poller claims them, and none is leased only to be given back.
  */
 public interface NewDeliveries {
-  /** How many new deliveries it would take leased now. */
-  int room();
+  /** How many new deliveries of an event with this much data it would take leased now. */
+  int room(int dataChars);
 
   /** Takes new deliveries: every one is logged as created; those leased to this process are started. */
   void accept(List<String> createdIds, List<DeliveryJob> leased);

@@ -80,7 +80,8 @@ public interface EventDao {
       ), jobs AS (
         SELECT c.*, w.signing_secret,
             CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
-            CAST(:eventTime AS timestamptz) AS event_time, CAST(:data AS text) AS data_json
+            -- The data is the caller's: not sent back once per delivery (every job shares the caller's copy).
+            CAST(:eventTime AS timestamptz) AS event_time, CAST(NULL AS text) AS data_json
         FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
       )
       """;
@@ -140,7 +141,7 @@ public interface EventDao {
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
       @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit, @Bind("eventTime") Timestamp eventTime,
-      @Bind("data") String data, @Bind("only") String[] only);
+      @Bind("only") String[] only);
 
   /** A stored event with its idempotency hash, the deliveries it made, and its list position. */
   record PriorEvent(PublishedEvent event, String requestHash, int deliveriesCreated, long seq) {}

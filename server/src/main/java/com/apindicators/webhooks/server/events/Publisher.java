@@ -72,13 +72,13 @@ public final class Publisher {
     List<EventDao.PublishRow> made = rows.stream().filter(r -> r.job() != null).toList();
     published.accept(e.type());
     hand(made.stream().map(r -> r.job().deliveryId()).toList(),
-        made.stream().filter(EventDao.PublishRow::leased).map(EventDao.PublishRow::job).toList());
+        made.stream().filter(EventDao.PublishRow::leased).map(r -> r.job().withDataJson(data)).toList());
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
   }
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Math.max(0, deliveries.room()), Timestamp.from(time), data,
+        e.data().score(), nodeId, leaseMs, Math.max(0, deliveries.room(data.length())), Timestamp.from(time), data,
         e.idempotencyKey(), hash,
         e.webhookIds().toArray(String[]::new));
   }
@@ -97,9 +97,9 @@ public final class Publisher {
     }
     List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Integer.MAX_VALUE, Timestamp.from(event.timestamp()), event.dataJson(),
-        webhookIds.toArray(String[]::new)));
-    hand(jobs.stream().map(DeliveryJob::deliveryId).toList(), jobs);
+        leaseMs, Integer.MAX_VALUE, Timestamp.from(event.timestamp()), webhookIds.toArray(String[]::new)));
+    hand(jobs.stream().map(DeliveryJob::deliveryId).toList(),
+        jobs.stream().map(j -> j.withDataJson(event.dataJson())).toList());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }
 

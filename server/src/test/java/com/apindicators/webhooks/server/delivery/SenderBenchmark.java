@@ -40,7 +40,7 @@ public final class SenderBenchmark {
       for (int round = 1; round <= rounds; round++) {
         CountDownLatch done = new CountDownLatch(n);
         Dispatcher d = new Dispatcher(sender, o -> done.countDown(), new DeliveryEngine.Settings(256, 64, 64, n,
-            Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10), true));
+            Long.MAX_VALUE, Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(10), true));
         List<DeliveryJob> jobs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           jobs.add(new DeliveryJob("dlv_" + i, "wh_1", "a", url, sealed, null, "signal.buy",

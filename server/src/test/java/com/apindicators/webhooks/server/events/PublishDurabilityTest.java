@@ -120,7 +120,7 @@ class PublishDurabilityTest {
     }
 
     @Override
-    public int room() {
+    public int room(int dataChars) {
       return room;
     }
 
