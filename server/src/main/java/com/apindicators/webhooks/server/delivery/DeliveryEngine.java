@@ -119,8 +119,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   }
 
   @Override
-  public int room(int dataChars) {
-    return dispatcher.freeCapacity(dataChars);
+  public Room room(int dataChars) {
+    return new Room(dispatcher.freeCapacity(dataChars), dispatcher.fullWebhooks());
   }
 
   /** Takes newly published deliveries: logs their creation for watchers and starts sending those leased here. */

@@ -7,8 +7,16 @@ import java.util.List;
  * it; the rest are made unleased, so any process's poller claims them, and none is leased only to be given back.
  */
 public interface NewDeliveries {
-  /** How many new deliveries of an event with this much data it would take leased now. */
-  int room(int dataChars);
+  /**
+   * What it would take leased now of an event with this much data.
+   *
+   * @param count how many deliveries in all
+   * @param fullWebhooks webhooks whose lanes are full: their deliveries would only be refused
+   */
+  record Room(int count, String[] fullWebhooks) {}
+
+  /** What it would take leased now of an event with this much data. */
+  Room room(int dataChars);
 
   /** Takes new deliveries: every one is logged as created; those leased to this process are started. */
   void accept(List<String> createdIds, List<DeliveryJob> leased);

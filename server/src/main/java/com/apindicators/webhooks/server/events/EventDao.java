@@ -64,8 +64,9 @@ public interface EventDao {
       """;
 
   /**
-   * Inserts a pending delivery per target of {@code event}, the first {@code :leaseLimit} leased to this node and
-   * the rest unleased for any poller (rows with their event and secrets: {@code jobs}).
+   * Inserts a pending delivery per target of {@code event}, the first {@code :leaseLimit} (skipping the webhooks in
+   * {@code :fullWebhooks}, whose lanes here are full) leased to this node and the rest unleased for any poller (rows
+   * with their event and secrets: {@code jobs}).
    */
   String CREATE_DELIVERIES = """
       created AS (
@@ -73,9 +74,11 @@ public interface EventDao {
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
         SELECT e.event_id, t.webhook_id, t.account_id, :type,
             t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
-            CASE WHEN t.n <= :leaseLimit THEN :node END,
-            CASE WHEN t.n <= :leaseLimit THEN now() + :leaseMs * interval '1 millisecond' END
-        FROM (SELECT *, row_number() OVER () AS n FROM targets) t CROSS JOIN event e
+            CASE WHEN t.n <= :leaseLimit AND NOT t.lane_full THEN :node END,
+            CASE WHEN t.n <= :leaseLimit AND NOT t.lane_full THEN now() + :leaseMs * interval '1 millisecond' END
+        FROM (SELECT *, row_number() OVER (ORDER BY lane_full) AS n
+              FROM (SELECT *, webhook_id = ANY(CAST(:fullWebhooks AS text[])) AS lane_full FROM targets) f) t
+        CROSS JOIN event e
         RETURNING *
       ), jobs AS (
         SELECT c.*, w.signing_secret,
@@ -117,7 +120,8 @@ public interface EventDao {
   List<PublishRow> publish(@Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit, @Bind("eventTime") Timestamp eventTime,
+      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit,
+      @Bind("fullWebhooks") String[] fullWebhooks, @Bind("eventTime") Timestamp eventTime,
       @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
 
   /**
@@ -140,7 +144,8 @@ public interface EventDao {
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit, @Bind("eventTime") Timestamp eventTime,
+      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit,
+      @Bind("fullWebhooks") String[] fullWebhooks, @Bind("eventTime") Timestamp eventTime,
       @Bind("only") String[] only);
 
   /** A stored event with its idempotency hash, the deliveries it made, and its list position. */

@@ -77,8 +77,9 @@ public final class Publisher {
   }
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
+    NewDeliveries.Room room = deliveries.room(data.length());
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Math.max(0, deliveries.room(data.length())), Timestamp.from(time), data,
+        e.data().score(), nodeId, leaseMs, Math.max(0, room.count()), room.fullWebhooks(), Timestamp.from(time), data,
         e.idempotencyKey(), hash,
         e.webhookIds().toArray(String[]::new));
   }
@@ -97,7 +98,8 @@ public final class Publisher {
     }
     List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Integer.MAX_VALUE, Timestamp.from(event.timestamp()), webhookIds.toArray(String[]::new)));
+        leaseMs, Integer.MAX_VALUE, new String[0], Timestamp.from(event.timestamp()),
+        webhookIds.toArray(String[]::new)));
     hand(jobs.stream().map(DeliveryJob::deliveryId).toList(),
         jobs.stream().map(j -> j.withDataJson(event.dataJson())).toList());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();

@@ -107,21 +107,29 @@ class PublishDurabilityTest {
         .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
     assertThat(full.created).hasSize(5);
     assertThat(full.leased).isEmpty();
+    // Webhooks whose lanes are full are made unleased whatever the room; the others are leased first.
+    Handed lanes = new Handed(3, "wh_0", "wh_2", "wh_4");
+    new Publisher(db.jdbi(), "node", 60_000, lanes)
+        .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
+    assertThat(lanes.created).hasSize(5);
+    assertThat(lanes.leased).extracting(DeliveryJob::webhookId).containsExactlyInAnyOrder("wh_1", "wh_3");
   }
 
   /** What a publisher handed over, with a fixed room. */
   private static final class Handed implements NewDeliveries {
     final int room;
+    final String[] full;
     final List<String> created = new CopyOnWriteArrayList<>();
     final List<DeliveryJob> leased = new CopyOnWriteArrayList<>();
 
-    Handed(int room) {
+    Handed(int room, String... full) {
       this.room = room;
+      this.full = full;
     }
 
     @Override
-    public int room(int dataChars) {
-      return room;
+    public Room room(int dataChars) {
+      return new Room(room, full);
     }
 
     @Override
