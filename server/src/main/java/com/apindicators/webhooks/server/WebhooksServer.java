@@ -135,6 +135,11 @@ public final class WebhooksServer {
     return hub.watchers();
   }
 
+  /** The last change-log id this process's feed has handed to its watchers, or passed while nobody watched. */
+  public long changeFeedPosition() {
+    return feed.position();
+  }
+
   /** The port it listens on (for a Netty server). */
   public int port() {
     return server.getPort();

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,6 +164,21 @@ public final class WatchHub {
       }
       s.pendingLive = null;
       s.live = true;
+    }
+  }
+
+  /**
+   * With nobody watching, moves the live position to {@code latest} (the newest change id) without the changes up to
+   * it being read; returns false, changing nothing, while anyone watches. Under the lock a subscription takes, so a
+   * watcher that starts meanwhile starts from the new position and the feed goes on from there: no gap.
+   */
+  boolean skipIfUnwatched(LongSupplier latest) {
+    synchronized (lock) {
+      if (count > 0) {
+        return false;
+      }
+      lastBroadcast = Math.max(lastBroadcast, latest.getAsLong());
+      return true;
     }
   }
 
