@@ -26,6 +26,11 @@ import java.util.regex.Pattern;
 /** The server under test as the bench uses it: accounts, webhooks and events of its own, through the public API. */
 final class BenchTarget implements AutoCloseable {
   private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*}\\s+(\\S+)");
+  private static final Pattern ENDED = Pattern.compile(
+      "(?m)^webhooks_delivery_attempts_total\\{[^}]*outcome=\"(?:delivered|failed)\"[^}]*}\\s+(\\S+)");
+  private static final Pattern WRITER_QUEUED = Pattern.compile("(?m)^webhooks_result_writer_queued\\s+(\\S+)");
+  private static final Pattern WRITER_LAG = Pattern.compile("(?m)^webhooks_result_writer_lag_seconds\\s+(\\S+)");
+  private final HttpClient metricsClient = HttpClient.newHttpClient();
   final WebhooksClient admin;
   final String server;
   private final String metricsUrl;
@@ -121,23 +126,47 @@ final class BenchTarget implements AutoCloseable {
 
   /** The server's heap in use from its metrics endpoint, or -1 when it has none. */
   long heapBytes() {
+    String text = metrics();
+    return text == null ? -1 : sum(HEAP, text);
+  }
+
+  /** Attempts that ended (delivered or failed) so far, and results not yet written. */
+  record Progress(long ended, long unwritten) {}
+
+  /** The server's delivery progress from its metrics endpoint (no database read), or null when it has none. */
+  Progress progress() {
+    String text = metrics();
+    if (text == null) {
+      return null;
+    }
+    long ended = sum(ENDED, text);
+    long queued = sum(WRITER_QUEUED, text);
+    long lagging = sum(WRITER_LAG, text);
+    return ended < 0 || queued < 0 ? null : new Progress(ended, queued + Math.max(0, lagging));
+  }
+
+  private String metrics() {
     if (metricsUrl == null) {
-      return -1;
+      return null;
     }
     try {
-      String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
+      return metricsClient.send(HttpRequest.newBuilder(URI.create(metricsUrl)).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = HEAP.matcher(text);
-      long sum = 0;
-      boolean found = false;
-      while (m.find()) {
-        sum += (long) Double.parseDouble(m.group(1));
-        found = true;
-      }
-      return found ? sum : -1;
     } catch (IOException | InterruptedException | RuntimeException e) {
-      return -1;
+      return null;
     }
+  }
+
+  /** The sum of a metric's samples (rounded up, so a lag of 0.2 s counts), or -1 when it has none. */
+  private static long sum(Pattern metric, String text) {
+    Matcher m = metric.matcher(text);
+    long sum = 0;
+    boolean found = false;
+    while (m.find()) {
+      sum += (long) Math.ceil(Double.parseDouble(m.group(1)));
+      found = true;
+    }
+    return found ? sum : -1;
   }
 
   private <T> List<T> all(int count, IntFunction<Callable<T>> task) throws Exception {
