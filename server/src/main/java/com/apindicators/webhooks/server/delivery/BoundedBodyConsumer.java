@@ -18,8 +18,10 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   /** What was kept of a response. */
   record Result(int code, String location, String retryAfter, String body) {}
 
+  /** The first buffer for a body; most answers have none or a short one, so the cap is not allocated up front. */
+  private static final int FIRST_BUFFER = 512;
   private final int cap;
-  private final ByteBuffer kept;
+  private ByteBuffer kept = ByteBuffer.allocate(0);
   private HttpResponse response;
   private final Consumer<Result> whenFull;
   private boolean cut;
@@ -27,7 +29,6 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
 
   BoundedBodyConsumer(int cap, Consumer<Result> whenFull) {
     this.cap = cap;
-    this.kept = ByteBuffer.allocate(cap);
     this.whenFull = whenFull;
   }
 
@@ -51,6 +52,9 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
     if (cut || abandoned) {
       throw new IOException("response abandoned: past the kept body or the deadline");
     }
+    if (src.remaining() > kept.remaining() && kept.capacity() < cap) {
+      grow(src.remaining());
+    }
     int n = Math.min(src.remaining(), kept.remaining());
     if (n > 0) {
       ByteBuffer slice = src.slice();
@@ -63,6 +67,18 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
       whenFull.accept(buildResult());
       throw new IOException("response body past the " + cap + " bytes kept; not read further");
     }
+  }
+
+  /** Room for {@code more} bytes, doubling, up to the cap. */
+  private void grow(int more) {
+    int size = Math.max(FIRST_BUFFER, kept.capacity());
+    while (size < kept.position() + more && size < cap) {
+      size *= 2;
+    }
+    ByteBuffer bigger = ByteBuffer.allocate(Math.min(size, cap));
+    kept.flip();
+    bigger.put(kept);
+    kept = bigger;
   }
 
   @Override
