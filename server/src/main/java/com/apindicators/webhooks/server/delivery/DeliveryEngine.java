@@ -76,6 +76,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
       writer.submit(outcome);
     }, settings);
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
+    metrics.gauge("webhooks_dispatcher_unproven_in_flight", "Attempts in flight to endpoints without a 2xx answer"
+        + " lately (at most half the slots, a quarter per account)", dispatcher::unprovenInFlight);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
         () -> settings.maxQueued() - dispatcher.freeCapacity());
     metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",

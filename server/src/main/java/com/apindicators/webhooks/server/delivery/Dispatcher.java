@@ -38,6 +38,7 @@ public final class Dispatcher {
   private final double horizonSeconds;
   private final Object lock = new Object();
   private final Endpoints endpoints = new Endpoints();
+  private final UnprovenSlots unproven;
   private final Map<String, EndpointLane> lanes = new HashMap<>();
   private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
   private final ArrayDeque<String> readyAccounts = new ArrayDeque<>();
@@ -66,6 +67,8 @@ public final class Dispatcher {
     final EndpointLane lane;
     long startByNanos;
     boolean started;
+    /** Started on an unproven lane: holds an {@link UnprovenSlots} slot until it ends. */
+    boolean unproven;
 
     Held(DeliveryJob job, EndpointLane lane, long startByNanos) {
       this.job = job;
@@ -85,6 +88,7 @@ public final class Dispatcher {
     this.timeoutSeconds = settings.timeout().toNanos() / 1e9;
     this.leaseNanos = settings.lease().toNanos();
     this.horizonSeconds = leaseNanos / 4 / 1e9;
+    this.unproven = new UnprovenSlots(maxInFlight);
   }
 
   /**
@@ -188,6 +192,13 @@ public final class Dispatcher {
   public int inFlight() {
     synchronized (lock) {
       return inFlight;
+    }
+  }
+
+  /** How many of those are to lanes without a 2xx answer lately (bounded by {@link UnprovenSlots}). */
+  public int unprovenInFlight() {
+    synchronized (lock) {
+      return unproven.inFlight();
     }
   }
 
@@ -296,7 +307,8 @@ public final class Dispatcher {
   }
 
   private void markReady(EndpointLane lane, long now) {
-    if (!lane.ready && !lane.waiting.isEmpty() && lane.inFlight < lane.maxInFlight(now, floor, cap, timeoutSeconds)) {
+    if (!lane.ready && !lane.heldBack && !lane.waiting.isEmpty()
+        && lane.inFlight < lane.maxInFlight(now, floor, cap, timeoutSeconds)) {
       lane.ready = true;
       ArrayDeque<EndpointLane> account = readyByAccount.get(lane.accountId);
       if (account == null) {
@@ -317,7 +329,8 @@ public final class Dispatcher {
         ArrayDeque<EndpointLane> account = readyByAccount.get(accountId);
         EndpointLane lane = account.poll();
         lane.ready = false;
-        Held h = lane.waiting.poll();
+        boolean unprovenLane = lane.unproven(now);
+        Held h = unprovenLane && !lane.waiting.isEmpty() && !unproven.mayStart(lane) ? null : lane.waiting.poll();
         if (h != null) {
           if (now - h.startByNanos > 0) {
             forget(h);
@@ -326,6 +339,10 @@ public final class Dispatcher {
             queued--;
             queuedChars -= chars(h.job);
             h.started = true;
+            if (unprovenLane) {
+              h.unproven = true;
+              unproven.started(lane.accountId);
+            }
             lane.inFlight++;
             inFlight++;
             start.add(h);
@@ -357,6 +374,9 @@ public final class Dispatcher {
       inFlight--;
       h.lane.inFlight--;
       held.remove(h.job.deliveryId());
+      if (h.unproven) {
+        unproven.ended(h.lane.accountId).forEach(l -> markReady(l, now));
+      }
       if (result.delivered()) {
         h.lane.succeeded(now);
       }
@@ -392,6 +412,7 @@ public final class Dispatcher {
       readyAccounts.clear();
       readyByAccount.clear();
       lanes.values().forEach(l -> l.ready = false);
+      unproven.release();
     }
     return unstarted;
   }

@@ -24,6 +24,8 @@ final class EndpointLane {
   final Set<String> refusedWebhooks = new HashSet<>();
   int inFlight;
   boolean ready;
+  /** Waiting for an unproven slot ({@link UnprovenSlots}); not ready until one comes back. */
+  boolean heldBack;
   long idleSinceNanos;
   private final long createdNanos;
   private long windowStart;
@@ -70,6 +72,11 @@ final class EndpointLane {
   int maxHeld(long now, int floor, int cap, double timeoutSeconds, double horizonSeconds) {
     int limit = maxInFlight(now, floor, cap, timeoutSeconds);
     return limit + (int) Math.max(limit, Math.ceil(rate(now) * horizonSeconds));
+  }
+
+  /** Whether no 2xx answer came lately: its attempts count against {@link UnprovenSlots}. */
+  boolean unproven(long now) {
+    return rate(now) == 0;
   }
 
   int held() {

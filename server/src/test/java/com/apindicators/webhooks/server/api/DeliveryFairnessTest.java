@@ -64,6 +64,45 @@ class DeliveryFairnessTest {
   }
 
   @Test
+  void endpointsThatNeverAnswerHoldAtMostAShareOfAllSlotsSoOtherAccountsStillGetTheirs() throws Exception {
+    // 32 slots in all; one account's 16 hanging endpoints could hold 64 at their floor of 4 each. Unproven lanes
+    // (no 2xx lately) may hold a quarter of the slots per account and half in all: 8 here.
+    ServerConfig config = new ServerConfig(0, null, null, true, 32, Duration.ofSeconds(60), 4, 0, 10_000,
+        Duration.ofSeconds(60), Limits.defaults(), 30, 7);
+    List<HangingEndpoint> hanging = new ArrayList<>();
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver fast = new Receiver()) {
+      try {
+        Fixtures f = new Fixtures(server.channel);
+        for (int i = 0; i < 16; i++) {
+          HangingEndpoint h = new HangingEndpoint();
+          hanging.add(h);
+          f.webhook("attacker", h.url("/h"), "signal.buy");
+        }
+        for (int i = 0; i < 10; i++) {
+          f.webhook("victim", fast.url("/f/" + i), "signal.buy");
+        }
+        for (int e = 0; e < 5; e++) {
+          f.publish("signal.buy", SIGNAL, "attacker");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.stream().mapToInt(HangingEndpoint::connections).sum() >= 8);
+        for (int e = 0; e < 5; e++) {
+          f.publish("signal.buy", SIGNAL, "victim");
+        }
+        // Well within the 60 s the hanging attempts hold their slots.
+        await().atMost(Duration.ofSeconds(15)).until(() -> fast.requests().size() == 50);
+        assertThat(hanging.stream().mapToInt(HangingEndpoint::connections).sum())
+            .as("connections the attacker's endpoints hold").isLessThanOrEqualTo(8);
+        assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'attacker' AND status <> 'PENDING'"))
+            .as("the attacker's deliveries still hang").isZero();
+      } finally {
+        for (HangingEndpoint h : hanging) {
+          h.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void anAccountsBigBacklogDoesNotDelayAnotherAccountsDeliveries() throws Exception {
     ServerConfig config = ServerConfig.defaults().withAllowPrivateTargets(true).withAttemptTimeout(Duration.ofSeconds(60));
     try (GrpcTestServer server = GrpcTestServer.start(config); HangingEndpoint hanging = new HangingEndpoint();
