@@ -74,6 +74,7 @@ class MetricsTest {
           assertThat(s.value("webhooks_oldest_due_delivery_age_seconds")).isPositive();
           assertThat(s.value("webhooks_retries_scheduled")).isEqualTo(1);
           assertThat(s.value("webhooks_dispatcher_in_flight")).isEqualTo(4);
+          assertThat(s.value("webhooks_dispatcher_unproven_in_flight")).as("the gate has not answered yet").isEqualTo(4);
           assertThat(s.value("webhooks_dispatcher_queued")).isEqualTo(4);
           assertThat(s.value("webhooks_change_feed_lag_seconds")).isZero();
         });
@@ -85,6 +86,7 @@ class MetricsTest {
           assertThat(s.value("webhooks_deliveries_due")).isZero();
           assertThat(s.value("webhooks_oldest_due_delivery_age_seconds")).isZero();
           assertThat(s.value("webhooks_dispatcher_in_flight")).isZero();
+          assertThat(s.value("webhooks_dispatcher_unproven_in_flight")).isZero();
           assertThat(s.value("webhooks_result_writer_queued")).isZero();
           assertThat(s.value("webhooks_result_writer_lag_seconds")).isZero();
         });
