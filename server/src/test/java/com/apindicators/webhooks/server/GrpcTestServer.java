@@ -34,9 +34,12 @@ public final class GrpcTestServer implements AutoCloseable {
     this.channel = withKey(raw, apiKeys.create(null, "test admin").apiKey());
   }
 
+  /** The defaults, allowed to deliver to loopback receivers. */
+  public static final ServerConfig LOOPBACK = ServerConfig.defaults().withAllowPrivateTargets(true);
+
   /** A server for tests, allowed to deliver to loopback receivers. */
   public static GrpcTestServer start() throws Exception {
-    return start(ServerConfig.defaults().withAllowPrivateTargets(true));
+    return start(LOOPBACK);
   }
 
   public static GrpcTestServer start(ServerConfig config) throws Exception {

@@ -4,29 +4,19 @@ import static com.apindicators.webhooks.server.StatusAssert.failing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.v1.*;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class AccountServiceTest {
-  private GrpcTestServer server;
-  private AccountServiceGrpc.AccountServiceBlockingStub accounts;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    accounts = AccountServiceGrpc.newBlockingStub(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final AccountServiceGrpc.AccountServiceBlockingStub accounts = AccountServiceGrpc.newBlockingStub(server.channel);
 
   @Test
   void accountNeverGivenAPlanIsOnFreeWithNoWebhooks() {

@@ -4,6 +4,7 @@ import static com.apindicators.webhooks.server.StatusAssert.failing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.v1.*;
@@ -11,27 +12,22 @@ import com.google.protobuf.Duration;
 import io.grpc.Status;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CreateWebhookValidationTest {
-  private static GrpcTestServer server;
-  private static WebhookServiceGrpc.WebhookServiceBlockingStub webhooks;
+  @RegisterExtension static final ServerExtension ext = new ServerExtension();
+  private static final GrpcTestServer server = ext.server();
+  private static final WebhookServiceGrpc.WebhookServiceBlockingStub webhooks =
+      WebhookServiceGrpc.newBlockingStub(server.channel);
 
   @BeforeAll
-  static void start() throws Exception {
-    server = GrpcTestServer.start();
+  static void start() {
     AccountServiceGrpc.newBlockingStub(server.channel).setPlan(
         SetPlanRequest.newBuilder().setAccountId("v").setPlan(Plan.PLAN_BUSINESS).build());
-    webhooks = WebhookServiceGrpc.newBlockingStub(server.channel);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
   }
 
   static Stream<Arguments> badRequests() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.v1.*;
 import com.google.protobuf.util.Durations;
@@ -15,28 +16,15 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ListDeliveries without a webhook lists the account's, filtered; ListDeliveryAttempts pages the attempts. */
 class DeliveryListingTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   private List<Delivery> all(DeliveryServiceGrpc.DeliveryServiceBlockingStub stub, ListDeliveriesRequest.Builder r) {
     List<Delivery> out = new ArrayList<>();

@@ -7,6 +7,7 @@ import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
 import com.apindicators.webhooks.server.Receiver.Answer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.v1.*;
@@ -15,29 +16,21 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A webhook disabled while an attempt to it is in flight: the attempt is still recorded, and nothing is disabled twice. */
 class DisableMidFlightTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private final CountDownLatch release = new CountDownLatch(1);
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   @AfterEach
-  void stop() throws Exception {
-    release.countDown();
-    server.close();
-    receiver.close();
+  void stop() {
+    release.countDown(); // runs before the extension stops the server, so held answers end first
   }
 
   private Answer heldThenFailed() {

@@ -4,7 +4,7 @@ import static com.apindicators.webhooks.server.StatusAssert.failing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.Fixtures;
-import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
@@ -15,25 +15,13 @@ import com.google.protobuf.FieldMask;
 import com.google.protobuf.util.Durations;
 import io.grpc.Status;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Disable policies on create and update: off by default, bounded, and set or cleared through the update mask. */
 class DisablePolicyValidationTest {
-  private GrpcTestServer server;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final Fixtures f = ext.fixtures();
 
   private static CreateWebhookRequest.Builder create(DisablePolicy p) {
     return CreateWebhookRequest.newBuilder().setAccountId("acme").setName("bot").setUrl("https://bot.example.com/hook")

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.WatchClient;
@@ -16,29 +17,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-webhook health figures kept by the result writer, and disable policies acting on them. */
 class EndpointHealthTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   private String webhook(String account, String path, DisablePolicy policy) {
     CreateWebhookRequest.Builder r = CreateWebhookRequest.newBuilder().setAccountId(account).setName("hook")

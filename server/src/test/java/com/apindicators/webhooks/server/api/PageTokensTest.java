@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
@@ -18,30 +19,24 @@ import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Page and resume tokens are opaque, and a page token works only for the list that returned it. */
 class PageTokensTest {
-  private GrpcTestServer server;
-  private Fixtures f;
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Fixtures f = ext.fixtures();
 
   @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    f = new Fixtures(server.channel);
+  void threeWebhooksEachForAliceAndBob() {
     for (String account : new String[] {"alice", "bob"}) {
       f.plan(account, Plan.PLAN_BUSINESS);
       for (int i = 0; i < 3; i++) {
         f.webhook(account, "http://127.0.0.1:9/" + account + i, "signal.buy");
       }
     }
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
   }
 
   @Test

@@ -4,29 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.config.Limits;
-import com.apindicators.webhooks.server.config.ServerConfig;
 import com.google.protobuf.util.Durations;
 import com.google.rpc.RetryInfo;
 import io.grpc.Status;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PublishRateLimitTest {
-  private GrpcTestServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    // 3 at once, then one per 10 s: the test's own calls cannot earn a token back.
-    server = GrpcTestServer.start(ServerConfig.defaults().withAllowPrivateTargets(true).withLimits(new Limits(0.1, 3, 100)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
+  // 3 at once, then one per 10 s: the test's own calls cannot earn a token back.
+  @RegisterExtension final ServerExtension ext = new ServerExtension(GrpcTestServer.LOOPBACK.withLimits(new Limits(0.1, 3, 100)));
+  private final GrpcTestServer server = ext.server();
 
   @Test
   void anAccountPublishingBeyondItsRateGetsResourceExhaustedWithRetryInfoAndOthersAreUnaffected() {

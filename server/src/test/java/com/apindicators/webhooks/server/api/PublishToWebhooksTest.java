@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
@@ -16,28 +17,15 @@ import com.apindicators.webhooks.v1.PublishEventResponse;
 import com.apindicators.webhooks.v1.WebhookFilter;
 import io.grpc.Status;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PublishEvent with webhook_ids: a test event to one webhook, never to another account's. */
 class PublishToWebhooksTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   @Test
   void onlyTheNamedWebhookGetsItWhateverItsFilter() {

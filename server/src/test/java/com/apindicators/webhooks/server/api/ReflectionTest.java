@@ -3,31 +3,22 @@ package com.apindicators.webhooks.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Server reflection answers both protocol versions without an API key: tools that speak only v1alpha work too. */
 class ReflectionTest {
-  static GrpcTestServer grpc;
+  @RegisterExtension static final ServerExtension ext = new ServerExtension();
+  static final GrpcTestServer grpc = ext.server();
   static final List<String> OURS = List.of("apindicators.webhooks.v1.AccountService", "apindicators.webhooks.v1.ApiKeyService",
       "apindicators.webhooks.v1.DeliveryService", "apindicators.webhooks.v1.EventService",
       "apindicators.webhooks.v1.WebhookService", "grpc.health.v1.Health");
-
-  @BeforeAll
-  static void start() throws Exception {
-    grpc = GrpcTestServer.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    grpc.close();
-  }
 
   @Test
   @SuppressWarnings("deprecation")

@@ -4,6 +4,7 @@ import static com.apindicators.webhooks.server.StatusAssert.failing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.v1.AccountServiceGrpc;
 import com.apindicators.webhooks.v1.ApiKeyServiceGrpc;
@@ -22,25 +23,15 @@ import io.grpc.stub.ClientCalls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** However many bad entries a request holds, its error stays a few KB: counts are capped, violations reported are too. */
 class RequestLimitsTest {
   private static final int HUGE = 100_000;
   private static final int SMALL_ERROR_BYTES = 4096;
-  private static GrpcTestServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = GrpcTestServer.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final ServerExtension ext = new ServerExtension();
+  private static final GrpcTestServer server = ext.server();
 
   @Test
   void everyRepeatedFieldOfEveryRequestWith100kEntriesAnswersASmallInvalidArgument() {

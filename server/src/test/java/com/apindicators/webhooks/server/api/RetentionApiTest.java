@@ -10,6 +10,7 @@ import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.OldRows;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.server.store.Retention;
@@ -27,30 +28,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retention seen through the API: retired records answer NOT_FOUND saying they aged out; pending ones are kept. */
 class RetentionApiTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-  private OldRows old;
-  private Retention retention;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-    old = new OldRows(server.db.jdbi());
-    retention = new Retention(server.db.jdbi(), Retention.DEFAULT_DAYS, Retention.DEFAULT_CHANGE_LOG_DAYS);
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
+  private final OldRows old = new OldRows(server.db.jdbi());
+  private final Retention retention =
+      new Retention(server.db.jdbi(), Retention.DEFAULT_DAYS, Retention.DEFAULT_CHANGE_LOG_DAYS);
 
   @AfterEach
   void stop() throws Exception {
-    server.close();
-    receiver.close();
+    ext.close(); // the server stops before the days other tests made are retired
     new Retention(server.db.jdbi(), 1, 1).retire();
   }
 

@@ -4,6 +4,7 @@ import static com.apindicators.webhooks.server.StatusAssert.failing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.v1.*;
 import com.google.protobuf.FieldMask;
@@ -18,26 +19,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WebhookServiceTest {
-  private GrpcTestServer server;
-  private AccountServiceGrpc.AccountServiceBlockingStub accounts;
-  private WebhookServiceGrpc.WebhookServiceBlockingStub webhooks;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    accounts = AccountServiceGrpc.newBlockingStub(server.channel);
-    webhooks = WebhookServiceGrpc.newBlockingStub(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final AccountServiceGrpc.AccountServiceBlockingStub accounts = AccountServiceGrpc.newBlockingStub(server.channel);
+  private final WebhookServiceGrpc.WebhookServiceBlockingStub webhooks = WebhookServiceGrpc.newBlockingStub(server.channel);
 
   private void plan(String account, Plan plan) {
     accounts.setPlan(SetPlanRequest.newBuilder().setAccountId(account).setPlan(plan).build());

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.v1.*;
@@ -19,27 +20,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthorizationTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures admin;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    admin = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures admin = ext.fixtures();
 
   @Test
   void callsWithoutAValidKeyAreUnauthenticatedButHealthIsOpen() {

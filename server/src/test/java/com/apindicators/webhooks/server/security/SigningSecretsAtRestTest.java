@@ -6,32 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.delivery.Signer;
 import com.apindicators.webhooks.v1.CreateWebhookResponse;
 import com.apindicators.webhooks.v1.RotateSigningSecretRequest;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SigningSecretsAtRestTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   private List<String> everyStoredText() {
     return server.db.jdbi().withHandle(h -> h.createQuery("""

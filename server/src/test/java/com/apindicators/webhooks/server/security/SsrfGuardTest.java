@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.config.ServerConfig;
@@ -22,18 +23,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Webhooks cannot reach internal addresses, however spelled, at save time or at connect time. */
 class SsrfGuardTest {
-  private GrpcTestServer server;
-  private Fixtures f;
+  @RegisterExtension final ServerExtension ext = new ServerExtension(ServerConfig.defaults()); // private targets NOT allowed
+  private final GrpcTestServer server = ext.server();
+  private final Fixtures f = ext.fixtures();
   private ServerSocket listener;
   private final AtomicInteger connections = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
-    server = GrpcTestServer.start(ServerConfig.defaults()); // private targets NOT allowed
-    f = new Fixtures(server.channel);
     f.plan("ssrf", com.apindicators.webhooks.v1.Plan.PLAN_BUSINESS);
     listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread accept = new Thread(() -> {
@@ -52,7 +53,6 @@ class SsrfGuardTest {
   @AfterEach
   void stop() throws Exception {
     listener.close();
-    server.close();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.WatchClient;
@@ -23,27 +24,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WatchDeliveriesTest {
-  private GrpcTestServer server;
-  private Receiver receiver;
-  private Fixtures f;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = GrpcTestServer.start();
-    receiver = new Receiver();
-    f = new Fixtures(server.channel);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    server.close();
-    receiver.close();
-  }
+  @RegisterExtension final ServerExtension ext = new ServerExtension();
+  private final GrpcTestServer server = ext.server();
+  private final Receiver receiver = ext.receiver();
+  private final Fixtures f = ext.fixtures();
 
   private static WatchDeliveriesRequest.Builder watch() {
     return WatchDeliveriesRequest.newBuilder();
