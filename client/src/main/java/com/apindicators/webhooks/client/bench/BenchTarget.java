@@ -28,6 +28,8 @@ final class BenchTarget implements AutoCloseable {
   private static final Pattern HEAP = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*}\\s+(\\S+)");
   private static final Pattern ENDED = Pattern.compile(
       "(?m)^webhooks_delivery_attempts_total\\{[^}]*outcome=\"(?:delivered|failed)\"[^}]*}\\s+(\\S+)");
+  private static final Pattern OLD_GEN_AFTER_GC = Pattern.compile(
+      "(?m)^jvm_memory_pool_collection_used_bytes\\{pool=\"(?:G1 Old Gen|PS Old Gen|Tenured Gen)\"}\\s+(\\S+)");
   private static final Pattern WRITER_QUEUED = Pattern.compile("(?m)^webhooks_result_writer_queued\\s+(\\S+)");
   private static final Pattern WRITER_LAG = Pattern.compile("(?m)^webhooks_result_writer_lag_seconds\\s+(\\S+)");
   private final HttpClient metricsClient = HttpClient.newHttpClient();
@@ -128,6 +130,15 @@ final class BenchTarget implements AutoCloseable {
   long heapBytes() {
     String text = metrics();
     return text == null ? -1 : sum(HEAP, text);
+  }
+
+  /**
+   * The server's old generation as its last collection left it (what survives garbage collection), or -1 when its
+   * metrics do not say.
+   */
+  long oldGenAfterGcBytes() {
+    String text = metrics();
+    return text == null ? -1 : sum(OLD_GEN_AFTER_GC, text);
   }
 
   /** Attempts that ended (delivered or failed) so far, and results not yet written. */

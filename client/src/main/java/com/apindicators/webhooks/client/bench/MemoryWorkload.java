@@ -48,17 +48,22 @@ final class MemoryWorkload {
     }
     publishers.shutdown();
     List<Long> samples = new ArrayList<>();
+    List<Long> live = new ArrayList<>();
     while (!publishers.awaitTermination(SAMPLE_NANOS, TimeUnit.NANOSECONDS)) {
       samples.add(target.heapBytes());
+      live.add(target.oldGenAfterGcBytes());
     }
     samples.add(target.heapBytes());
+    live.add(target.oldGenAfterGcBytes());
     double seconds = (System.nanoTime() - start) / 1e9;
     target.delete(hooks);
     long heap = samples.stream().mapToLong(Long::longValue).max().orElse(-1);
     return new Result("memory", Double.NaN, next.get() / seconds, null, null, errors.get(), 0, 0, heap,
         String.format("%d events/s for %d s to %d webhooks on %d endpoints that never answer; server heap MiB"
-            + " sampled every 2 s: first half max %s, second half max %s", settings.rate(),
-            settings.duration().toSeconds(), hooks.size(), hanging.size(), half(samples, 0), half(samples, 1)));
+            + " sampled every 2 s: in use, first half max %s, second half max %s; old generation after its last"
+            + " collection (the live set), first half max %s, second half max %s", settings.rate(),
+            settings.duration().toSeconds(), hooks.size(), hanging.size(), half(samples, 0), half(samples, 1),
+            half(live, 0), half(live, 1)));
   }
 
   private static String half(List<Long> samples, int which) {
