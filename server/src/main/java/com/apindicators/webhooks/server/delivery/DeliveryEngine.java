@@ -121,8 +121,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   }
 
   @Override
-  public Room room(int dataChars) {
-    return new Room(dispatcher.freeCapacity(dataChars), dispatcher.fullWebhooks());
+  public Room room(String accountId, int dataChars) {
+    return new Room(dispatcher.freeCapacity(dataChars), dispatcher.fullWebhooks(accountId));
   }
 
   /** Takes newly published deliveries: logs their creation for watchers and starts sending those leased here. */

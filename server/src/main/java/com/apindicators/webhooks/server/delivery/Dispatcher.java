@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +26,8 @@ public final class Dispatcher {
   /** A lane idle this long is forgotten, with what its answers earned. */
   private static final long LANE_MEMORY_NANOS = Duration.ofSeconds(10).toNanos();
   private static final int MAX_REMEMBERED_DELETES = 10_000;
+  /** The most full webhooks one publish names (see {@link #fullWebhooks(String)}). */
+  static final int MAX_FULL_NAMED = 1_000;
   private final HttpSender sender;
   private final Consumer<Outcome> results;
   private final int maxInFlight;
@@ -40,6 +43,8 @@ public final class Dispatcher {
   private final Endpoints endpoints = new Endpoints();
   private final UnprovenSlots unproven;
   private final Map<String, EndpointLane> lanes = new HashMap<>();
+  /** The same lanes by account, for what a publish of one account asks. */
+  private final Map<String, Set<EndpointLane>> lanesByAccount = new HashMap<>();
   private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
   private final ArrayDeque<String> readyAccounts = new ArrayDeque<>();
   private final Map<String, Held> held = new HashMap<>();
@@ -110,8 +115,11 @@ public final class Dispatcher {
           refused.add(job);
           continue;
         }
-        EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + endpoints.of(job.url()),
-            k -> new EndpointLane(k, job.accountId(), now));
+        EndpointLane lane = lanes.computeIfAbsent(job.accountId() + "\n" + endpoints.of(job.url()), k -> {
+          EndpointLane l = new EndpointLane(k, job.accountId(), now);
+          lanesByAccount.computeIfAbsent(l.accountId, a -> new HashSet<>()).add(l);
+          return l;
+        });
         boolean full = queued >= maxQueued || queuedChars + chars(job) > maxQueuedChars;
         queueWanted |= full;
         if (!accepting || full || lane.held() >= maxHeld(lane, now)) {
@@ -205,15 +213,36 @@ public final class Dispatcher {
   /** The webhooks whose lanes are full: claiming their deliveries now would only be refused. */
   public String[] fullWebhooks() {
     synchronized (lock) {
-      long now = System.nanoTime();
-      Set<String> full = new HashSet<>();
-      for (EndpointLane lane : lanes.values()) {
-        if (lane.held() >= maxHeld(lane, now)) {
-          full.addAll(lane.refusedWebhooks);
+      return fullWebhooks(lanes.values(), Integer.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Up to {@link #MAX_FULL_NAMED} of one account's webhooks whose lanes are full (of every account's for a null
+   * account): a publish makes their deliveries unleased. Bounded, so another account's many full lanes cannot make
+   * each publish slower; a webhook left out is only leased and given back, as before.
+   */
+  public String[] fullWebhooks(String accountId) {
+    synchronized (lock) {
+      Collection<EndpointLane> of = accountId == null ? lanes.values() : lanesByAccount.getOrDefault(accountId, Set.of());
+      return fullWebhooks(of, MAX_FULL_NAMED);
+    }
+  }
+
+  private String[] fullWebhooks(Collection<EndpointLane> of, int max) {
+    long now = System.nanoTime();
+    Set<String> full = new HashSet<>();
+    for (EndpointLane lane : of) {
+      if (lane.held() >= maxHeld(lane, now)) {
+        for (String w : lane.refusedWebhooks) {
+          if (full.size() >= max) {
+            return full.toArray(String[]::new);
+          }
+          full.add(w);
         }
       }
-      return full.toArray(String[]::new);
     }
+    return full.toArray(String[]::new);
   }
 
   /**
@@ -251,6 +280,11 @@ public final class Dispatcher {
         room |= checkRoom(lane, now);
         if (lane.held() == 0 && lane.refusedWebhooks.isEmpty() && now - lane.idleSinceNanos > LANE_MEMORY_NANOS) {
           it.remove();
+          Set<EndpointLane> ofAccount = lanesByAccount.get(lane.accountId);
+          ofAccount.remove(lane);
+          if (ofAccount.isEmpty()) {
+            lanesByAccount.remove(lane.accountId);
+          }
         }
       }
     }

@@ -15,8 +15,8 @@ public interface NewDeliveries {
    */
   record Room(int count, String[] fullWebhooks) {}
 
-  /** What it would take leased now of an event with this much data. */
-  Room room(int dataChars);
+  /** What it would take leased now of an event of this account (null: a broadcast) with this much data. */
+  Room room(String accountId, int dataChars);
 
   /** Takes new deliveries: every one is logged as created; those leased to this process are started. */
   void accept(List<String> createdIds, List<DeliveryJob> leased);

@@ -77,7 +77,7 @@ public final class Publisher {
   }
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
-    NewDeliveries.Room room = deliveries.room(data.length());
+    NewDeliveries.Room room = deliveries.room(e.accountId(), data.length());
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
         e.data().score(), nodeId, leaseMs, Math.max(0, room.count()), room.fullWebhooks(), Timestamp.from(time), data,
         e.idempotencyKey(), hash,

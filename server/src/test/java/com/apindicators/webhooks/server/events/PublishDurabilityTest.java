@@ -128,7 +128,7 @@ class PublishDurabilityTest {
     }
 
     @Override
-    public Room room(int dataChars) {
+    public Room room(String accountId, int dataChars) {
       return new Room(room, full);
     }
 
