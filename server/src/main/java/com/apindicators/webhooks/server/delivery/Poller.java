@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   private static final int MAX_CLAIM = 500;
+  /** The most event data a claimed delivery can carry: the API's 64 KiB (a UTF-8 byte is at least a char). */
+  static final int MAX_JOB_CHARS = 64 * 1024;
   private final Jdbi jdbi;
   private final Dispatcher dispatcher;
   private final String nodeId;
@@ -64,7 +66,8 @@ public final class Poller implements AutoCloseable {
    */
   int pollOnce() {
     release(jdbi, nodeId, dispatcher.trim());
-    int room = Math.min(dispatcher.freeCapacity(), MAX_CLAIM);
+    // Sized for the largest data: a claim then never holds more than the dispatcher takes, nor is given back at once.
+    int room = Math.min(dispatcher.freeCapacity(MAX_JOB_CHARS), MAX_CLAIM);
     if (room <= 0) {
       return 0;
     }
