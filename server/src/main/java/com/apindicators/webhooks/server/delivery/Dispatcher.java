@@ -401,7 +401,8 @@ public final class Dispatcher {
   }
 
   private void finished(Held h, AttemptResult result) {
-    results.accept(Outcome.of(h.job, result));
+    // Without the event data: the outcome may wait in the result writer's queue, bounded by count only.
+    results.accept(Outcome.of(h.job.withDataJson(null), result));
     boolean room;
     synchronized (lock) {
       long now = System.nanoTime();
