@@ -6,7 +6,9 @@ import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -125,12 +127,17 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     return new Room(dispatcher.freeCapacity(dataChars), dispatcher.fullWebhooks(accountId));
   }
 
-  /** Takes newly published deliveries: logs their creation for watchers and starts sending those leased here. */
+  /**
+   * Takes newly published deliveries: logs their creation for watchers, starts sending the handed ones, and has
+   * the writer release the others' leases in the transaction that logs their creation.
+   */
   @Override
-  public void accept(List<String> createdIds, List<DeliveryJob> leased) {
+  public void accept(List<String> createdIds, List<DeliveryJob> handed) {
     metrics.deliveriesCreated(createdIds.size());
-    writer.created(createdIds);
-    dispatch(leased);
+    Set<String> sending = new HashSet<>();
+    handed.forEach(j -> sending.add(j.deliveryId()));
+    writer.created(createdIds, id -> !sending.contains(id));
+    dispatch(handed);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */

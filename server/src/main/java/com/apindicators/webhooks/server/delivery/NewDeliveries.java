@@ -3,8 +3,8 @@ package com.apindicators.webhooks.server.delivery;
 import java.util.List;
 
 /**
- * Where a publishing process hands the deliveries it just made. Only as many as it has room for are made leased to
- * it; the rest are made unleased, so any process's poller claims them, and none is leased only to be given back.
+ * Where a publishing process hands the deliveries it just made, all leased to it. Only as many as it has room for
+ * are handed to its dispatcher; the others are released for any process's poller once their creation is logged.
  */
 public interface NewDeliveries {
   /**
@@ -18,6 +18,9 @@ public interface NewDeliveries {
   /** What it would take leased now of an event of this account (null: a broadcast) with this much data. */
   Room room(String accountId, int dataChars);
 
-  /** Takes new deliveries: every one is logged as created; those leased to this process are started. */
-  void accept(List<String> createdIds, List<DeliveryJob> leased);
+  /**
+   * Takes new deliveries: every one is logged as created; the handed ones are started here, the others released
+   * after that log.
+   */
+  void accept(List<String> createdIds, List<DeliveryJob> handed);
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -48,10 +49,13 @@ public final class ResultWriter implements AutoCloseable {
   /** When the oldest item of the batch being written was queued; 0 while no batch is being written. */
   private volatile long writingSinceNanos;
 
-  /** Either an outcome to record, or a newly created delivery whose "pending" change to log; and when queued. */
-  private record Item(Outcome outcome, String createdId, long queuedNanos) {
+  /**
+   * Either an outcome to record, or a newly created delivery whose "pending" change to log (and whose lease to release
+   * then, if {@code release}); and when queued.
+   */
+  private record Item(Outcome outcome, String createdId, boolean release, long queuedNanos) {
     Item(Outcome outcome, String createdId) {
-      this(outcome, createdId, System.nanoTime());
+      this(outcome, createdId, false, System.nanoTime());
     }
   }
 
@@ -77,7 +81,15 @@ public final class ResultWriter implements AutoCloseable {
 
   /** Queues the "created, pending" change of new deliveries; call before they can have an outcome. */
   public void created(List<String> deliveryIds) {
-    deliveryIds.forEach(id -> enqueue(new Item(null, id)));
+    created(deliveryIds, id -> false);
+  }
+
+  /**
+   * Queues the "created, pending" change of new deliveries leased to this node, releasing the lease of those
+   * {@code release} picks in the same transaction: no poller can take one before its creation is logged.
+   */
+  public void created(List<String> deliveryIds, Predicate<String> release) {
+    deliveryIds.forEach(id -> enqueue(new Item(null, id, release.test(id), System.nanoTime())));
   }
 
   /** Outcomes dropped because their delivery was no longer leased to this node for that attempt (or was deleted). */
@@ -270,6 +282,10 @@ public final class ResultWriter implements AutoCloseable {
           .mapTo(String.class).one();
       // Creations first: their snapshots are read before this batch's outcomes change the rows.
       ChangeLog.record(h, created);
+      String[] release = items.stream().filter(Item::release).map(Item::createdId).toArray(String[]::new);
+      if (release.length > 0) {
+        h.attach(DeliveryDao.class).releaseLeases(release, nodeId, Ids.span(Arrays.asList(release)));
+      }
       if (n == 0) {
         return 0;
       }

@@ -64,35 +64,41 @@ public interface EventDao {
       """;
 
   /**
-   * Inserts a pending delivery per target of {@code event}, the first {@code :leaseLimit} (skipping the webhooks in
-   * {@code :fullWebhooks}, whose lanes here are full) leased to this node and the rest unleased for any poller (rows
-   * with their event and secrets: {@code jobs}).
+   * Inserts a pending delivery per target of {@code event}, every one leased to this node, and returns them with
+   * their secrets ({@code jobs}), each marked {@code handed}: the first {@code :leaseLimit}, skipping the webhooks in
+   * {@code :fullWebhooks} (whose lanes here are full), go to this node's dispatcher; the others stay leased only
+   * until this node's result writer has logged their creation, then it releases them for any poller, so that no
+   * process can send one before its creation is in the change log.
    */
   String CREATE_DELIVERIES = """
-      created AS (
+      numbered AS (
+        SELECT *, webhook_id = ANY(CAST(:fullWebhooks AS text[])) AS lane_full,
+            row_number() OVER (ORDER BY webhook_id = ANY(CAST(:fullWebhooks AS text[]))) AS n
+        FROM targets
+      ), created AS (
         INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
         SELECT e.event_id, t.webhook_id, t.account_id, :type,
             t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
-            CASE WHEN t.n <= :leaseLimit AND NOT t.lane_full THEN :node END,
-            CASE WHEN t.n <= :leaseLimit AND NOT t.lane_full THEN now() + :leaseMs * interval '1 millisecond' END
-        FROM (SELECT *, row_number() OVER (ORDER BY lane_full) AS n
-              FROM (SELECT *, webhook_id = ANY(CAST(:fullWebhooks AS text[])) AS lane_full FROM targets) f) t
-        CROSS JOIN event e
+            :node, now() + :leaseMs * interval '1 millisecond'
+        FROM numbered t CROSS JOIN event e
         RETURNING *
       ), jobs AS (
         SELECT c.*, w.signing_secret,
             CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
             -- The data is the caller's: not sent back once per delivery (every job shares the caller's copy).
-            CAST(:eventTime AS timestamptz) AS event_time, CAST(NULL AS text) AS data_json
+            CAST(:eventTime AS timestamptz) AS event_time, CAST(NULL AS text) AS data_json,
+            t.n <= :leaseLimit AND NOT t.lane_full AS handed
         FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
+        JOIN numbered t ON t.webhook_id = c.webhook_id
       )
       """;
 
   /**
    * Publishes in one statement (one round trip): stores the event with a new id (which carries its creation time)
-   * and how many deliveries it makes, and a pending delivery per target, up to {@code leaseLimit} of them leased to
-   * this node (the rest wait for any process's poller). Stores nothing when
+   * and how many deliveries it makes, and a pending delivery per target, leased to this node, up to
+   * {@code leaseLimit} of them marked to be handed to its dispatcher (see {@link #CREATE_DELIVERIES}). Stores
+   * nothing when
    * the idempotency key is in use in its scope (its account, or broadcasts: hold {@link #lockKey} first, in the
    * same transaction, so the check sees every committed use), nor an event without key that goes nowhere (nothing
    * would read it). One row per delivery made, or one row without a delivery when none was; each row carries the
@@ -128,9 +134,10 @@ public interface EventDao {
    * One row of {@link #publish}.
    *
    * @param job a delivery made, or null on the one row of an event that made none
-   * @param leased whether that delivery was leased to this node
+   * @param handed whether that delivery goes to this node's dispatcher (else its lease is released once its
+   *     creation is logged)
    */
-  record PublishRow(String eventId, boolean stored, DeliveryJob job, boolean leased) {}
+  record PublishRow(String eventId, boolean stored, DeliveryJob job, boolean handed) {}
 
   /**
    * Creates one pending delivery of a stored event per target in one statement, leased to this node (pass a

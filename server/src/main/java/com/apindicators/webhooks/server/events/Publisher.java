@@ -72,7 +72,7 @@ public final class Publisher {
     List<EventDao.PublishRow> made = rows.stream().filter(r -> r.job() != null).toList();
     published.accept(e.type());
     hand(made.stream().map(r -> r.job().deliveryId()).toList(),
-        made.stream().filter(EventDao.PublishRow::leased).map(r -> r.job().withDataJson(data)).toList());
+        made.stream().filter(EventDao.PublishRow::handed).map(r -> r.job().withDataJson(data)).toList());
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
   }
 

@@ -42,12 +42,19 @@ class PollerDataBudgetTest {
     // Published with no room here: every delivery waits unleased for a poller.
     new Publisher(db.jdbi(), "publisher", 60_000, new NewDeliveries() {
       @Override
-      public Room room(int dataChars) {
+      public Room room(String accountId, int dataChars) {
         return new Room(0, new String[0]);
       }
 
       @Override
-      public void accept(List<String> createdIds, List<DeliveryJob> leased) {}
+      public void accept(List<String> createdIds, List<DeliveryJob> handed) {
+        // As the engine does: the writer logs their creation and releases them for any poller.
+        try (ResultWriter w = new ResultWriter(db.jdbi(), "publisher")) {
+          w.created(createdIds, id -> true);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
     }).publish(new NewEvent("order.filled", EventJson.parse(data), null, null, null));
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE lease_owner IS NULL")).isEqualTo(DUE);
 
