@@ -121,6 +121,7 @@ final class BurstWorkloads {
   private static long awaitQuiet(BenchTarget target, List<String> accounts, long deadline) throws InterruptedException {
     long lastBusy = System.nanoTime();
     long lastEnded = -1;
+    long nextListing = 0;
     while (System.nanoTime() < deadline) {
       BenchTarget.Progress p = target.progress();
       long now = System.nanoTime();
@@ -134,8 +135,12 @@ final class BurstWorkloads {
       if (p.ended() != lastEnded || p.unwritten() > 0) {
         lastEnded = p.ended();
         lastBusy = now;
-      } else if (now - lastBusy > QUIET_NANOS && !target.anyPending(accounts)) {
-        return lastBusy;
+      } else if (now - lastBusy > QUIET_NANOS && now - nextListing > 0) {
+        // Quiet, but retries may still be scheduled: the listing is asked at most every 250 ms.
+        if (!target.anyPending(accounts)) {
+          return lastBusy;
+        }
+        nextListing = now + CHECK_NANOS;
       }
       Thread.sleep(20);
     }

@@ -81,7 +81,7 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     metrics.gauge("webhooks_dispatcher_unproven_in_flight", "Attempts in flight to endpoints without a 2xx answer"
         + " lately (at most half the slots, a quarter per account)", dispatcher::unprovenInFlight);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
-        () -> settings.maxQueued() - dispatcher.freeCapacity());
+        dispatcher::queued);
     metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
         writer::queued);
     metrics.gauge("webhooks_result_writer_lag_seconds", "How long the oldest result or creation not yet written has"
@@ -133,11 +133,13 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
    */
   @Override
   public void accept(List<String> createdIds, List<DeliveryJob> handed) {
+    // Before the writer's queue may make this wait: the leases run from the publish, not from the hand-over.
+    long leasedAt = System.nanoTime();
     metrics.deliveriesCreated(createdIds.size());
     Set<String> sending = new HashSet<>();
     handed.forEach(j -> sending.add(j.deliveryId()));
     writer.created(createdIds, id -> !sending.contains(id));
-    dispatch(handed);
+    Poller.release(jdbi, nodeId, dispatcher.offer(handed, leasedAt));
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */

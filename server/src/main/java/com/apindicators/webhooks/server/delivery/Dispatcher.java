@@ -101,10 +101,15 @@ public final class Dispatcher {
    * release. A job it holds already (claimed again after its lease ran out) is not taken twice.
    */
   public List<DeliveryJob> offer(List<DeliveryJob> jobs) {
+    return offer(jobs, System.nanoTime());
+  }
+
+  /** As {@link #offer(List)}, for jobs leased no later than {@code leasedAtNanos} ({@link System#nanoTime}). */
+  public List<DeliveryJob> offer(List<DeliveryJob> jobs, long leasedAtNanos) {
     List<DeliveryJob> refused = new ArrayList<>();
     synchronized (lock) {
       long now = System.nanoTime();
-      long startBy = now + leaseNanos / 2;
+      long startBy = leasedAtNanos + leaseNanos / 2;
       for (DeliveryJob job : jobs) {
         Held known = held.get(job.deliveryId());
         if (known != null) {
@@ -200,6 +205,13 @@ public final class Dispatcher {
   public int inFlight() {
     synchronized (lock) {
       return inFlight;
+    }
+  }
+
+  /** How many jobs wait here, not yet started. */
+  public int queued() {
+    synchronized (lock) {
+      return queued;
     }
   }
 

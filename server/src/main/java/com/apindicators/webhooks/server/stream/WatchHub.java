@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,16 +167,17 @@ public final class WatchHub {
   }
 
   /**
-   * With nobody watching, moves the live position to {@code latest} (the newest change id) without the changes up to
-   * it being read; returns false, changing nothing, while anyone watches. Under the lock a subscription takes, so a
-   * watcher that starts meanwhile starts from the new position and the feed goes on from there: no gap.
+   * With nobody watching, moves the live position to {@code latest} (the newest change id, read by the feed, the
+   * only thread that moves the position) without the changes up to it being read; returns false, changing nothing,
+   * while anyone watches. A watcher that started before this call makes it refuse, so the feed reads on from where
+   * that watcher started; one that starts after starts from the new position: no gap either way.
    */
-  boolean skipIfUnwatched(LongSupplier latest) {
+  boolean skipIfUnwatched(long latest) {
     synchronized (lock) {
       if (count > 0) {
         return false;
       }
-      lastBroadcast = Math.max(lastBroadcast, latest.getAsLong());
+      lastBroadcast = Math.max(lastBroadcast, latest);
       return true;
     }
   }
