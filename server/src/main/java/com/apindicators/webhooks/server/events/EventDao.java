@@ -65,40 +65,31 @@ public interface EventDao {
 
   /**
    * Inserts a pending delivery per target of {@code event}, every one leased to this node, and returns them with
-   * their secrets ({@code jobs}), each marked {@code handed}: the first {@code :leaseLimit}, skipping the webhooks in
-   * {@code :fullWebhooks} (whose lanes here are full), go to this node's dispatcher; the others stay leased only
-   * until this node's result writer has logged their creation, then it releases them for any poller, so that no
-   * process can send one before its creation is in the change log.
+   * their secrets ({@code jobs}). The caller hands some to its dispatcher; its result writer releases the others
+   * once their creation is logged, so that no process can send one before its creation is in the change log.
    */
   String CREATE_DELIVERIES = """
-      numbered AS (
-        SELECT *, webhook_id = ANY(CAST(:fullWebhooks AS text[])) AS lane_full,
-            row_number() OVER (ORDER BY webhook_id = ANY(CAST(:fullWebhooks AS text[]))) AS n
-        FROM targets
-      ), created AS (
+      created AS (
         INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
             max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
         SELECT e.event_id, t.webhook_id, t.account_id, :type,
             t.url, 'PENDING', t.retry_max_attempts, t.retry_initial_ms, t.retry_max_ms, now(),
             :node, now() + :leaseMs * interval '1 millisecond'
-        FROM numbered t CROSS JOIN event e
+        FROM targets t CROSS JOIN event e
         RETURNING *
       ), jobs AS (
         SELECT c.*, w.signing_secret,
             CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
             -- The data is the caller's: not sent back once per delivery (every job shares the caller's copy).
-            CAST(:eventTime AS timestamptz) AS event_time, CAST(NULL AS text) AS data_json,
-            t.n <= :leaseLimit AND NOT t.lane_full AS handed
+            CAST(:eventTime AS timestamptz) AS event_time, CAST(NULL AS text) AS data_json
         FROM created c JOIN webhooks w ON w.webhook_id = c.webhook_id
-        JOIN numbered t ON t.webhook_id = c.webhook_id
       )
       """;
 
   /**
    * Publishes in one statement (one round trip): stores the event with a new id (which carries its creation time)
-   * and how many deliveries it makes, and a pending delivery per target, leased to this node, up to
-   * {@code leaseLimit} of them marked to be handed to its dispatcher (see {@link #CREATE_DELIVERIES}). Stores
-   * nothing when
+   * and how many deliveries it makes, and a pending delivery per target, leased to this node (see
+   * {@link #CREATE_DELIVERIES}). Stores nothing when
    * the idempotency key is in use in its scope (its account, or broadcasts: hold {@link #lockKey} first, in the
    * same transaction, so the check sees every committed use), nor an event without key that goes nowhere (nothing
    * would read it). One row per delivery made, or one row without a delivery when none was; each row carries the
@@ -126,23 +117,19 @@ public interface EventDao {
   List<PublishRow> publish(@Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit,
-      @Bind("fullWebhooks") String[] fullWebhooks, @Bind("eventTime") Timestamp eventTime,
+      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime,
       @Bind("data") String data, @Bind("key") String key, @Bind("hash") String hash, @Bind("only") String[] only);
 
   /**
    * One row of {@link #publish}.
    *
    * @param job a delivery made, or null on the one row of an event that made none
-   * @param handed whether that delivery goes to this node's dispatcher (else its lease is released once its
-   *     creation is logged)
    */
-  record PublishRow(String eventId, boolean stored, DeliveryJob job, boolean handed) {}
+  record PublishRow(String eventId, boolean stored, DeliveryJob job) {}
 
   /**
-   * Creates one pending delivery of a stored event per target in one statement, leased to this node (pass a
-   * {@code leaseLimit} above any fan-out: every job returned is sent) so its dispatcher can send them at once, and
-   * returns them ready to send. With {@code only} non-empty, just those
+   * Creates one pending delivery of a stored event per target in one statement, leased to this node so its
+   * dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty, just those
    * webhooks get one (their filters do not apply: they were named).
    */
   @SqlQuery("WITH targets AS MATERIALIZED (" + TARGETS + "), event AS (SELECT CAST(:eventId AS text) AS event_id),"
@@ -151,8 +138,7 @@ public interface EventDao {
   List<DeliveryJob> fanOut(@Bind("eventId") String eventId, @Bind("type") String type,
       @Bind("accountId") String accountId, @Bind("signal") boolean signal, @Bind("pair") String pair,
       @Bind("interval") String interval, @Bind("score") Double score, @Bind("node") String node,
-      @Bind("leaseMs") long leaseMs, @Bind("leaseLimit") int leaseLimit,
-      @Bind("fullWebhooks") String[] fullWebhooks, @Bind("eventTime") Timestamp eventTime,
+      @Bind("leaseMs") long leaseMs, @Bind("eventTime") Timestamp eventTime,
       @Bind("only") String[] only);
 
   /** A stored event with its idempotency hash, the deliveries it made, and its list position. */

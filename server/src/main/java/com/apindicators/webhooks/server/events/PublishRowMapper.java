@@ -13,6 +13,6 @@ public final class PublishRowMapper implements RowMapper<EventDao.PublishRow> {
   @Override
   public EventDao.PublishRow map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new EventDao.PublishRow(rs.getString("new_event_id"), rs.getBoolean("stored"),
-        rs.getString("delivery_id") == null ? null : jobs.map(rs, ctx), rs.getBoolean("handed"));
+        rs.getString("delivery_id") == null ? null : jobs.map(rs, ctx));
   }
 }

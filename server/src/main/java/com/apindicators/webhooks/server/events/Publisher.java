@@ -9,9 +9,14 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -69,18 +74,15 @@ public final class Publisher {
       }
       return new Published(prior.event(), prior.deliveriesCreated());
     }
-    List<EventDao.PublishRow> made = rows.stream().filter(r -> r.job() != null).toList();
+    List<DeliveryJob> made = rows.stream().map(EventDao.PublishRow::job).filter(Objects::nonNull).toList();
     published.accept(e.type());
-    hand(made.stream().map(r -> r.job().deliveryId()).toList(),
-        made.stream().filter(EventDao.PublishRow::handed).map(r -> r.job().withDataJson(data)).toList());
+    hand(made, data, e.accountId());
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
   }
 
   private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
-    NewDeliveries.Room room = deliveries.room(e.accountId(), data.length());
     return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Math.max(0, room.count()), room.fullWebhooks(), Timestamp.from(time), data,
-        e.idempotencyKey(), hash,
+        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash,
         e.webhookIds().toArray(String[]::new));
   }
 
@@ -98,21 +100,32 @@ public final class Publisher {
     }
     List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
         event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Integer.MAX_VALUE, new String[0], Timestamp.from(event.timestamp()),
-        webhookIds.toArray(String[]::new)));
-    hand(jobs.stream().map(DeliveryJob::deliveryId).toList(),
-        jobs.stream().map(j -> j.withDataJson(event.dataJson())).toList());
+        leaseMs, Timestamp.from(event.timestamp()), webhookIds.toArray(String[]::new)));
+    hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }
 
-  private void hand(List<String> created, List<DeliveryJob> leased) {
-    if (!created.isEmpty()) {
-      try {
-        deliveries.accept(created, leased);
-      } catch (RuntimeException ex) {
-        // Committed already: the leases run out and any process's poller sends them.
-        LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", leased.size(), ex);
+  /**
+   * Hands the new deliveries (all leased to this node) over: as many as the dispatcher has room for, none of a
+   * webhook whose lane is full, to be sent here; the others the writer releases once their creation is logged.
+   */
+  private void hand(List<DeliveryJob> made, String data, String accountId) {
+    if (made.isEmpty()) {
+      return;
+    }
+    try {
+      NewDeliveries.Room room = deliveries.room(accountId, data.length());
+      Set<String> full = new HashSet<>(Arrays.asList(room.fullWebhooks()));
+      List<DeliveryJob> handed = new ArrayList<>();
+      for (DeliveryJob job : made) {
+        if (handed.size() < room.count() && !full.contains(job.webhookId())) {
+          handed.add(job.withDataJson(data));
+        }
       }
+      deliveries.accept(made.stream().map(DeliveryJob::deliveryId).toList(), handed);
+    } catch (RuntimeException ex) {
+      // Committed already: the leases run out and any process's poller sends them.
+      LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", made.size(), ex);
     }
   }
 
