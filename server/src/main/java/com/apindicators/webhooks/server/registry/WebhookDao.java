@@ -101,6 +101,22 @@ public interface WebhookDao {
   int storeSecret(@Bind("id") String id, @Bind("secret") String secret);
 
   /**
+   * Deletes up to {@code limit} of a webhook's deliveries and their attempts, skipping rows another transaction
+   * holds (the result writer recording an outcome): it never waits for a row lock, so it cannot deadlock. Returns
+   * how many it deleted.
+   */
+  @SqlUpdate("""
+      WITH doomed AS (
+        SELECT delivery_id, create_time FROM deliveries WHERE webhook_id = :id LIMIT :limit FOR UPDATE SKIP LOCKED
+      ), attempts AS (
+        DELETE FROM delivery_attempts a USING doomed d
+        WHERE a.delivery_id = d.delivery_id AND a.delivery_create_time = d.create_time
+      )
+      DELETE FROM deliveries x USING doomed d WHERE x.delivery_id = d.delivery_id AND x.create_time = d.create_time
+      """)
+  int deleteSomeDeliveries(@Bind("id") String id, @Bind("limit") int limit);
+
+  /**
    * Deletes a webhook, its deliveries (by their foreign key) and their attempts (which have none: no foreign keys
    * between day-partitioned tables). An attempt recorded while this runs may outlive it, unreachable, until
    * retention drops its day.

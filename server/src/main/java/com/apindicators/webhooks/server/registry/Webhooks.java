@@ -17,6 +17,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class Webhooks {
   /** The disabled_reason of a webhook disabled through UpdateWebhook. */
   public static final String MANUALLY_DISABLED = "Disabled with UpdateWebhook (enabled: false).";
+  /** Deliveries deleted per transaction before a webhook itself is. */
+  static final int DELETE_CHUNK = 1000;
   private final Jdbi jdbi;
   private final SecretBox secrets;
   private final Consumer<String> deleted;
@@ -136,9 +138,17 @@ public final class Webhooks {
     return changed == 0 ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
   }
 
-  /** Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. */
+  /**
+   * Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. The deliveries go first,
+   * {@link #DELETE_CHUNK} at a time without waiting for rows the result writer holds; the webhook row's cascade then
+   * has only those few left, so it rarely meets the writer (which locks deliveries in its own order), and a deadlock
+   * it does meet is run again.
+   */
   public boolean delete(String webhookId) {
-    // The cascade locks deliveries the result writer may be recording in another order: a deadlock is retried.
+    while (Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK))
+        == DELETE_CHUNK) {
+      // more to delete
+    }
     boolean found = Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
     if (found) {
       deleted.accept(webhookId);

@@ -58,4 +58,39 @@ class DeleteWebhookDeadlockTest {
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
     }
   }
+
+  @Test
+  void thousandsOfDeliveriesGoInChunksWithTheirAttemptsAndNoOtherWebhooksRowsAreTouched() throws Exception {
+    try (GrpcTestServer server = GrpcTestServer.start()) {
+      Fixtures f = new Fixtures(server.channel);
+      String doomed = f.webhook("acct", "http://127.0.0.1:9/a", "order.filled").getWebhook().getWebhookId();
+      String kept = f.webhook("other", "http://127.0.0.1:9/b", "order.filled").getWebhook().getWebhookId();
+      f.publish("order.filled", "{}", "acct");
+      f.publish("order.filled", "{}", "other");
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("SELECT count(*) FROM deliveries") == 2);
+      // 2,500 more finished deliveries of the doomed webhook (more than two chunks), each with an attempt.
+      server.db.jdbi().useHandle(h -> {
+        h.execute("""
+            INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+                max_attempts, retry_initial_ms, retry_max_ms, attempt_count, complete_time)
+            SELECT 'dlv_bulk' || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1, 1000, 1000, 1, now()
+            FROM deliveries, generate_series(1, 2500) g WHERE webhook_id = ?
+            """, doomed);
+        h.execute("""
+            INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body,
+                error, delivery_create_time)
+            SELECT delivery_id, 1, now(), 1, 500, '', 'x', create_time FROM deliveries WHERE delivery_id LIKE 'dlv_bulk%'
+            """);
+      });
+      int keptBefore = TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + kept + "'");
+
+      f.webhooks.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(doomed).build());
+
+      assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + doomed + "'")).isZero();
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE delivery_id LIKE 'dlv_bulk%'")).isZero();
+      assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + kept + "'"))
+          .isEqualTo(keptBefore).isEqualTo(1);
+      assertThat(TestDatabase.count("SELECT count(*) FROM webhooks")).isEqualTo(1);
+    }
+  }
 }
