@@ -222,17 +222,11 @@ public final class Dispatcher {
     }
   }
 
-  /** The webhooks whose lanes are full: claiming their deliveries now would only be refused. */
-  public String[] fullWebhooks() {
-    synchronized (lock) {
-      return fullWebhooks(lanes.values(), Integer.MAX_VALUE);
-    }
-  }
-
   /**
    * Up to {@link #MAX_FULL_NAMED} of one account's webhooks whose lanes are full (of every account's for a null
-   * account): a publish makes their deliveries unleased. Bounded, so another account's many full lanes cannot make
-   * each publish slower; a webhook left out is only leased and given back, as before.
+   * account): claiming or handing over their deliveries now would only be refused. Bounded, so many full lanes
+   * cannot make each publish or claim slower (the claim compares every row with the list); a webhook left out is
+   * only taken and given back.
    */
   public String[] fullWebhooks(String accountId) {
     synchronized (lock) {

@@ -72,7 +72,7 @@ public final class Poller implements AutoCloseable {
     if (room <= 0) {
       return 0;
     }
-    String[] skip = dispatcher.fullWebhooks();
+    String[] skip = dispatcher.fullWebhooks(null);
     List<DeliveryJob> jobs = new java.util.ArrayList<>(
         byIndex(jdbi, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip)));
     // Expired leases are rare (a node died); looking for them walks past every lease held, so only now and then.
