@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import com.apindicators.webhooks.server.security.SecretBox;
@@ -19,6 +20,13 @@ public final class Webhooks {
   public static final String MANUALLY_DISABLED = "Disabled with UpdateWebhook (enabled: false).";
   /** Deliveries deleted per transaction before a webhook itself is. */
   static final int DELETE_CHUNK = 1000;
+  /**
+   * Deletes that may work at once in this process. Deleting a webhook with a long history takes one database
+   * connection per chunk, many chunks; without a bound, a tenant deleting many such webhooks at once held every
+   * pooled connection and other tenants' calls answered UNAVAILABLE. The others wait their turn.
+   */
+  public static final int MAX_CONCURRENT_DELETES = 2;
+  private final Semaphore deletes = new Semaphore(MAX_CONCURRENT_DELETES, true);
   private final Jdbi jdbi;
   private final SecretBox secrets;
   private final Consumer<String> deleted;
@@ -145,11 +153,17 @@ public final class Webhooks {
    * it does meet is run again.
    */
   public boolean delete(String webhookId) {
-    while (Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK))
-        == DELETE_CHUNK) {
-      // more to delete
+    deletes.acquireUninterruptibly();
+    boolean found;
+    try {
+      while (Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId,
+          DELETE_CHUNK)) == DELETE_CHUNK) {
+        // more to delete
+      }
+      found = Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
+    } finally {
+      deletes.release();
     }
-    boolean found = Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
     if (found) {
       deleted.accept(webhookId);
     }

@@ -10,6 +10,15 @@ import com.apindicators.webhooks.v1.DeleteWebhookRequest;
 import com.apindicators.webhooks.v1.GetWebhookRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import com.apindicators.webhooks.server.registry.Webhooks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +100,59 @@ class DeleteWebhookDeadlockTest {
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + kept + "'"))
           .isEqualTo(keptBefore).isEqualTo(1);
       assertThat(TestDatabase.count("SELECT count(*) FROM webhooks")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void manyDeletesAtOnceWorkAtMostTwoAtATimeSoTheyCannotTakeEveryDatabaseConnection() throws Exception {
+    try (GrpcTestServer server = GrpcTestServer.start()) {
+      Fixtures f = new Fixtures(server.channel);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        ids.add(f.webhook("acct" + i, "http://127.0.0.1:9/" + i, "order.filled").getWebhook().getWebhookId());
+        f.publish("order.filled", "{}", "acct" + i);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("SELECT count(*) FROM deliveries") == 8);
+      // 2,500 more deliveries each: three chunks per delete.
+      server.db.jdbi().useHandle(h -> h.execute("""
+          INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+              max_attempts, retry_initial_ms, retry_max_ms, attempt_count, complete_time)
+          SELECT 'dlv_bulk' || d.webhook_id || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1,
+              1000, 1000, 1, now()
+          FROM deliveries d, generate_series(1, 2500) g
+          """));
+      AtomicInteger running = new AtomicInteger();
+      AtomicInteger most = new AtomicInteger();
+      server.db.jdbi().setSqlLogger(new SqlLogger() {
+        @Override
+        public void logBeforeExecution(StatementContext ctx) {
+          if (ctx.getRenderedSql().contains("WITH doomed AS")) {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+          }
+        }
+
+        @Override
+        public void logAfterExecution(StatementContext ctx) {
+          if (ctx.getRenderedSql().contains("WITH doomed AS")) {
+            running.decrementAndGet();
+          }
+        }
+      });
+      ExecutorService callers = Executors.newFixedThreadPool(ids.size());
+      try {
+        List<Future<?>> calls = new ArrayList<>();
+        for (String id : ids) {
+          calls.add(callers.submit(() -> f.webhooks.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(id).build())));
+        }
+        for (Future<?> call : calls) {
+          call.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        callers.shutdownNow();
+      }
+      assertThat(most.get()).as("delete chunks running at once").isBetween(1, Webhooks.MAX_CONCURRENT_DELETES);
+      assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
+      assertThat(TestDatabase.count("SELECT count(*) FROM webhooks")).isZero();
     }
   }
 }
