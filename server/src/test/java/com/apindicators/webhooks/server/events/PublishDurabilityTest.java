@@ -51,14 +51,7 @@ class PublishDurabilityTest {
 
   @Test
   void aPublishIsOneStatementThatStoresTheEventWithItsCountAndItsDeliveries() throws Exception {
-    Database db = TestDatabase.clean();
-    db.jdbi().useHandle(h -> {
-      h.execute("INSERT INTO accounts (account_id) VALUES ('one')");
-      for (int i = 0; i < 3; i++) {
-        h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
-            + " VALUES (?, 'one', 'n', 'http://127.0.0.1:9/', ARRAY['order.filled'], 's', 'h')", "wh_" + i);
-      }
-    });
+    Database db = accountWithWebhooks(3);
     List<String> statements = new CopyOnWriteArrayList<>();
     db.jdbi().setSqlLogger(new SqlLogger() {
       @Override
@@ -82,14 +75,7 @@ class PublishDurabilityTest {
   @Test
   void onlyAsManyNewDeliveriesAsTheDispatcherHasRoomForAreHandedToItTheRestAreLeftForTheWriterToRelease()
       throws Exception {
-    Database db = TestDatabase.clean();
-    db.jdbi().useHandle(h -> {
-      h.execute("INSERT INTO accounts (account_id) VALUES ('one')");
-      for (int i = 0; i < 5; i++) {
-        h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
-            + " VALUES (?, 'one', 'n', 'http://127.0.0.1:9/', ARRAY['order.filled'], 's', 'h')", "wh_" + i);
-      }
-    });
+    Database db = accountWithWebhooks(5);
     Handed handed = new Handed(2);
     Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed)
         .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
@@ -112,6 +98,19 @@ class PublishDurabilityTest {
         .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
     assertThat(lanes.created).hasSize(5);
     assertThat(lanes.leased).extracting(DeliveryJob::webhookId).containsExactlyInAnyOrder("wh_1", "wh_3");
+  }
+
+  /** A clean database with account "one" and its webhooks wh_0.. subscribed to order.filled. */
+  private static Database accountWithWebhooks(int webhooks) {
+    Database db = TestDatabase.clean();
+    db.jdbi().useHandle(h -> {
+      h.execute("INSERT INTO accounts (account_id) VALUES ('one')");
+      for (int i = 0; i < webhooks; i++) {
+        h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
+            + " VALUES (?, 'one', 'n', 'http://127.0.0.1:9/', ARRAY['order.filled'], 's', 'h')", "wh_" + i);
+      }
+    });
+    return db;
   }
 
   /** What a publisher handed over, with a fixed room. */
