@@ -174,14 +174,10 @@ public final class Dispatcher {
   }
 
   /**
-   * How many more jobs it would take now in all (each lane takes fewer). Asked while half full or more, it wakes
-   * {@link #awaitRoom} once the queue has drained to half, so what was left in the database is claimed then.
+   * How many more jobs with this much event data each (at least a character) it would take now in all (each lane
+   * takes fewer). Asked while half full or more, it wakes {@link #awaitRoom} once the queue has drained to half, so
+   * what was left in the database is claimed then.
    */
-  public int freeCapacity() {
-    return freeCapacity(0);
-  }
-
-  /** How many more jobs with this much event data each (at least a character) it would take now in all. */
   public int freeCapacity(int dataChars) {
     synchronized (lock) {
       if (2 * queued >= maxQueued || 2 * queuedChars >= maxQueuedChars) {

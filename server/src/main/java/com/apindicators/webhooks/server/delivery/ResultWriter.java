@@ -79,13 +79,9 @@ public final class ResultWriter implements AutoCloseable {
     enqueue(new Item(o, null));
   }
 
-  /** Queues the "created, pending" change of new deliveries; call before they can have an outcome. */
-  public void created(List<String> deliveryIds) {
-    created(deliveryIds, id -> false);
-  }
-
   /**
-   * Queues the "created, pending" change of new deliveries leased to this node, releasing the lease of those
+   * Queues the "created, pending" change of new deliveries leased to this node (call before they can have an
+   * outcome), releasing the lease of those
    * {@code release} picks in the same transaction: no poller can take one before its creation is logged.
    */
   public void created(List<String> deliveryIds, Predicate<String> release) {

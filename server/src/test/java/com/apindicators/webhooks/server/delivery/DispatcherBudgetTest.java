@@ -42,7 +42,7 @@ class DispatcherBudgetTest {
           .containsExactly("dlv_3", "dlv_4", "dlv_5", "dlv_6", "dlv_7", "dlv_8", "dlv_9");
       assertThat(d.freeCapacity(DATA_CHARS)).isZero();
       assertThat(d.freeCapacity(5)).as("10 chars left: two jobs of 5").isEqualTo(2);
-      assertThat(d.freeCapacity()).as("jobs of unknown size count a character at least").isEqualTo(10);
+      assertThat(d.freeCapacity(0)).as("jobs of unknown size count a character at least").isEqualTo(10);
       // Given back, their data no longer counts.
       assertThat(d.stopAccepting()).hasSize(3);
       assertThat(d.offer(jobs.subList(3, 4))).as("refused while not accepting").hasSize(1);

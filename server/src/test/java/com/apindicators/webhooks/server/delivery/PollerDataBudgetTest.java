@@ -19,7 +19,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review finding: the poller sizes its claim by job count only ({@code freeCapacity()} counts a character per job),
+ * Review finding: the poller sizes its claim by job count only ({@code freeCapacity(0)} counts a character per job),
  * so with the dispatcher's data budget nearly used it claims up to 500 large deliveries (each with its own copy of
  * the event data) only to have the dispatcher refuse them and release their leases again, every poll.
  */
