@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.LoggerFactory;
 
@@ -57,12 +58,11 @@ public final class Publisher {
     String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
     String data = e.data().compact();
     List<EventDao.PublishRow> rows = e.idempotencyKey() == null
-        ? jdbi.withExtension(EventDao.class, dao -> publish(dao, e, time, data, hash))
+        ? jdbi.withHandle(h -> publish(h, e, time, data, hash))
         // A key: its scope is locked first, so the statement's check sees every use of it committed before.
         : jdbi.inTransaction(h -> {
-            EventDao dao = h.attach(EventDao.class);
-            dao.lockKey(e.accountId(), e.idempotencyKey());
-            return publish(dao, e, time, data, hash);
+            h.attach(EventDao.class).lockKey(e.accountId(), e.idempotencyKey());
+            return publish(h, e, time, data, hash);
           });
     String id = rows.get(0).eventId();
     if (!rows.get(0).stored() && e.idempotencyKey() != null) {
@@ -80,10 +80,10 @@ public final class Publisher {
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
   }
 
-  private List<EventDao.PublishRow> publish(EventDao dao, NewEvent e, Instant time, String data, String hash) {
-    return dao.publish(e.type(), e.accountId(), EventCatalog.isSignal(e.type()), e.data().pair(), e.data().interval(),
-        e.data().score(), nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash,
-        e.webhookIds().toArray(String[]::new));
+  private List<EventDao.PublishRow> publish(Handle h, NewEvent e, Instant time, String data, String hash) {
+    EventDao.Targets targets = new EventDao.Targets(e.type(), e.accountId(), EventCatalog.isSignal(e.type()),
+        e.data().pair(), e.data().interval(), e.data().score(), e.webhookIds().toArray(String[]::new));
+    return EventDao.publish(h, targets, nodeId, leaseMs, Timestamp.from(time), data, e.idempotencyKey(), hash);
   }
 
   /**
@@ -98,9 +98,10 @@ public final class Publisher {
     } catch (EventJson.InvalidDataException ex) {
       throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
     }
-    List<DeliveryJob> jobs = jdbi.withExtension(EventDao.class, dao -> dao.fanOut(event.eventId(), event.type(),
-        event.accountId(), EventCatalog.isSignal(event.type()), data.pair(), data.interval(), data.score(), nodeId,
-        leaseMs, Timestamp.from(event.timestamp()), webhookIds.toArray(String[]::new)));
+    EventDao.Targets targets = new EventDao.Targets(event.type(), event.accountId(), EventCatalog.isSignal(event.type()),
+        data.pair(), data.interval(), data.score(), webhookIds.toArray(String[]::new));
+    List<DeliveryJob> jobs = jdbi.withHandle(h -> EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs,
+        Timestamp.from(event.timestamp())));
     hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }
