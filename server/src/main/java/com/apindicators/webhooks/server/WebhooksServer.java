@@ -72,7 +72,7 @@ public final class WebhooksServer {
     this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine,
         metrics::eventPublished);
-    this.hub = new WatchHub(db.jdbi(), db.jdbi().withExtension(ChangeLog.class, ChangeLog::lastId), MAX_PENDING_LIVE);
+    this.hub = new WatchHub(db.jdbi(), db.jdbi().withHandle(ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);
     Pages pages = new Pages(tokens);

@@ -1,17 +1,13 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import com.apindicators.webhooks.server.store.Ids;
-import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
-import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** SQL for {@code delivery_changes}: recording state changes in commit order and reading them back. */
-@RegisterRowMapper(DeliveryChangeMapper.class)
 public interface ChangeLog {
   /** The PostgreSQL NOTIFY channel every process's feed listens on. */
   String CHANNEL = "webhooks_delivery_changes";
@@ -33,8 +29,11 @@ public interface ChangeLog {
     if (deliveryIds.length == 0) {
       return;
     }
-    h.attach(ChangeLog.class).insertSnapshots(deliveryIds, webhookDisabled.keySet().toArray(String[]::new),
-        webhookDisabled.values().toArray(String[]::new), Ids.span(java.util.Arrays.asList(deliveryIds)));
+    // Per result batch: the fluent API, not an attached SqlObject (see Leases).
+    h.createQuery(INSERT_SNAPSHOTS).bind("ids", deliveryIds)
+        .bind("noticeIds", webhookDisabled.keySet().toArray(String[]::new))
+        .bind("noticeReasons", webhookDisabled.values().toArray(String[]::new))
+        .bindMethods(Ids.span(Arrays.asList(deliveryIds))).mapTo(Long.class).one();
   }
 
   /**
@@ -42,7 +41,7 @@ public interface ChangeLog {
    * after it, so change ids become visible in increasing order), copies the deliveries' current state with any
    * webhook-disabled notice, and queues the NOTIFY that PostgreSQL sends at commit.
    */
-  @SqlQuery("WITH ordered AS (SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")), copied AS ("
+  String INSERT_SNAPSHOTS = "WITH ordered AS (SELECT pg_advisory_xact_lock(" + ORDER_LOCK + ")), copied AS ("
       + """
         INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
             response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time,
@@ -57,12 +56,20 @@ public interface ChangeLog {
           WHERE x.delivery_id = ANY(:ids) AND x.create_time >= :from AND x.create_time < :until ORDER BY x.seq) d
         RETURNING 1
       )
-      """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')")
-  long insertSnapshots(@Bind("ids") String[] ids, @Bind("noticeIds") String[] noticeIds,
-      @Bind("noticeReasons") String[] noticeReasons, @BindMethods Ids.Span span);
+      """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')";
 
-  /** Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). */
-  @SqlQuery("""
+  /**
+   * Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). Read by every feed
+   * and replay page, so through the fluent API (see {@link Leases}).
+   */
+  static List<DeliveryChange> after(Handle h, long after, String accountId, String[] webhookIds, String[] eventTypes,
+      String[] statuses, int limit) {
+    return h.createQuery(AFTER).bind("after", after).bind("accountId", accountId).bind("webhookIds", webhookIds)
+        .bind("eventTypes", eventTypes).bind("statuses", statuses).bind("limit", limit)
+        .map(new DeliveryChangeMapper()).list();
+  }
+
+  String AFTER = """
       SELECT * FROM delivery_changes
       WHERE change_id > :after
         AND (CAST(:accountId AS text) IS NULL OR account_id = :accountId)
@@ -70,13 +77,12 @@ public interface ChangeLog {
         AND (cardinality(CAST(:eventTypes AS text[])) = 0 OR event_type = ANY(CAST(:eventTypes AS text[])))
         AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))
       ORDER BY change_id LIMIT :limit
-      """)
-  List<DeliveryChange> after(@Bind("after") long after, @Bind("accountId") String accountId,
-      @Bind("webhookIds") String[] webhookIds, @Bind("eventTypes") String[] eventTypes,
-      @Bind("statuses") String[] statuses, @Bind("limit") int limit);
+      """;
 
-  @SqlQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes")
-  long lastId();
+  /** The newest change id kept (0 when none); read by the feed's every wake while nobody watches. */
+  static long lastId(Handle h) {
+    return h.createQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes").mapTo(Long.class).one();
+  }
 
   /** The oldest change still kept; just past the newest id ever issued when everything was pruned. */
   @SqlQuery("SELECT coalesce(min(change_id), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq) + 1) FROM delivery_changes")

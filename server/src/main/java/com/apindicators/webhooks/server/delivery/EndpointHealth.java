@@ -70,7 +70,7 @@ final class EndpointHealth {
       lastErrors[i] = run.lastError;
       i++;
     }
-    List<HealthDao.Disabled> disabled = h.attach(HealthDao.class).record(attemptWebhooks.toArray(String[]::new),
+    List<HealthDao.Disabled> disabled = HealthDao.record(h, attemptWebhooks.toArray(String[]::new),
         oks.toArray(Boolean[]::new), ms.toArray(Integer[]::new), runs.keySet().toArray(String[]::new), failures,
         resets, lastStatuses, lastErrors);
     Map<String, String> notices = new HashMap<>();

@@ -1,9 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import java.util.List;
-import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
-import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.core.Handle;
 
 /** SQL for {@code webhook_health}: folding a batch of recorded attempts into each webhook's row. */
 public interface HealthDao {
@@ -22,7 +20,7 @@ public interface HealthDao {
    * @param resets per webhook, whether a delivery of it was delivered in the batch (which ends a run of failures)
    * @param lastStatuses per webhook, the final status of its last completed delivery in the batch, or null
    */
-  @SqlQuery("""
+  String RECORD = """
       WITH a AS (
         SELECT * FROM unnest(CAST(:attemptWebhooks AS text[]), CAST(:oks AS boolean[]), CAST(:ms AS int[]))
             WITH ORDINALITY AS a(webhook_id, ok, ms, n)
@@ -63,10 +61,14 @@ public interface HealthDao {
         RETURNING w.webhook_id, w.disabled_reason
       )
       SELECT webhook_id, disabled_reason FROM disabled
-      """)
-  @RegisterConstructorMapper(Disabled.class)
-  List<Disabled> record(@Bind("attemptWebhooks") String[] attemptWebhooks, @Bind("oks") Boolean[] oks,
-      @Bind("ms") Integer[] ms, @Bind("webhooks") String[] webhooks, @Bind("failures") Integer[] failures,
-      @Bind("resets") Boolean[] resets, @Bind("lastStatuses") String[] lastStatuses,
-      @Bind("lastErrors") String[] lastErrors);
+      """;
+
+  /** Runs {@link #RECORD} (per result batch, so through the fluent API: see {@link Leases}). */
+  static List<Disabled> record(Handle h, String[] attemptWebhooks, Boolean[] oks, Integer[] ms, String[] webhooks,
+      Integer[] failures, Boolean[] resets, String[] lastStatuses, String[] lastErrors) {
+    return h.createQuery(RECORD).bind("attemptWebhooks", attemptWebhooks).bind("oks", oks).bind("ms", ms)
+        .bind("webhooks", webhooks).bind("failures", failures).bind("resets", resets)
+        .bind("lastStatuses", lastStatuses).bind("lastErrors", lastErrors)
+        .map((rs, ctx) -> new Disabled(rs.getString("webhook_id"), rs.getString("disabled_reason"))).list();
+  }
 }

@@ -1,10 +1,9 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.store.Ids;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,11 +73,11 @@ public final class Poller implements AutoCloseable {
     }
     String[] skip = dispatcher.fullWebhooks(null);
     List<DeliveryJob> jobs = new java.util.ArrayList<>(
-        byIndex(jdbi, dao -> dao.claimDue(nodeId, leaseMs, room, after, skip)));
+        byIndex(jdbi, h -> Leases.claimDue(h, nodeId, leaseMs, room, after, skip)));
     // Expired leases are rare (a node died); looking for them walks past every lease held, so only now and then.
     if (jobs.size() < room && System.nanoTime() - expiredCheckedNanos > leaseMs * 1_000_000 / 4) {
       expiredCheckedNanos = System.nanoTime();
-      jobs.addAll(byIndex(jdbi, dao -> dao.claimExpired(nodeId, leaseMs, room - jobs.size())));
+      jobs.addAll(byIndex(jdbi, h -> Leases.claimExpired(h, nodeId, leaseMs, room - jobs.size())));
     }
     // With more accounts due than one claim takes, start after the last one served next time.
     after = jobs.size() < room ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
@@ -94,7 +93,7 @@ public final class Poller implements AutoCloseable {
   static void release(Jdbi jdbi, String nodeId, List<DeliveryJob> jobs) {
     if (!jobs.isEmpty()) {
       String[] ids = jobs.stream().map(DeliveryJob::deliveryId).toArray(String[]::new);
-      byIndex(jdbi, dao -> dao.releaseLeases(ids, nodeId, Ids.span(Arrays.asList(ids))));
+      byIndex(jdbi, h -> Leases.releaseLeases(h, ids, nodeId));
     }
   }
 
@@ -104,10 +103,10 @@ public final class Poller implements AutoCloseable {
    * scans every delivery of the day per claim (on a fresh database the first 60,000 deliveries cost PostgreSQL
    * about 4 times the CPU of the next 60,000 before this).
    */
-  static <T> T byIndex(Jdbi jdbi, Function<DeliveryDao, T> statement) {
+  static <T> T byIndex(Jdbi jdbi, Function<Handle, T> statement) {
     return jdbi.inTransaction(h -> {
       h.createQuery("SELECT set_config('enable_seqscan', 'off', true)").mapTo(String.class).one();
-      return statement.apply(h.attach(DeliveryDao.class));
+      return statement.apply(h);
     });
   }
 

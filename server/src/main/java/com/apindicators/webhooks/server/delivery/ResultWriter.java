@@ -1,12 +1,10 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.store.Ids;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -280,14 +278,13 @@ public final class ResultWriter implements AutoCloseable {
       ChangeLog.record(h, created);
       String[] release = items.stream().filter(Item::release).map(Item::createdId).toArray(String[]::new);
       if (release.length > 0) {
-        h.attach(DeliveryDao.class).releaseLeases(release, nodeId, Ids.span(Arrays.asList(release)));
+        Leases.releaseLeases(h, release, nodeId);
       }
       if (n == 0) {
         return 0;
       }
-      List<String> written = h.attach(DeliveryDao.class)
-          .recordOutcomes(nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts,
-              Ids.span(Arrays.asList(ids)));
+      List<String> written =
+          Leases.recordOutcomes(h, nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
       // Before the change log's lock, so the health statement does not lengthen the time it is held.
       Map<String, String> disabledNotices = EndpointHealth.record(h, batch, new HashSet<>(written));
       ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);

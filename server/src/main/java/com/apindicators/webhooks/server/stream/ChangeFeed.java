@@ -69,13 +69,13 @@ public final class ChangeFeed implements AutoCloseable {
   private void catchUp() {
     // Nobody on this process watches: reading every change only to drop it would cost a query row per change. The
     // newest id is read outside the hub's lock, so subscribing never waits for the database.
-    if (hub.watchers() == 0 && hub.skipIfUnwatched(jdbi.withExtension(ChangeLog.class, ChangeLog::lastId))) {
+    if (hub.watchers() == 0 && hub.skipIfUnwatched(jdbi.withHandle(ChangeLog::lastId))) {
       seen = hub.lastChangeId();
       return;
     }
     while (true) {
-      List<DeliveryChange> page = jdbi.withExtension(ChangeLog.class,
-          l -> l.after(seen, null, new String[0], new String[0], new String[0], PAGE));
+      List<DeliveryChange> page = jdbi.withHandle(
+          h -> ChangeLog.after(h, seen, null, new String[0], new String[0], new String[0], PAGE));
       if (page.isEmpty()) {
         return;
       }

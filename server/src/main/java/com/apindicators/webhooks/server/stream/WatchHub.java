@@ -123,7 +123,7 @@ public final class WatchHub {
         return;
       }
       WatchFilter f = s.filter;
-      List<DeliveryChange> page = jdbi.withExtension(ChangeLog.class, c -> c.after(s.cursor, f.accountId(),
+      List<DeliveryChange> page = jdbi.withHandle(h -> ChangeLog.after(h, s.cursor, f.accountId(),
           f.webhookIdArray(), f.eventTypeArray(), f.statusArray(), REPLAY_PAGE));
       for (DeliveryChange change : page) {
         if (!s.watcher.offer(change)) {

@@ -61,6 +61,6 @@ class CreatedChangeOrderTest {
   }
 
   private static List<DeliveryJob> claimAsB(Database db) {
-    return db.jdbi().withExtension(DeliveryDao.class, dao -> dao.claimDue("B", 60_000, 10, "", new String[0]));
+    return db.jdbi().withHandle(h -> Leases.claimDue(h, "B", 60_000, 10, "", new String[0]));
   }
 }
