@@ -6,6 +6,7 @@ import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.api.DatabaseGate;
 import com.apindicators.webhooks.server.api.CallGuard;
 import com.apindicators.webhooks.server.api.CallMetrics;
+import com.apindicators.webhooks.server.api.CallQuota;
 import com.apindicators.webhooks.server.delivery.Backlog;
 import com.apindicators.webhooks.server.api.Pages;
 import com.apindicators.webhooks.server.api.ResumeTokens;
@@ -82,6 +83,11 @@ public final class WebhooksServer {
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
+    CallQuota callQuota = new CallQuota(config.limits().callsPerKey());
+    metrics.gauge("webhooks_account_calls_in_flight", "Unary calls of account keys in progress on this process",
+        callQuota::inFlight);
+    metrics.counter("webhooks_calls_over_key_limit", "Unary calls refused with RESOURCE_EXHAUSTED because their"
+        + " account key had --max-calls-per-key calls in progress", callQuota::refused);
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -92,6 +98,8 @@ public final class WebhooksServer {
             new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention)))
         .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
+        // Added before the key check, so it runs after it and finds the caller in the Context.
+        .intercept(callQuota)
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
         .intercept(new DatabaseGate(databaseHealth::isUp))
