@@ -42,6 +42,9 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +86,11 @@ public final class WebhooksServer {
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
+    Map<String, IntSupplier> deletesWaiting = new LinkedHashMap<>();
+    deletesWaiting.put("account", webhooks::deletesWaitingForAccount);
+    deletesWaiting.put("process", webhooks::deletesWaitingForPermit);
+    metrics.gauge("webhooks_deletes_waiting", "DeleteWebhook calls waiting for their account's turn (another delete of"
+        + " the account runs) or for a process-wide permit for their next step", "queue", deletesWaiting);
     CallQuota callQuota = new CallQuota(config.limits().callsPerKey());
     metrics.gauge("webhooks_account_calls_in_flight", "Unary calls of account keys in progress on this process",
         callQuota::inFlight);
