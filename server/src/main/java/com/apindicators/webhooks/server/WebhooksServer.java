@@ -6,6 +6,7 @@ import com.apindicators.webhooks.server.api.AuthInterceptor;
 import com.apindicators.webhooks.server.api.DatabaseGate;
 import com.apindicators.webhooks.server.api.CallGuard;
 import com.apindicators.webhooks.server.api.CallMetrics;
+import com.apindicators.webhooks.server.api.CallQuota;
 import com.apindicators.webhooks.server.delivery.Backlog;
 import com.apindicators.webhooks.server.api.Pages;
 import com.apindicators.webhooks.server.api.ResumeTokens;
@@ -41,6 +42,9 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +86,16 @@ public final class WebhooksServer {
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
+    Map<String, IntSupplier> deletesWaiting = new LinkedHashMap<>();
+    deletesWaiting.put("account", webhooks::deletesWaitingForAccount);
+    deletesWaiting.put("process", webhooks::deletesWaitingForPermit);
+    metrics.gauge("webhooks_deletes_waiting", "DeleteWebhook calls waiting for their account's turn (another delete of"
+        + " the account runs) or for a process-wide permit for their next step", "queue", deletesWaiting);
+    CallQuota callQuota = new CallQuota(config.limits().callsPerKey());
+    metrics.gauge("webhooks_account_calls_in_flight", "Unary calls of account keys in progress on this process",
+        callQuota::inFlight);
+    metrics.counter("webhooks_calls_over_key_limit", "Unary calls refused with RESOURCE_EXHAUSTED because their"
+        + " account key had --max-calls-per-key calls in progress", callQuota::refused);
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
@@ -92,6 +106,8 @@ public final class WebhooksServer {
             new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention)))
         .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
+        // Added before the key check, so it runs after it and finds the caller in the Context.
+        .intercept(callQuota)
         .intercept(new AuthInterceptor(apiKeys))
         // Added last, so it runs first: no key lookup while the database is unreachable.
         .intercept(new DatabaseGate(databaseHealth::isUp))

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.registry.DeleteStoppedException;
 import com.apindicators.webhooks.server.registry.DisablePolicy;
 import com.apindicators.webhooks.server.registry.EventCatalog;
 import com.apindicators.webhooks.server.registry.EventFilter;
@@ -12,6 +13,8 @@ import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import com.apindicators.webhooks.v1.*;
 import com.google.rpc.Code;
+import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
@@ -130,9 +133,14 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       Violations v = new Violations();
       String id = Fields.resourceId("webhook_id", r.getWebhookId(), "wh_", v);
       v.throwIfAny();
-      visible(id);
-      if (!webhooks.delete(id)) {
-        throw Errors.notFound("webhook", id);
+      Webhook w = visible(id);
+      Context call = Context.current();
+      try {
+        if (!webhooks.delete(id, w.accountId(), call::isCancelled)) {
+          throw Errors.notFound("webhook", id);
+        }
+      } catch (DeleteStoppedException e) {
+        throw stopped(call, id, e.deliveriesDeleted());
       }
       return DeleteWebhookResponse.getDefaultInstance();
     });
@@ -149,6 +157,16 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
       return RotateSigningSecretResponse.newBuilder()
           .setWebhook(ProtoMapper.webhook(rotated.webhook())).setSigningSecret(rotated.signingSecret()).build();
     });
+  }
+
+  /** CANCELLED, or DEADLINE_EXCEEDED, for a delete that stopped because its call did (seen only in logs and metrics). */
+  private static StatusRuntimeException stopped(Context call, String id, long deliveriesDeleted) {
+    boolean deadline = call.getDeadline() != null && call.getDeadline().isExpired();
+    return Errors.of(deadline ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, "DELETE_STOPPED", "The delete stopped because"
+        + (deadline ? " its deadline passed" : " the call was cancelled") + ", after deleting " + deliveriesDeleted
+        + " of the webhook's deliveries (they stay deleted); the webhook and its other deliveries remain. Call"
+        + " DeleteWebhook again to finish, with a longer deadline for a webhook with a long history.",
+        Map.of("id", id, "deliveries_deleted", Long.toString(deliveriesDeleted)));
   }
 
   /** The webhook if the caller may see it; NOT_FOUND otherwise, also for another account's. */

@@ -18,7 +18,7 @@ import com.apindicators.webhooks.server.store.Retention;
  *     {@code dispatcherConcurrency}, at most 32
  * @param dispatcherQueue how many leased deliveries may wait in this process's memory in all
  * @param attemptTimeout each attempt's total budget (our docs promise receivers 10 s; shorter only in tests)
- * @param limits per-tenant publish rate and watch stream limits
+ * @param limits per-tenant publish rate, watch stream and calls-in-flight limits
  * @param retentionDays days events, deliveries and attempts are kept (whole UTC days are dropped past it)
  * @param changeLogDays days the change log behind WatchDeliveries resume tokens is kept
  */

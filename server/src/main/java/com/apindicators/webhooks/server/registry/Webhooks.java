@@ -6,12 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Conflicts;
 import com.apindicators.webhooks.server.store.Ids;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
@@ -21,12 +22,13 @@ public final class Webhooks {
   /** Deliveries deleted per transaction before a webhook itself is. */
   static final int DELETE_CHUNK = 1000;
   /**
-   * Deletes that may work at once in this process. Deleting a webhook with a long history takes one database
-   * connection per chunk, many chunks; without a bound, a tenant deleting many such webhooks at once held every
-   * pooled connection and other tenants' calls answered UNAVAILABLE. The others wait their turn.
+   * Delete steps (a chunk, or the webhook row) that may work at once in this process. Deleting a webhook with a long
+   * history takes one database connection per chunk, many chunks; without a bound, a tenant deleting many such
+   * webhooks at once held every pooled connection and other tenants' calls answered UNAVAILABLE. Besides, each
+   * account deletes one webhook at a time ({@link DeleteTurns}).
    */
   public static final int MAX_CONCURRENT_DELETES = 2;
-  private final Semaphore deletes = new Semaphore(MAX_CONCURRENT_DELETES, true);
+  private final DeleteTurns turns = new DeleteTurns(MAX_CONCURRENT_DELETES);
   private final Jdbi jdbi;
   private final SecretBox secrets;
   private final Consumer<String> deleted;
@@ -151,23 +153,56 @@ public final class Webhooks {
    * {@link #DELETE_CHUNK} at a time without waiting for rows the result writer holds; the webhook row's cascade then
    * has only those few left, so it rarely meets the writer (which locks deliveries in its own order), and a deadlock
    * it does meet is run again.
+   *
+   * <p>It waits for the account's turn (one delete per account at a time), and for a process-wide permit before each
+   * step ({@link #MAX_CONCURRENT_DELETES}). Once {@code stopped} says so (the caller cancelled or its deadline
+   * passed), it stops while waiting or before its next step, and throws: the deliveries deleted so far stay deleted,
+   * the webhook and the rest remain until a delete finishes.
    */
-  public boolean delete(String webhookId) {
-    deletes.acquireUninterruptibly();
+  public boolean delete(String webhookId, String accountId, BooleanSupplier stopped) throws DeleteStoppedException {
+    Runnable turn = turns.accountTurn(accountId, stopped);
+    if (turn == null) {
+      throw new DeleteStoppedException(0);
+    }
     boolean found;
     try {
-      while (Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId,
-          DELETE_CHUNK)) == DELETE_CHUNK) {
-        // more to delete
-      }
-      found = Conflicts.inTransaction(jdbi, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
+      long gone = 0;
+      int n;
+      do {
+        n = step(stopped, gone, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK));
+        gone += n;
+      } while (n == DELETE_CHUNK);
+      found = step(stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
     } finally {
-      deletes.release();
+      turn.run();
     }
     if (found) {
       deleted.accept(webhookId);
     }
     return found;
+  }
+
+  /** One step of a delete in its own transaction, under a process-wide permit; throws if stopped first. */
+  private int step(BooleanSupplier stopped, long deletedSoFar, HandleCallback<Integer, RuntimeException> work)
+      throws DeleteStoppedException {
+    if (stopped.getAsBoolean() || !turns.step(stopped)) {
+      throw new DeleteStoppedException(deletedSoFar);
+    }
+    try {
+      return Conflicts.inTransaction(jdbi, work);
+    } finally {
+      turns.endStep();
+    }
+  }
+
+  /** Deletes waiting for their account's turn (another delete of the account is running). */
+  public int deletesWaitingForAccount() {
+    return turns.waitingForAccount();
+  }
+
+  /** Deletes waiting for a process-wide permit for their next step. */
+  public int deletesWaitingForPermit() {
+    return turns.waitingForStep();
   }
 
   private static Long afterMs(DisablePolicy p) {

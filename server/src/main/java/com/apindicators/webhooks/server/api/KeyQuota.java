@@ -1,0 +1,61 @@
+package com.apindicators.webhooks.server.api;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts what each API key holds of something (streams, calls in flight) against a limit per key. A key holding
+ * nothing has no entry, so memory follows the keys active now, not every key ever seen.
+ */
+final class KeyQuota {
+  private final int perKey;
+  private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
+  private final AtomicInteger total = new AtomicInteger();
+
+  KeyQuota(int perKey) {
+    this.perKey = perKey;
+  }
+
+  /** The most one key may hold. */
+  int perKey() {
+    return perKey;
+  }
+
+  /**
+   * Takes a slot for this key: returns what gives it back (safe to call more than once), or null when the key
+   * already holds {@link #perKey()}.
+   */
+  Runnable tryAcquire(String keyId) {
+    boolean[] taken = {false};
+    held.compute(keyId, (k, n) -> {
+      int now = n == null ? 0 : n;
+      if (now >= perKey) {
+        return n;
+      }
+      taken[0] = true;
+      return now + 1;
+    });
+    if (!taken[0]) {
+      return null;
+    }
+    total.incrementAndGet();
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        held.computeIfPresent(keyId, (k, n) -> n <= 1 ? null : n - 1);
+        total.decrementAndGet();
+      }
+    };
+  }
+
+  /** Slots held by all keys together. */
+  int total() {
+    return total.get();
+  }
+
+  /** Keys holding at least one slot (each has an entry). */
+  int keys() {
+    return held.size();
+  }
+}

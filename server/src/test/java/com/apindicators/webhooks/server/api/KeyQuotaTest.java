@@ -1,0 +1,30 @@
+package com.apindicators.webhooks.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The per-key counter behind the watch and calls-in-flight limits: exact, and forgetting idle keys. */
+class KeyQuotaTest {
+  @Test
+  void aKeyGetsItsLimitAndNoMoreAndAKeyHoldingNothingLeavesNoEntry() {
+    KeyQuota quota = new KeyQuota(2);
+    List<Runnable> releases = new ArrayList<>();
+    for (int key = 0; key < 1000; key++) {
+      releases.add(quota.tryAcquire("key" + key));
+      releases.add(quota.tryAcquire("key" + key));
+      assertThat(quota.tryAcquire("key" + key)).isNull();
+    }
+    assertThat(quota.total()).isEqualTo(2000);
+    assertThat(quota.keys()).isEqualTo(1000);
+    for (Runnable release : releases) {
+      release.run();
+      release.run(); // a second release of the same slot gives nothing back twice
+    }
+    assertThat(quota.total()).isZero();
+    assertThat(quota.keys()).isZero();
+    assertThat(quota.tryAcquire("key0")).isNotNull();
+  }
+}

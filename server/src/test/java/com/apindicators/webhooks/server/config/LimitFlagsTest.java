@@ -1,0 +1,40 @@
+package com.apindicators.webhooks.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The per-tenant limit flags: a limit below one is refused before anything starts, and --help lists the default. */
+class LimitFlagsTest {
+  private static String run(int expectedCode, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream originalErr = System.err;
+    PrintStream originalOut = System.out;
+    int code;
+    System.setErr(new PrintStream(out, true));
+    System.setOut(new PrintStream(out, true));
+    try {
+      code = new CommandLine(new Main()).execute(args);
+    } finally {
+      System.setErr(originalErr);
+      System.setOut(originalOut);
+    }
+    assertThat(code).as(out.toString()).isEqualTo(expectedCode);
+    return out.toString();
+  }
+
+  @Test
+  void aCallsPerKeyLimitBelowOneIsRefused() {
+    assertThat(run(2, "--max-calls-per-key", "0")).contains("--max-calls-per-key must be positive");
+  }
+
+  @Test
+  void helpNamesTheCallsPerKeyDefault() {
+    assertThat(run(0, "--help")).contains("--max-calls-per-key")
+        .contains("default " + Limits.DEFAULT_CALLS_PER_KEY + ")");
+  }
+}
