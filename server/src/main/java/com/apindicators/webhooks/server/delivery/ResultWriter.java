@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -272,11 +273,16 @@ public final class ResultWriter implements AutoCloseable {
     int recorded = jdbi.inTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
       // The batch arrays look small to the planner; without enable_seqscan off it may scan all deliveries per batch.
-      h.createQuery("SELECT set_config('synchronous_commit', 'off', true) || set_config('enable_seqscan', 'off', true)")
-          .mapTo(String.class).one();
+      // The change log's statement starts on its generic plan (see planCache).
+      h.createQuery("SELECT set_config('synchronous_commit', 'off', true) || set_config('enable_seqscan', 'off', true)"
+          + " || set_config('plan_cache_mode', 'force_generic_plan', true)").mapTo(String.class).one();
       // Creations first: their snapshots are read before this batch's outcomes change the rows.
       ChangeLog.record(h, created);
       String[] release = items.stream().filter(Item::release).map(Item::createdId).toArray(String[]::new);
+      if (release.length == 0 && n == 0) {
+        return 0;
+      }
+      planCache(h, "auto");
       if (release.length > 0) {
         Leases.releaseLeases(h, release, nodeId);
       }
@@ -287,13 +293,27 @@ public final class ResultWriter implements AutoCloseable {
           Leases.recordOutcomes(h, nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
       // Before the change log's lock, so the health statement does not lengthen the time it is held.
       Map<String, String> disabledNotices = EndpointHealth.record(h, batch, new HashSet<>(written));
-      ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);
+      if (!written.isEmpty()) {
+        planCache(h, "force_generic_plan");
+        ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);
+      }
       return written.size();
     });
     if (recorded < n) {
       stale.addAndGet(n - recorded);
       log.debug("Dropped {} stale outcomes (lease held by another attempt, or the webhook was deleted)", n - recorded);
     }
+  }
+
+  /**
+   * Sets how this transaction's next statements are planned. With the default ({@code auto}) PostgreSQL plans the
+   * change log's statement anew on every call, as its days make a custom plan look cheaper: about 0.6 ms of
+   * planning against 0.1 ms of running it (pg_stat_statements, latency workload); its generic plan prunes the days
+   * at run time instead. The release and the outcome update keep custom plans: as generic plans they hash-join all
+   * of a day's pending deliveries.
+   */
+  private static void planCache(Handle h, String mode) {
+    h.createQuery("SELECT set_config('plan_cache_mode', :mode, true)").bind("mode", mode).mapTo(String.class).one();
   }
 
   /** Writes what is queued, then stops. */
