@@ -14,13 +14,22 @@ import org.jdbi.v3.core.Handle;
  * of the server's samples on the publish path, where the same cost was per call).
  */
 public final class Leases {
-  /** The rows claimed ({@code claimed}) with what sending them needs: secrets, the event's time and data. */
+  /**
+   * The rows claimed ({@code claimed}) with what sending them needs: secrets, the event's time and data. Each event
+   * is looked up once, in the days its claimed ids span: looked up per row, with its day pruned per row, the events
+   * were half of a 500-row claim's time when 100 deliveries shared an event (auto_explain, throughput workload).
+   */
   static final String JOB = """
+      , claimed_events AS (
+        SELECT e.event_id, e.event_time, e.data_json FROM events e
+        WHERE e.event_id = ANY(ARRAY(SELECT DISTINCT event_id FROM claimed))
+          AND e.create_time >= (SELECT min(webhooks_id_from(event_id)) FROM claimed)
+          AND e.create_time < (SELECT max(webhooks_id_until(event_id)) FROM claimed)
+      )
       SELECT c.*, w.signing_secret, e.event_time, e.data_json,
           CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
       FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id
-      JOIN events e ON e.event_id = c.event_id
-          AND e.create_time >= webhooks_id_from(c.event_id) AND e.create_time < webhooks_id_until(c.event_id)
+      JOIN claimed_events e ON e.event_id = c.event_id
       """;
 
   private Leases() {}
