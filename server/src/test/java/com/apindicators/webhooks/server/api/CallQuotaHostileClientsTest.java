@@ -7,9 +7,11 @@ import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
 import com.apindicators.webhooks.server.ServerExtension;
 import com.apindicators.webhooks.server.StatusAssert;
+import com.apindicators.webhooks.server.WatchClient;
 import com.apindicators.webhooks.server.config.Limits;
 import com.apindicators.webhooks.server.config.Scrape;
 import com.apindicators.webhooks.v1.GetWebhookRequest;
+import com.apindicators.webhooks.v1.WatchDeliveriesRequest;
 import com.apindicators.webhooks.v1.WebhookServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -160,5 +162,41 @@ class CallQuotaHostileClientsTest {
     awaitInFlight(0);
     assertThat(stub.getWebhook(GetWebhookRequest.newBuilder().setWebhookId(id).build()).getWebhook().getWebhookId())
         .isEqualTo(id);
+  }
+
+  @Test
+  void watchStreamsAndAdminCallsAreNotCounted() throws Exception {
+    String id = admin.webhook("acct-a", "http://127.0.0.1:9/hook", "signal.buy").getWebhook().getWebhookId();
+    Channel key = server.channelForAccount("acct-a");
+    List<Raw> held = new ArrayList<>();
+    for (int i = 0; i < LIMIT; i++) {
+      held.add(start(key));
+    }
+    awaitInFlight(LIMIT);
+    assertRefused(WebhookServiceGrpc.newBlockingStub(key), id);
+    // The key's unary calls are all taken; its watch streams, more of them than the limit, still open.
+    List<WatchClient> watches = new ArrayList<>();
+    for (int i = 0; i < LIMIT + 1; i++) {
+      watches.add(WatchClient.open(key, WatchDeliveriesRequest.newBuilder().setAccountId("acct-a").build()));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == LIMIT + 1);
+    // Admin calls, more of them than the limit, are neither refused nor counted.
+    List<Raw> adminCalls = new ArrayList<>();
+    for (int i = 0; i < LIMIT + 1; i++) {
+      adminCalls.add(start(server.channel));
+    }
+    for (Raw r : adminCalls) {
+      r.call().sendMessage(get(id));
+      r.call().halfClose();
+      assertThat(r.ended().get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    }
+    assertThat(inFlight()).isEqualTo(LIMIT);
+    for (WatchClient w : watches) {
+      w.close();
+    }
+    for (Raw r : held) {
+      r.call().cancel("gone", null);
+    }
+    awaitInFlight(0);
   }
 }
