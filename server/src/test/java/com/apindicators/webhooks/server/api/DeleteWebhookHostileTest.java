@@ -1,7 +1,12 @@
 package com.apindicators.webhooks.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import com.apindicators.webhooks.server.Fixtures;
 import com.apindicators.webhooks.server.GrpcTestServer;
@@ -23,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tenant deleting the same webhook many times at once, and another account's webhook meanwhile: one delete wins,
@@ -88,5 +94,41 @@ class DeleteWebhookHostileTest {
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + theirs + "'")).isEqualTo(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> metric("webhooks_account_calls_in_flight") == 0);
     assertThat(metric("webhooks_deletes_waiting")).isZero();
+  }
+
+  @Test
+  void aDeleteThatStopsIsLoggedWithWhatItDeleted() throws Exception {
+    String first = webhook("acct-a");
+    String second = webhook("acct-a");
+    WebhookServiceGrpc.WebhookServiceFutureStub a = WebhookServiceGrpc.newFutureStub(server.channelForAccount("acct-a"));
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    Logger logger = (Logger) LoggerFactory.getLogger(WebhookGrpcService.class);
+    logger.addAppender(logs);
+    logs.start();
+    try (Handle row = server.db.jdbi().open()) {
+      row.begin();
+      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE").bind(0, first)
+          .mapTo(String.class).one();
+      ListenableFuture<DeleteWebhookResponse> deleteFirst =
+          a.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(first).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("SELECT count(*) FROM pg_stat_activity"
+          + " WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM webhooks%'") == 1);
+      // The second waits for the account's turn until its deadline passes: the server stops it and says so.
+      ListenableFuture<DeleteWebhookResponse> deleteSecond = a.withDeadlineAfter(200, TimeUnit.MILLISECONDS)
+          .deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(second).build());
+      ExecutionException e = catchThrowableOfType(ExecutionException.class,
+          () -> deleteSecond.get(10, TimeUnit.SECONDS));
+      assertThat(Status.fromThrowable(e.getCause()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      await().atMost(Duration.ofSeconds(10)).until(() -> logs.list.stream().anyMatch(l ->
+          l.getFormattedMessage().contains(second) && l.getFormattedMessage().contains("DELETE_STOPPED")));
+      assertThat(logs.list.stream().filter(l -> l.getFormattedMessage().contains(second)).findFirst().orElseThrow()
+          .getFormattedMessage()).contains("deadline passed").contains("after deleting 0");
+      row.commit();
+      deleteFirst.get(30, TimeUnit.SECONDS);
+    } finally {
+      logger.detachAppender(logs);
+    }
+    assertThat(exists(first)).isFalse();
+    assertThat(exists(second)).isTrue();
   }
 }
