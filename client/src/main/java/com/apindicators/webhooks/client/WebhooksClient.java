@@ -18,6 +18,12 @@ import java.util.function.Consumer;
 
 /** A typed client for every RPC of the APIndicators Webhooks API, with an API key and a deadline on each call. */
 public final class WebhooksClient implements AutoCloseable {
+  /**
+   * The least deadline a DeleteWebhook gets, whatever the client's deadline for other calls: a delete takes as long
+   * as the webhook's history takes to delete, and may first wait its turn behind other deletes, while the server
+   * stops it at its deadline and keeps the webhook.
+   */
+  public static final Duration DELETE_DEADLINE = Duration.ofMinutes(10);
   private final ManagedChannel owned;
   private final Channel channel;
   private final BearerToken token;
@@ -119,8 +125,11 @@ public final class WebhooksClient implements AutoCloseable {
         FieldMask.newBuilder().addPaths("disable_policy").build()).getWebhook();
   }
 
+  /** Deletes a webhook, waiting up to {@link #DELETE_DEADLINE} (or the client's deadline, if longer). */
   public void deleteWebhook(String webhookId) {
-    webhooks().deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(webhookId).build());
+    long millis = Math.max(deadline.toMillis(), DELETE_DEADLINE.toMillis());
+    WebhookServiceGrpc.newBlockingStub(channel).withCallCredentials(token).withDeadlineAfter(millis, TimeUnit.MILLISECONDS)
+        .deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(webhookId).build());
   }
 
   public RotateSigningSecretResponse rotateSigningSecret(String webhookId) {

@@ -84,8 +84,9 @@ public final class CallQuota implements ServerInterceptor {
 
   static StatusRuntimeException tooMany(int perKey) {
     return Errors.of(Code.RESOURCE_EXHAUSTED, REASON, "This API key already has " + perKey + " calls in progress on"
-        + " this server, the most one key may have at once (WatchDeliveries streams not counted). Wait for one to"
-        + " answer, then retry with exponential backoff; or send fewer calls at once.",
+        + " this server, the most one key may have at once (calls the client cancelled or gave up on count until the"
+        + " server has finished them; WatchDeliveries streams are not counted). Wait for one to answer, then retry"
+        + " with exponential backoff; or send fewer calls at once.",
         Map.of("limit", String.valueOf(perKey)));
   }
 

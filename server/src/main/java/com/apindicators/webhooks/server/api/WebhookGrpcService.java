@@ -19,9 +19,12 @@ import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The WebhookService RPCs: validate, call {@link Webhooks}, map. */
 public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(WebhookGrpcService.class);
   private static final String LIST_KIND = "webhooks";
   private static final Set<String> UPDATABLE =
       Set.of("name", "url", "events", "enabled", "retry_policy", "filter", "disable_policy");
@@ -162,11 +165,14 @@ public final class WebhookGrpcService extends WebhookServiceGrpc.WebhookServiceI
   /** CANCELLED, or DEADLINE_EXCEEDED, for a delete that stopped because its call did (seen only in logs and metrics). */
   private static StatusRuntimeException stopped(Context call, String id, long deliveriesDeleted) {
     boolean deadline = call.getDeadline() != null && call.getDeadline().isExpired();
-    return Errors.of(deadline ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, "DELETE_STOPPED", "The delete stopped because"
-        + (deadline ? " its deadline passed" : " the call was cancelled") + ", after deleting " + deliveriesDeleted
-        + " of the webhook's deliveries (they stay deleted); the webhook and its other deliveries remain. Call"
-        + " DeleteWebhook again to finish, with a longer deadline for a webhook with a long history.",
-        Map.of("id", id, "deliveries_deleted", Long.toString(deliveriesDeleted)));
+    StatusRuntimeException s = Errors.of(deadline ? Code.DEADLINE_EXCEEDED : Code.CANCELLED, "DELETE_STOPPED",
+        "The delete stopped because" + (deadline ? " its deadline passed" : " the call was cancelled")
+        + ", after deleting " + deliveriesDeleted + " of the webhook's deliveries (they stay deleted); the webhook and"
+        + " its other deliveries remain. Call DeleteWebhook again to finish, with a longer deadline for a webhook with"
+        + " a long history.", Map.of("id", id, "deliveries_deleted", Long.toString(deliveriesDeleted)));
+    // The client has gone: this line is where an operator learns why the webhook is still there.
+    log.info("DeleteWebhook of {} DELETE_STOPPED: {}", id, s.getStatus().getDescription());
+    return s;
   }
 
   /** The webhook if the caller may see it; NOT_FOUND otherwise, also for another account's. */
