@@ -5,23 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.apindicators.webhooks.client.CliTest.Run;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code webhooks bench}: a few-second run of every workload against a real server, and its usage errors. */
 class BenchCommandTest {
-  static LiveServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = new LiveServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  static final LiveServer server = ext.server();
 
   @Test
   void everyWorkloadRunsLosesNothingAndLeavesNoWebhookBehind() {

@@ -20,10 +20,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** watch filters and resume, trigger, listen --forward-to/--create and rotation, update's policy flags: real server and apps. */
 class CliLiveTest {
-  static LiveServer server;
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  static final LiveServer server = ext.server();
   /** A loopback "app": answers 200 "thanks from the app" and keeps the bodies it got. */
   static HttpServer app;
   static final List<String> appBodies = new CopyOnWriteArrayList<>();
@@ -31,7 +33,6 @@ class CliLiveTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = new LiveServer();
     app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     app.createContext("/", ex -> {
       appReceived.add(LocalTime.now());
@@ -48,7 +49,6 @@ class CliLiveTest {
   @AfterAll
   static void stop() throws Exception {
     app.stop(0);
-    server.close();
   }
 
   static Run cli(String... args) {

@@ -10,26 +10,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** The CLI's JSON output, exit codes, error lines and help, against a real server. */
 class CliOutputTest {
-  static LiveServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = new LiveServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  static final LiveServer server = ext.server();
 
   static Run cli(String... args) {
     return CliTest.cli(server, args);

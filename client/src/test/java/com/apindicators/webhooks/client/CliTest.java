@@ -11,24 +11,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** The webhooks CLI against a real server: a webhook pointing at `webhooks listen` receives a verified signal. */
 class CliTest {
-  static LiveServer server;
-
-  @BeforeAll
-  static void start() throws Exception {
-    server = new LiveServer();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
-  }
+  // Started on first use, not when the class loads: other classes call cli(LiveServer, ...) with their own server.
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
 
   /** Runs the CLI in this JVM and captures its exit code, stdout and stderr. */
   record Run(int exit, StringWriter out, StringWriter err) {
@@ -38,7 +28,7 @@ class CliTest {
   }
 
   static Run cli(String... args) {
-    return cli(server, args);
+    return cli(ext.server(), args);
   }
 
   /** Runs the CLI against a server with its admin key. */
@@ -78,7 +68,7 @@ class CliTest {
         "--secret", secret, "--count", "1", "--seconds", "30"));
     CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "cli", "--json", "--count", "2",
         "--seconds", "20"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ext.server().server.watchers() == 1);
     Run published = cli("publish", "--type", "signal.buy", "--account", "cli",
         "--data", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}");
     assertThat(published.stdout()).contains("1 deliveries");

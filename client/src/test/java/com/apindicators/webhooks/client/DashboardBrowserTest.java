@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -34,6 +35,8 @@ import org.openqa.selenium.support.ui.Select;
  * target/screenshots.
  */
 class DashboardBrowserTest {
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  /** Started after the browser check, so a machine without Chromium starts no server. */
   static LiveServer server;
   static WebhooksClient admin;
   static Dashboard dashboard;
@@ -46,7 +49,7 @@ class DashboardBrowserTest {
   @BeforeAll
   static void start() throws Exception {
     assumeTrue(Browser.installed() || System.getenv("CI") != null, "chromium and chromium-driver are not installed");
-    server = new LiveServer();
+    server = ext.server();
     admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null);
     receiverThreads = Executors.newCachedThreadPool();
     receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -87,7 +90,6 @@ class DashboardBrowserTest {
       admin.close();
       receiver.stop(0);
       receiverThreads.shutdownNow();
-      server.close();
     }
   }
 

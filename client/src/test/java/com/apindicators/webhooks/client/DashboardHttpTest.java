@@ -23,17 +23,18 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The dashboard's HTTP side without a browser: session from the one-time link, CSRF on changes, host and bind. */
 class DashboardHttpTest {
-  static LiveServer server;
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  static final LiveServer server = ext.server();
   static WebhooksClient client;
   static Dashboard dashboard;
   static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeAll
   static void start() throws Exception {
-    server = new LiveServer();
     client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null);
     dashboard = new Dashboard(client, new DashboardScope(true, "sec"), "127.0.0.1", 0).start();
   }
@@ -42,7 +43,6 @@ class DashboardHttpTest {
   static void stop() throws Exception {
     dashboard.close();
     client.close();
-    server.close();
   }
 
   static String base() {

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Python, Node.js, Go and Ruby examples, generated from proto/ and run against a real server (each with its own
@@ -23,19 +23,14 @@ import org.junit.jupiter.api.Test;
  * tools (.ci/run); elsewhere they run when present.
  */
 class ExamplesTest {
-  static LiveServer server;
+  @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
+  static final LiveServer server = ext.server();
   /** What the Java client got: every example must print the same. */
   static Map<String, Object> javaAnswers;
 
   @BeforeAll
   static void start() throws Exception {
-    server = new LiveServer();
     javaAnswers = JavaExample.run(server, "java-example");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    server.close();
   }
 
   private static boolean requiredOrPresent(String... files) {

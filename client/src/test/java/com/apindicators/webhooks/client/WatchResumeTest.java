@@ -16,9 +16,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client's watch resumes from its last token across a server restart and misses nothing. */
 class WatchResumeTest {
+  @RegisterExtension final LiveServerExtension ext = new LiveServerExtension(); // a fresh server for each test
+  private final LiveServer server = ext.server();
+
   @Test
   void watchResumesAcrossAServerRestartWithoutGapsOrDuplicates() throws Exception {
     HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -28,7 +32,7 @@ class WatchResumeTest {
       ex.close();
     });
     receiver.start();
-    try (LiveServer server = new LiveServer()) {
+    try {
       List<WatchDeliveriesResponse> seen = new CopyOnWriteArrayList<>();
       try (WebhooksClient client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
         client.setPlan("rs", Plan.PLAN_PRO);
@@ -62,8 +66,7 @@ class WatchResumeTest {
 
   @Test
   void anUpdateWhoseConsumerThrewIsHandedOverAgainAfterTheReconnect() throws Exception {
-    try (LiveServer server = new LiveServer();
-        WebhooksClient client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
+    try (WebhooksClient client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
       client.setPlan("ct", Plan.PLAN_PRO);
       client.createWebhook(CreateWebhookRequest.newBuilder().setAccountId("ct").setName("c")
           .setUrl("http://127.0.0.1:9/h").addEvents("signal.buy").build()); // refused: a quick "failed"
@@ -96,8 +99,7 @@ class WatchResumeTest {
 
   @Test
   void closingWhileReconnectingLeavesNoStreamBehind() throws Exception {
-    try (LiveServer server = new LiveServer();
-        WebhooksClient client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
+    try (WebhooksClient client = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
       List<WatchDeliveriesResponse> closedOnesUpdates = new CopyOnWriteArrayList<>();
       Watch watch = client.watch(WatchDeliveriesRequest.newBuilder().build(), closedOnesUpdates::add, t -> { });
       await().atMost(Duration.ofSeconds(10)).until(() -> server.server.watchers() == 1);
