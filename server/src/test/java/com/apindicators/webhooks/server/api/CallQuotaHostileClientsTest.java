@@ -19,10 +19,7 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,23 +42,7 @@ class CallQuotaHostileClientsTest {
 
   /** GetWebhook with the request as raw bytes, so a test can send anything. */
   private static final MethodDescriptor<byte[], byte[]> RAW_GET = WebhookServiceGrpc.getGetWebhookMethod().toBuilder(
-      new Bytes(), new Bytes()).build();
-
-  private record Bytes() implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
+      MalformedRequestTest.BYTES, MalformedRequestTest.BYTES).build();
 
   /** A started call and the status it ends with. */
   private record Raw(ClientCall<byte[], byte[]> call, CompletableFuture<Status> ended) {}
