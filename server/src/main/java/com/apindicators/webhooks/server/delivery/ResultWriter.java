@@ -309,8 +309,8 @@ public final class ResultWriter implements AutoCloseable {
    * Sets how this transaction's next statements are planned. With the default ({@code auto}) PostgreSQL plans the
    * change log's statement anew on every call, as its days make a custom plan look cheaper: about 0.6 ms of
    * planning against 0.1 ms of running it (pg_stat_statements, latency workload); its generic plan prunes the days
-   * at run time instead. The release and the outcome update keep custom plans: as generic plans they hash-join all
-   * of a day's pending deliveries.
+   * at run time instead. The release and the outcome update keep custom plans: as generic plans (tried while they
+   * still named a status) they hash-joined all of a day's pending deliveries.
    */
   private static void planCache(Handle h, String mode) {
     h.createQuery("SELECT set_config('plan_cache_mode', :mode, true)").bind("mode", mode).mapTo(String.class).one();
