@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,45 +139,42 @@ class DeliveryFairnessTest {
   }
 
   @Test
-  void noDeliveryIsPostedTwiceWhenLeasesAreShortAndAQueueBuildsBehindASlowEndpoint() throws Exception {
+  void noDeliveryIsPostedTwiceWhenLeasesAreShortAndAQueueBuildsBehindASlowEndpoint() throws Throwable {
     // 4 attempts in flight per endpoint, 50 ms each: 300 deliveries take seconds, far longer than the 2 s lease.
-    ServerConfig config = new ServerConfig(0, null, null, true, 16, Duration.ofSeconds(2));
-    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver slow = new Receiver()) {
-      Fixtures f = new Fixtures(server.channel);
-      for (int i = 0; i < 30; i++) {
-        slow.on("/s/" + i, n -> new Answer(200, "ok", Map.of(), 50));
-        f.webhook("queued", slow.url("/s/" + i), "order.filled");
-      }
-      for (int e = 0; e < 10; e++) {
-        f.publish("order.filled", "{\"n\":" + e + "}", "queued");
-      }
-      await().atMost(Duration.ofSeconds(60)).until(() ->
-          TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 300);
-      assertEachPostedOnce(slow, 300);
-    }
+    tenEventsToSlowWebhooks(new ServerConfig(0, null, null, true, 16, Duration.ofSeconds(2)), 30, () -> { });
   }
 
   @Test
-  void deliveriesMadeBeyondAFullDispatcherAreClaimedByThePollerAndEachPostedOnce() throws Exception {
+  void deliveriesMadeBeyondAFullDispatcherAreClaimedByThePollerAndEachPostedOnce() throws Throwable {
     // Room for 12 in memory: most of each 40-webhook event is left for the poller (released once its creation is
     // logged), which claims it as room comes back.
     ServerConfig config = new ServerConfig(0, null, null, true, 8, Duration.ofSeconds(60), 4, 8, 12,
         ServerConfig.ATTEMPT_TIMEOUT, Limits.defaults(), 30, 7);
-    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver receiver = new Receiver()) {
+    // At most 8 in flight, 50 ms each: the 400 take seconds, so the room runs out and the poller has work.
+    tenEventsToSlowWebhooks(config, 40, () -> assertThat(TestDatabase.count("SELECT count(*) FROM delivery_changes"))
+        .as("created and delivered, each once").isEqualTo(800));
+  }
+
+  /**
+   * Publishes ten events to {@code webhooks} webhooks whose endpoints each answer 200 after 50 ms, on a server of
+   * {@code config}; waits until every delivery is delivered, checks each was POSTed once, then runs {@code andThen}
+   * while the server still runs.
+   */
+  private static void tenEventsToSlowWebhooks(ServerConfig config, int webhooks, ThrowingCallable andThen)
+      throws Throwable {
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver slow = new Receiver()) {
       Fixtures f = new Fixtures(server.channel);
-      // At most 8 in flight, 50 ms each: the 400 take seconds, so the room runs out and the poller has work.
-      for (int i = 0; i < 40; i++) {
-        receiver.on("/b/" + i, n -> new Answer(200, "ok", Map.of(), 50));
-        f.webhook("burst", receiver.url("/b/" + i), "order.filled");
+      for (int i = 0; i < webhooks; i++) {
+        slow.on("/s/" + i, n -> new Answer(200, "ok", Map.of(), 50));
+        f.webhook("slow", slow.url("/s/" + i), "order.filled");
       }
       for (int e = 0; e < 10; e++) {
-        f.publish("order.filled", "{\"n\":" + e + "}", "burst");
+        f.publish("order.filled", "{\"n\":" + e + "}", "slow");
       }
       await().atMost(Duration.ofSeconds(60)).until(() ->
-          TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 400);
-      assertEachPostedOnce(receiver, 400);
-      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_changes")).as("created and delivered, each once")
-          .isEqualTo(800);
+          TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == webhooks * 10);
+      assertEachPostedOnce(slow, webhooks * 10);
+      andThen.call();
     }
   }
 
