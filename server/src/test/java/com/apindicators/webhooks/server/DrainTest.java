@@ -31,6 +31,11 @@ import org.junit.jupiter.api.Test;
  */
 class DrainTest {
   private static final String ACCOUNT = "drain";
+  /**
+   * The draining process's queue: 16 give an account a burst share of 2 (Dispatcher.BURST_SHARE), less than the slow
+   * lane's own 8, so the lane holds what it earned and the rest waits in the table.
+   */
+  private static final String QUEUE_OF_16 = "--dispatcher-queue=16";
 
   @Test
   void sigtermLetsAttemptsInFlightFinishAndHandsTheRestToAnotherProcessAtOnce() throws Exception {
@@ -40,7 +45,7 @@ class DrainTest {
     try (Receiver receiver = new Receiver(); ServerProcess b = ServerProcess.onDatabase(db.jdbcUrl())) {
       receiver.on("/slow", n -> hold(gate));
       // The lease (60 s by default) is far longer than the waits below: only a release lets B take them at once.
-      ServerProcess a = ServerProcess.onDatabase(db.jdbcUrl(), "--shutdown-grace", "60");
+      ServerProcess a = ServerProcess.onDatabase(db.jdbcUrl(), "--shutdown-grace", "60", QUEUE_OF_16);
       ManagedChannel toA = EndToEndTest.channel(a.port());
       try {
         List<ServingStatus> health = watchHealth(toA);
@@ -97,7 +102,7 @@ class DrainTest {
     CountDownLatch gate = new CountDownLatch(1);
     try (Receiver receiver = new Receiver()) {
       receiver.on("/slow", n -> hold(gate));
-      ServerProcess a = ServerProcess.onDatabase(db.jdbcUrl(), "--shutdown-grace", "1");
+      ServerProcess a = ServerProcess.onDatabase(db.jdbcUrl(), "--shutdown-grace", "1", QUEUE_OF_16);
       ManagedChannel toA = EndToEndTest.channel(a.port());
       try {
         publishTwelveToOneSlowEndpoint(toA, receiver);
@@ -115,7 +120,10 @@ class DrainTest {
     }
   }
 
-  /** 12 deliveries to one endpoint that holds every request: 4 in flight (the floor), 4 waiting, 4 in the table. */
+  /**
+   * 12 deliveries to one endpoint that holds every request: 4 in flight (the floor), 4 waiting, 4 in the table (with
+   * {@link #QUEUE_OF_16}).
+   */
   private static void publishTwelveToOneSlowEndpoint(ManagedChannel to, Receiver receiver) {
     Fixtures f = new Fixtures(GrpcTestServer.withKey(to, TestKeys.ADMIN));
     f.webhook(ACCOUNT, receiver.url("/slow"), "order.filled");

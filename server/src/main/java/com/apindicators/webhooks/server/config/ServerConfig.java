@@ -60,6 +60,11 @@ public record ServerConfig(
         endpointConcurrency, dispatcherQueue, t, limits, retentionDays, changeLogDays);
   }
 
+  public ServerConfig withDispatcherQueue(int q) {
+    return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
+        endpointConcurrency, q, attemptTimeout, limits, retentionDays, changeLogDays);
+  }
+
   public ServerConfig withLimits(Limits l) {
     return new ServerConfig(port, dataDir, databaseUrl, allowPrivateTargets, dispatcherConcurrency, lease, endpointFloor,
         endpointConcurrency, dispatcherQueue, attemptTimeout, l, retentionDays, changeLogDays);

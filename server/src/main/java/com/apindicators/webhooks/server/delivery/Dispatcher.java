@@ -19,8 +19,9 @@ import java.util.function.Consumer;
  * Sends leased deliveries with bounded concurrency, fair at two levels: accounts take turns (round-robin over the
  * accounts with work ready), and within an account its endpoints take turns. Each account's lane to an endpoint
  * may have in flight its floor plus what its recent 2xx answers earn, and hold only what it can start soon; jobs
- * beyond that are refused (their leases released: the backlog waits in the database). A job is started only while
- * at least half its lease is left, so its attempt and result fit in the lease and no other poller takes it over.
+ * beyond that are refused (their leases released: the backlog waits in the database), unless the account holds less
+ * than its burst share of the queue ({@link #BURST_SHARE}). A job is started only while at least half its lease is
+ * left, so its attempt and result fit in the lease and no other poller takes it over.
  */
 public final class Dispatcher {
   /** A lane idle this long is forgotten, with what its answers earned. */
@@ -28,12 +29,23 @@ public final class Dispatcher {
   private static final int MAX_REMEMBERED_DELETES = 10_000;
   /** The most full webhooks one publish names (see {@link #fullWebhooks(String)}). */
   static final int MAX_FULL_NAMED = 1_000;
+  /**
+   * An account's lanes may together hold up to this fraction of {@code maxQueued} however little they earned: a
+   * burst (one event to a thousand webhooks, on lanes not seen for a while) is taken whole at hand-over instead of
+   * being released to the table and claimed back in rounds while the lanes earn their rate (the fan-out workload:
+   * every delivery went round the table). A lane that then earns less than half of what it holds gives the surplus
+   * back at the next trim, as before, so an endpoint that never answers keeps a burst only until then; and one account
+   * cannot fill more than this share of the queue with jobs it has not earned.
+   */
+  static final int BURST_SHARE = 8;
   private final HttpSender sender;
   private final Consumer<Outcome> results;
   private final int maxInFlight;
   private final int floor;
   private final int cap;
   private final int maxQueued;
+  /** What an account's lanes may hold in all beyond what they earned ({@link #BURST_SHARE}). */
+  private final int burstPerAccount;
   private final long maxQueuedChars;
   private final double timeoutSeconds;
   private final long leaseNanos;
@@ -48,6 +60,8 @@ public final class Dispatcher {
   private final Map<String, ArrayDeque<EndpointLane>> readyByAccount = new HashMap<>();
   private final ArrayDeque<String> readyAccounts = new ArrayDeque<>();
   private final Map<String, Held> held = new HashMap<>();
+  /** Jobs held (waiting and in flight) per account; an account holding none has no entry. */
+  private final Map<String, Integer> heldByAccount = new HashMap<>();
   private final List<DeliveryJob> stale = new ArrayList<>();
   // Recently deleted webhooks: a claim read before the delete committed may still be offered after it.
   private final Set<String> deleted = Collections.newSetFromMap(new LinkedHashMap<>() {
@@ -89,6 +103,7 @@ public final class Dispatcher {
     this.floor = settings.endpointFloor();
     this.cap = settings.endpointMax();
     this.maxQueued = settings.maxQueued();
+    this.burstPerAccount = Math.max(1, settings.maxQueued() / BURST_SHARE);
     this.maxQueuedChars = settings.maxQueuedChars();
     this.timeoutSeconds = settings.timeout().toNanos() / 1e9;
     this.leaseNanos = settings.lease().toNanos();
@@ -127,14 +142,14 @@ public final class Dispatcher {
         });
         boolean full = queued >= maxQueued || queuedChars + chars(job) > maxQueuedChars;
         queueWanted |= full;
-        if (!accepting || full || lane.held() >= maxHeld(lane, now)) {
+        if (!accepting || full || !mayHold(lane, now)) {
           refused.add(job);
           lane.rememberRefused(job.webhookId());
           continue;
         }
         Held h = new Held(job, lane, startBy);
         lane.waiting.add(h);
-        held.put(job.deliveryId(), h);
+        hold(h);
         queued++;
         queuedChars += chars(job);
         markReady(lane, now);
@@ -333,8 +348,36 @@ public final class Dispatcher {
     return job.dataJson() == null ? 0 : job.dataJson().length();
   }
 
-  private void forget(Held h) {
+  /**
+   * Whether a lane may take one more job: it holds less than it earned, or its account less than its burst share
+   * while the lane has refused or given back nothing since it was last half empty (an endpoint that stopped answering
+   * gets no second burst).
+   */
+  private boolean mayHold(EndpointLane lane, long now) {
+    return lane.held() < maxHeld(lane, now)
+        || lane.refusedWebhooks.isEmpty() && heldByAccount.getOrDefault(lane.accountId, 0) < burstPerAccount;
+  }
+
+  private void hold(Held h) {
+    held.put(h.job.deliveryId(), h);
+    heldByAccount.merge(h.lane.accountId, 1, Integer::sum);
+  }
+
+  /** Forgets a job held (waiting or in flight). */
+  private void release(Held h) {
     held.remove(h.job.deliveryId());
+    heldByAccount.computeIfPresent(h.lane.accountId, (a, n) -> n == 1 ? null : n - 1);
+  }
+
+  /** Jobs held by one account, waiting and in flight. */
+  int heldBy(String accountId) {
+    synchronized (lock) {
+      return heldByAccount.getOrDefault(accountId, 0);
+    }
+  }
+
+  private void forget(Held h) {
+    release(h);
     queued--;
     queuedChars -= chars(h.job);
     if (h.lane.held() == 0) {
@@ -410,7 +453,7 @@ public final class Dispatcher {
       long now = System.nanoTime();
       inFlight--;
       h.lane.inFlight--;
-      held.remove(h.job.deliveryId());
+      release(h);
       if (h.unproven) {
         unproven.ended(h.lane.accountId).forEach(l -> markReady(l, now));
       }
@@ -440,7 +483,7 @@ public final class Dispatcher {
       for (EndpointLane lane : lanes.values()) {
         for (Held h : lane.waiting) {
           unstarted.add(h.job);
-          held.remove(h.job.deliveryId());
+          release(h);
         }
         queued -= lane.waiting.size();
         lane.waiting.forEach(h -> queuedChars -= chars(h.job));

@@ -149,7 +149,8 @@ public final class Leases {
             complete_time = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END,
             next_attempt_time = o.next_attempt, lease_owner = NULL, lease_until = NULL
         FROM o
-        WHERE d.delivery_id = o.id AND d.create_time >= :from AND d.create_time < :until
+        -- The ids again as an index condition: without nested loops (see ResultWriter.plan) they are looked up by key.
+        WHERE d.delivery_id = o.id AND d.delivery_id = ANY(:ids) AND d.create_time >= :from AND d.create_time < :until
           AND d.lease_owner = :node AND d.attempt_count = o.attempt - 1
         RETURNING d.delivery_id, d.attempt_count, d.create_time
       ), logged AS (

@@ -19,8 +19,9 @@ class FullWebhooksTest {
   void aPublishIsToldOnlyItsOwnAccountsFullWebhooksAndAtMostTheCap() throws Exception {
     SecretBox box = SecretBox.random();
     try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 1)) {
-      // Nothing starts; each lane (floor 1) holds 2 and refuses the rest, remembering the refused webhooks.
-      Dispatcher d = new Dispatcher(sender, o -> { }, new DeliveryEngine.Settings(0, 1, 1, 100_000, Long.MAX_VALUE,
+      // Nothing starts; each lane (floor 1) holds 2 and refuses the rest, remembering the refused webhooks (a queue of
+      // 16 gives each account a burst share of 2, no more than its lane's).
+      Dispatcher d = new Dispatcher(sender, o -> { }, new DeliveryEngine.Settings(0, 1, 1, 16, Long.MAX_VALUE,
           Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(30), true));
       d.offer(jobs("small", 5));
       d.offer(jobs("big", Dispatcher.MAX_FULL_NAMED + 500));
