@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.TestDatabase;
@@ -70,6 +71,24 @@ class ResultWriterTest {
   private String error(String deliveryId) {
     return jdbi.withHandle(h -> h.createQuery("SELECT error FROM deliveries WHERE delivery_id = :id")
         .bind("id", deliveryId).mapTo(String.class).one());
+  }
+
+  @Test
+  void theSchemaRefusesAFinishedDeliveryThatKeepsItsLease() {
+    pending(1, NODE);
+    // What the release and the outcome update rely on (they name no status): a lease is held on pending rows only.
+    assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute(
+        "UPDATE deliveries SET status = 'DELIVERED' WHERE delivery_id = 'dlv_0'")))
+        .hasMessageContaining("deliveries_lease_only_pending");
+    assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute("""
+        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, max_attempts,
+            retry_initial_ms, retry_max_ms, lease_owner, lease_until)
+        VALUES ('dlv_x', 'evt_1', 'wh_1', 'acct', 'signal.buy', 'http://127.0.0.1:9/', 'FAILED', 2, 1000, 60000,
+            'node_a', now())
+        """))).hasMessageContaining("deliveries_lease_only_pending");
+    jdbi.useHandle(h -> h.execute(
+        "UPDATE deliveries SET status = 'DELIVERED', lease_owner = NULL, lease_until = NULL WHERE delivery_id = 'dlv_0'"));
+    assertThat(status("dlv_0")).isEqualTo("DELIVERED");
   }
 
   @Test
