@@ -33,11 +33,17 @@ public final class Dispatcher {
    * An account's lanes may together hold up to this fraction of {@code maxQueued} however little they earned: a
    * burst (one event to a thousand webhooks, on lanes not seen for a while) is taken whole at hand-over instead of
    * being released to the table and claimed back in rounds while the lanes earn their rate (the fan-out workload:
-   * every delivery went round the table). A lane that then earns less than half of what it holds gives the surplus
-   * back at the next trim, as before, so an endpoint that never answers keeps a burst only until then; and one account
-   * cannot fill more than this share of the queue with jobs it has not earned.
+   * every delivery went round the table). A lane that has not earned half of what it holds after {@link
+   * #BURST_GRACE} gives the surplus back at the next trim, so an endpoint that never answers keeps a burst that long;
+   * and one account cannot fill more than this share of the queue with jobs it has not earned.
    */
   static final int BURST_SHARE = 8;
+  /**
+   * How long a lane keeps a burst before trimming measures it against what it earned: long enough for a fast
+   * endpoint's first answers to earn its rate (a trim in its first milliseconds gave back half of a fan-out's
+   * deliveries), short beside the lease.
+   */
+  static final Duration BURST_GRACE = Duration.ofSeconds(1);
   private final HttpSender sender;
   private final Consumer<Outcome> results;
   private final int maxInFlight;
@@ -46,6 +52,7 @@ public final class Dispatcher {
   private final int maxQueued;
   /** What an account's lanes may hold in all beyond what they earned ({@link #BURST_SHARE}). */
   private final int burstPerAccount;
+  private final long burstGraceNanos;
   private final long maxQueuedChars;
   private final double timeoutSeconds;
   private final long leaseNanos;
@@ -97,6 +104,12 @@ public final class Dispatcher {
   }
 
   public Dispatcher(HttpSender sender, Consumer<Outcome> results, DeliveryEngine.Settings settings) {
+    this(sender, results, settings, BURST_GRACE);
+  }
+
+  /** As above, with another {@link #BURST_GRACE} (for tests). */
+  Dispatcher(HttpSender sender, Consumer<Outcome> results, DeliveryEngine.Settings settings, Duration burstGrace) {
+    this.burstGraceNanos = burstGrace.toNanos();
     this.sender = sender;
     this.results = results;
     this.maxInFlight = settings.maxInFlight();
@@ -142,10 +155,14 @@ public final class Dispatcher {
         });
         boolean full = queued >= maxQueued || queuedChars + chars(job) > maxQueuedChars;
         queueWanted |= full;
-        if (!accepting || full || !mayHold(lane, now)) {
+        boolean earned = lane.held() < maxHeld(lane, now);
+        if (!accepting || full || !earned && !mayBurst(lane)) {
           refused.add(job);
           lane.rememberRefused(job.webhookId());
           continue;
+        }
+        if (!earned) {
+          lane.burstTaken(now, burstGraceNanos);
         }
         Held h = new Held(job, lane, startBy);
         lane.waiting.add(h);
@@ -278,7 +295,7 @@ public final class Dispatcher {
         EndpointLane lane = it.next();
         // Only a lane holding twice its share gives back (down to its share): a rate that wobbles causes no churn.
         int max = maxHeld(lane, now);
-        if (lane.held() > 2 * max) {
+        if (lane.held() > 2 * max && !lane.inBurstGrace(now)) {
           while (lane.held() > max && !lane.waiting.isEmpty()) {
             Held h = lane.waiting.pollLast();
             forget(h);
@@ -349,13 +366,12 @@ public final class Dispatcher {
   }
 
   /**
-   * Whether a lane may take one more job: it holds less than it earned, or its account less than its burst share
-   * while the lane has refused or given back nothing since it was last half empty (an endpoint that stopped answering
-   * gets no second burst).
+   * Whether a lane may take one more job than it earned: its account holds less than its burst share, and the lane
+   * has refused or given back nothing since it was last half empty (an endpoint that stopped answering gets no
+   * second burst).
    */
-  private boolean mayHold(EndpointLane lane, long now) {
-    return lane.held() < maxHeld(lane, now)
-        || lane.refusedWebhooks.isEmpty() && heldByAccount.getOrDefault(lane.accountId, 0) < burstPerAccount;
+  private boolean mayBurst(EndpointLane lane) {
+    return lane.refusedWebhooks.isEmpty() && heldByAccount.getOrDefault(lane.accountId, 0) < burstPerAccount;
   }
 
   private void hold(Held h) {
@@ -464,6 +480,9 @@ public final class Dispatcher {
         h.lane.idleSinceNanos = now;
       }
       markReady(h.lane, now);
+      if (h.lane.held() <= maxHeld(h.lane, now) / 2) {
+        h.lane.burstEnded();
+      }
       room = checkRoom(h.lane, now) | queueDrained();
       lock.notifyAll();
     }

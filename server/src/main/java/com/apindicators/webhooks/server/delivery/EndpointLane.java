@@ -27,6 +27,8 @@ final class EndpointLane {
   /** Waiting for an unproven slot ({@link UnprovenSlots}); not ready until one comes back. */
   boolean heldBack;
   long idleSinceNanos;
+  /** Until when the burst it took is not trimmed ({@link Dispatcher#BURST_GRACE}); 0 when it took none since half empty. */
+  private long burstGraceUntilNanos;
   private final long createdNanos;
   private long windowStart;
   private int current;
@@ -77,6 +79,23 @@ final class EndpointLane {
   /** Whether no 2xx answer came lately: its attempts count against {@link UnprovenSlots}. */
   boolean unproven(long now) {
     return rate(now) == 0;
+  }
+
+  /** Counts a job taken beyond what it earned: the first since it was half empty starts the grace. */
+  void burstTaken(long now, long graceNanos) {
+    if (burstGraceUntilNanos == 0) {
+      burstGraceUntilNanos = now + graceNanos;
+    }
+  }
+
+  /** Whether the burst it took is still in its grace. */
+  boolean inBurstGrace(long now) {
+    return burstGraceUntilNanos != 0 && now - burstGraceUntilNanos < 0;
+  }
+
+  /** It drained to half its share: a later burst gets a grace of its own. */
+  void burstEnded() {
+    burstGraceUntilNanos = 0;
   }
 
   int held() {

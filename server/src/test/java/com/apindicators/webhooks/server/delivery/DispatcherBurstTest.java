@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A burst to lanes that have not earned a rate yet (one event to many webhooks after a quiet while) is taken whole,
- * up to the account's share of the queue, instead of going round the table; an endpoint that never answers gives
- * its burst back at the next trim and gets no second one; one account's burst leaves room for the others.
+ * up to the account's share of the queue, instead of going round the table, and kept through its grace; an endpoint
+ * that never answers gives its burst back after that and gets no second one; one account's burst leaves room for the
+ * others.
  */
 class DispatcherBurstTest {
   private static final int QUEUE = 800;
@@ -29,7 +30,7 @@ class DispatcherBurstTest {
   void aBurstToNewLanesIsTakenUpToEachAccountsShareAndTheCountsReturnToZero() throws Exception {
     try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 1)) {
       // Nothing starts (no slots): what is taken waits. A lane's own share would be 2 (floor 1, nothing earned).
-      Dispatcher d = dispatcher(sender, 0, o -> { });
+      Dispatcher d = dispatcher(sender, 0, o -> { }, Dispatcher.BURST_GRACE);
       List<DeliveryJob> refusedA = d.offer(jobs("acct_a", "http://127.0.0.1:9/a", SHARE + 50));
       List<DeliveryJob> refusedB = d.offer(jobs("acct_b", "http://127.0.0.1:9/b", SHARE + 50));
 
@@ -49,13 +50,26 @@ class DispatcherBurstTest {
   }
 
   @Test
-  void anEndpointThatNeverAnswersGivesItsBurstBackAtTheNextTrimAndGetsNoSecond() throws Exception {
+  void aBurstIsKeptThroughItsGraceThoughItsLaneEarnedNothingYet() throws Exception {
     try (HangingEndpoint hanging = new HangingEndpoint();
         HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 8)) {
-      Dispatcher d = dispatcher(sender, 8, o -> { });
+      Dispatcher d = dispatcher(sender, 8, o -> { }, Duration.ofHours(1));
+      assertThat(d.offer(jobs("acct", hanging.url("/h"), SHARE))).isEmpty();
+      // A fast endpoint earns its rate within its first answers; a trim before them must not give the burst back.
+      assertThat(d.trim()).isEmpty();
+      assertThat(d.heldBy("acct")).isEqualTo(SHARE);
+      d.stopAccepting();
+    }
+  }
+
+  @Test
+  void anEndpointThatNeverAnswersGivesItsBurstBackAfterItsGraceAndGetsNoSecond() throws Exception {
+    try (HangingEndpoint hanging = new HangingEndpoint();
+        HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 8)) {
+      Dispatcher d = dispatcher(sender, 8, o -> { }, Duration.ZERO);
       assertThat(d.offer(jobs("hostile", hanging.url("/h"), SHARE))).isEmpty();
 
-      // The lane earned nothing: it keeps its floor in flight plus one round (2) and gives the rest back.
+      // Its grace over, the lane earned nothing: it keeps its floor in flight plus one round (2), gives the rest back.
       List<DeliveryJob> givenBack = d.trim();
       assertThat(givenBack).hasSize(SHARE - 2);
       assertThat(d.heldBy("hostile")).isEqualTo(2);
@@ -71,7 +85,7 @@ class DispatcherBurstTest {
     try (Receiver receiver = new Receiver();
         HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 8)) {
       AtomicInteger outcomes = new AtomicInteger();
-      Dispatcher d = dispatcher(sender, 8, o -> outcomes.incrementAndGet());
+      Dispatcher d = dispatcher(sender, 8, o -> outcomes.incrementAndGet(), Dispatcher.BURST_GRACE);
       assertThat(d.offer(jobs("acct", receiver.url("/r"), SHARE))).isEmpty();
 
       await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.get() == SHARE);
@@ -81,9 +95,10 @@ class DispatcherBurstTest {
     }
   }
 
-  private static Dispatcher dispatcher(HttpSender sender, int slots, java.util.function.Consumer<Outcome> results) {
+  private static Dispatcher dispatcher(HttpSender sender, int slots, java.util.function.Consumer<Outcome> results,
+      Duration burstGrace) {
     return new Dispatcher(sender, results, new DeliveryEngine.Settings(slots, 1, 1, QUEUE, Long.MAX_VALUE,
-        Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(30), true));
+        Duration.ofSeconds(60), Duration.ofMillis(200), Duration.ofSeconds(30), true), burstGrace);
   }
 
   private List<DeliveryJob> jobs(String account, String url, int n) {
