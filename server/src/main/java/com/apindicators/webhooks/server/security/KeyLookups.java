@@ -9,52 +9,64 @@ import java.util.function.Supplier;
 
 /**
  * Bounds the database lookups of presented API keys, which happen before anything is known of the caller. Ids this
- * process has never found live (random or revoked ids: anyone on the internet can send them, without an account)
- * share {@link #MAX_UNKNOWN} lookups at once and are refused at once beyond it, so a flood of them holds at most that
- * many of the pooled connections; ids found live before (their memory ran out) have their own
- * {@link #MAX_REFRESHES}, which a flood of unknown ids cannot take.
+ * process has never found live (made-up or revoked ids: anyone on the internet can send them, without an account;
+ * also a key's first call here) share {@link #MAX_UNKNOWN} lookups at once, so a flood of them holds at most that
+ * many pooled connections; ids found live before (their memory ran out) have their own {@link #MAX_REFRESHES}, which
+ * such a flood cannot take. A call finding its lane's lookups taken waits briefly, as one of a bounded few (a waiting
+ * call holds a server thread), and is refused beyond that.
  */
 final class KeyLookups {
   /** Lookups of ids not found live before that may be in progress at once, per process. */
   static final int MAX_UNKNOWN = 2;
   /** Lookups of ids found live before (to check they still are) that may be in progress at once, per process. */
   static final int MAX_REFRESHES = 2;
+  /** Calls that may wait for a lookup of each lane at once; one more is refused at once. */
+  static final int MAX_WAITING = 16;
   /**
-   * How long a live key's check waits for a refresh permit: only other live keys compete for them, and each key's
-   * waiters are then served by the one refresh that went first.
+   * How long a call waits for a lookup at most: a lookup takes about a millisecond, so a burst of honest first calls
+   * (a client starting, a process restarting) is served, even on a busy machine; a flood gains nothing by it, since
+   * at most {@link #MAX_WAITING} wait.
    */
-  static final Duration REFRESH_WAIT = Duration.ofSeconds(1);
-  private final Semaphore unknown = new Semaphore(MAX_UNKNOWN);
-  private final Semaphore refreshes = new Semaphore(MAX_REFRESHES);
+  static final Duration WAIT = Duration.ofSeconds(1);
+  private final Lane unknown = new Lane(MAX_UNKNOWN, WAIT);
+  private final Lane refreshes = new Lane(MAX_REFRESHES, WAIT);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peak = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
 
+  private record Lane(Semaphore permits, AtomicInteger waiting, Duration patience, int limit) {
+    Lane(int limit, Duration patience) {
+      this(new Semaphore(limit), new AtomicInteger(), patience, limit);
+    }
+
+    boolean acquire() {
+      if (permits.tryAcquire()) {
+        return true;
+      }
+      try {
+        return waiting.incrementAndGet() <= MAX_WAITING && permits.tryAcquire(patience.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } finally {
+        waiting.decrementAndGet();
+      }
+    }
+  }
+
   /** Runs the lookup under a permit of its lane, or throws {@link KeyLookupsBusyException}. */
   <T> T run(boolean knownLive, Supplier<T> lookup) {
-    Semaphore lane = knownLive ? refreshes : unknown;
-    if (!acquire(lane, knownLive)) {
+    Lane lane = knownLive ? refreshes : unknown;
+    if (!lane.acquire()) {
       refused.incrementAndGet();
-      throw new KeyLookupsBusyException(knownLive ? MAX_REFRESHES : MAX_UNKNOWN);
+      throw new KeyLookupsBusyException(lane.limit());
     }
     peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try {
       return lookup.get();
     } finally {
       inFlight.decrementAndGet();
-      lane.release();
-    }
-  }
-
-  private static boolean acquire(Semaphore lane, boolean wait) {
-    if (!wait) {
-      return lane.tryAcquire();
-    }
-    try {
-      return lane.tryAcquire(REFRESH_WAIT.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
+      lane.permits().release();
     }
   }
 
