@@ -43,7 +43,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     } catch (KeyLookupsBusyException e) {
       StatusRuntimeException s = Errors.of(Code.UNAVAILABLE, AUTH_BUSY, "The server is busy checking other API keys"
           + " (at most " + e.limit() + " keys it has not seen lately are looked up at once); retry with exponential"
-          + " backoff. A key that was accepted lately is not held up by this.", Map.of("limit", String.valueOf(e.limit())));
+          + " backoff. A key that was accepted lately is not held up by this.",
+          Map.of("limit", String.valueOf(e.limit())));
       call.close(s.getStatus(), s.getTrailers());
       return new ServerCall.Listener<>() {};
     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -27,6 +28,11 @@ public final class ApiKeys {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How long a live key found in the database is trusted without looking again. */
   public static final Duration REMEMBER = Duration.ofSeconds(2);
+  /**
+   * How much longer a live key is trusted while every re-check of live keys is in progress (the database is slow):
+   * its calls go on instead of waiting or failing, and a revocation in another process takes effect that much later.
+   */
+  public static final Duration TRUST_WHILE_BUSY = Duration.ofSeconds(10);
   /**
    * Keys remembered at most, live and unknown ones each; beyond it that memory starts over (a flood of live keys or
    * of made-up ids cannot grow it).
@@ -130,7 +136,12 @@ public final class ApiKeys {
       return known.get();
     }
     // Looked again under the permit: another call may have looked the id up meanwhile.
-    return lookups.run(remembered.containsKey(keyId), () -> recalled(keyId).orElseGet(() -> lookUp(keyId)));
+    Supplier<Optional<ApiKeyDao.Stored>> lookup = () -> recalled(keyId).orElseGet(() -> lookUp(keyId));
+    Remembered r = remembered.get(keyId);
+    if (r != null && System.nanoTime() - r.untilNanos() < TRUST_WHILE_BUSY.toNanos()) {
+      return lookups.refreshIfFree(lookup).orElse(Optional.of(r.stored()));
+    }
+    return lookups.run(r != null, lookup);
   }
 
   /** What is remembered of the id and not yet out of date: live (the stored key) or not (empty); else nothing. */

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.security;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,6 +62,15 @@ final class KeyLookups {
       refused.incrementAndGet();
       throw new KeyLookupsBusyException(lane.limit());
     }
+    return runHolding(lane, lookup);
+  }
+
+  /** Runs the re-check of a live key if a permit is free now; empty (nothing done) if not. */
+  <T> Optional<T> refreshIfFree(Supplier<T> lookup) {
+    return refreshes.permits().tryAcquire() ? Optional.of(runHolding(refreshes, lookup)) : Optional.empty();
+  }
+
+  private <T> T runHolding(Lane lane, Supplier<T> lookup) {
     peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
     try {
       return lookup.get();

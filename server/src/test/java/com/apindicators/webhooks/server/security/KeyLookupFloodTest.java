@@ -188,11 +188,41 @@ class KeyLookupFloodTest {
     ApiKeys keys = start(REMEMBER);
     List<ListenableFuture<ListWebhooksResponse>> calls = new ArrayList<>();
     for (int i = 0; i < KeyLookups.MAX_WAITING; i++) {
-      calls.add(listWith(keys.create("acct-a", "fresh " + i).apiKey()));
+      // Each of its own account: the calls in progress of one account are limited too.
+      String account = "acct-" + i;
+      calls.add(WebhookServiceGrpc.newFutureStub(GrpcTestServer.withKey(raw, keys.create(account, "fresh").apiKey()))
+          .withDeadlineAfter(30, TimeUnit.SECONDS).listWebhooks(ListWebhooksRequest.newBuilder().setAccountId(account)
+              .build()));
     }
     for (ListenableFuture<ListWebhooksResponse> call : calls) {
       assertThat(code(call)).isEqualTo(Status.Code.OK);
     }
+  }
+
+  @Test
+  void aLiveKeyIsTrustedALittleLongerWhileEveryReCheckOfLiveKeysIsInProgress() throws Exception {
+    ApiKeys keys = new ApiKeys(TestDatabase.clean().jdbi(), ApiKeys.MAX_REMEMBERED, Duration.ZERO);
+    ApiKeys.Created live = keys.create("acct-a", "tenant");
+    assertThat(keys.authenticate(live.apiKey())).isPresent();
+    try (Handle lock = holdLookups()) {
+      List<CompletableFuture<Optional<Caller>>> checks = new ArrayList<>();
+      for (int i = 0; i < KeyLookups.MAX_REFRESHES; i++) {
+        checks.add(CompletableFuture.supplyAsync(() -> keys.authenticate(live.apiKey())));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> lookupWaits() == KeyLookups.MAX_REFRESHES);
+      // Every re-check is taken (the database is slow): the key's next call is answered from what was last found,
+      // neither waiting nor refused nor one more lookup.
+      CompletableFuture<Optional<Caller>> next = CompletableFuture.supplyAsync(() -> keys.authenticate(live.apiKey()));
+      await().atMost(Duration.ofSeconds(10)).until(next::isDone);
+      assertThat(next.join()).get().extracting(Caller::accountId).isEqualTo("acct-a");
+      // Its secret is still checked.
+      assertThat(keys.authenticate(live.keyId() + "_" + "A".repeat(43))).isEmpty();
+      lock.commit();
+      for (CompletableFuture<Optional<Caller>> check : checks) {
+        assertThat(check.get(10, TimeUnit.SECONDS)).isPresent();
+      }
+    }
+    assertThat(keys.lookupsPeak()).isEqualTo(KeyLookups.MAX_REFRESHES);
   }
 
   @Test
