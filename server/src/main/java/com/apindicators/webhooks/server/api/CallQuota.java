@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Bounds the unary calls each account may have in progress at once on this process, all its API keys together (an
  * account given several keys gets no more), so one tenant's slow calls cannot park the threads and pooled database
- * connections every tenant shares; one more answers RESOURCE_EXHAUSTED at once. Streams (WatchDeliveries) have their own bound ({@link WatchQuota}); admin keys, the operator's and the
- * platform's own, are not limited. Runs after {@link AuthInterceptor}, which puts the caller in the Context.
+ * connections every tenant shares; one more answers RESOURCE_EXHAUSTED at once. Streams (WatchDeliveries) have their
+ * own bound ({@link WatchQuota}); admin keys, the operator's and the platform's own, are not limited. Runs after
+ * {@link AuthInterceptor}, which puts the caller in the Context.
  *
  * <p>A slot is held until the call is closed, or its listener hears of its end: grpc-java runs listener callbacks
  * one at a time, so a cancel is heard only once the service method returned and its thread is free again.

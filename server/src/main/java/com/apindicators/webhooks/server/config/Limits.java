@@ -23,7 +23,7 @@ public record Limits(double publishPerSecond, int publishBurst, int watchesPerKe
     this(publishPerSecond, publishBurst, watchesPerKey, DEFAULT_CALLS_PER_ACCOUNT);
   }
 
-  /** The defaults: 1,000 publishes/s with a burst of 2,000 per account, 100 watch streams per key and 8 calls per account. */
+  /** The defaults: 1,000 publishes/s, bursts of 2,000 per account, 100 watch streams per key, 8 calls per account. */
   public static Limits defaults() {
     return new Limits(1000, 2000, 100, DEFAULT_CALLS_PER_ACCOUNT);
   }
