@@ -88,11 +88,15 @@ public final class Main implements Callable<Integer> {
           + " (env WEBHOOKS_MAX_WATCHES_PER_KEY, default ${DEFAULT-VALUE}).")
   int maxWatchesPerKey;
 
-  @Option(names = "--max-calls-per-key", defaultValue = "${env:WEBHOOKS_MAX_CALLS_PER_KEY:-" + Limits.DEFAULT_CALLS_PER_KEY + "}",
-      description = "Unary calls one account API key may have in progress at once, per server process; one more answers"
-          + " RESOURCE_EXHAUSTED (admin keys and WatchDeliveries streams are not counted)"
-          + " (env WEBHOOKS_MAX_CALLS_PER_KEY, default ${DEFAULT-VALUE}).")
-  int maxCallsPerKey;
+  // --max-calls-per-key is its name from when the limit was per key: kept, as documented, for existing deployments.
+  @Option(names = {"--max-calls-per-account", "--max-calls-per-key"},
+      defaultValue = "${env:WEBHOOKS_MAX_CALLS_PER_ACCOUNT:-${env:WEBHOOKS_MAX_CALLS_PER_KEY:-"
+          + Limits.DEFAULT_CALLS_PER_ACCOUNT + "}}",
+      description = "Unary calls one account may have in progress at once, all its API keys together, per server"
+          + " process; one more answers RESOURCE_EXHAUSTED (admin keys and WatchDeliveries streams are not counted)."
+          + " --max-calls-per-key is its older name (env WEBHOOKS_MAX_CALLS_PER_ACCOUNT, or the older"
+          + " WEBHOOKS_MAX_CALLS_PER_KEY; default ${DEFAULT-VALUE}).")
+  int maxCallsPerAccount;
 
   @Option(names = "--shutdown-grace", defaultValue = "${env:WEBHOOKS_SHUTDOWN_GRACE:-15}",
       description = "Seconds a stop (SIGTERM) lets attempts in flight finish before releasing their leases to other"
@@ -179,9 +183,10 @@ public final class Main implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--shutdown-grace must be 0-" + MAX_SHUTDOWN_GRACE_SECONDS + " seconds");
     }
-    if (!(publishRate > 0) || publishBurst < 1 || maxWatchesPerKey < 1 || maxCallsPerKey < 1) {
+    if (!(publishRate > 0) || publishBurst < 1 || maxWatchesPerKey < 1 || maxCallsPerAccount < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--publish-rate, --publish-burst, --max-watches-per-key and --max-calls-per-key must be positive");
+          "--publish-rate, --publish-burst, --max-watches-per-key and --max-calls-per-account (--max-calls-per-key)"
+              + " must be positive");
     }
     if (retentionDays < 1 || retentionDays > Retention.MAX_DAYS || changeLogDays < 1 || changeLogDays > Retention.MAX_DAYS) {
       throw new CommandLine.ParameterException(new CommandLine(this),
@@ -189,7 +194,7 @@ public final class Main implements Callable<Integer> {
     }
     ServerConfig config = new ServerConfig(port, dataDir, blankToNull(databaseUrl), allowPrivateTargets,
         dispatcherConcurrency, Duration.ofSeconds(leaseSeconds), endpointFloor, endpointConcurrency, dispatcherQueue,
-        ServerConfig.ATTEMPT_TIMEOUT, new Limits(publishRate, publishBurst, maxWatchesPerKey, maxCallsPerKey), retentionDays,
+        ServerConfig.ATTEMPT_TIMEOUT, new Limits(publishRate, publishBurst, maxWatchesPerKey, maxCallsPerAccount), retentionDays,
         changeLogDays);
     Database db = config.databaseUrl() == null
         ? Database.embedded(config.dataDir(), 16)

@@ -91,11 +91,15 @@ public final class WebhooksServer {
     deletesWaiting.put("process", webhooks::deletesWaitingForPermit);
     metrics.gauge("webhooks_deletes_waiting", "DeleteWebhook calls waiting for their account's turn (another delete of"
         + " the account runs) or for a process-wide permit for their next step", "queue", deletesWaiting);
-    CallQuota callQuota = new CallQuota(config.limits().callsPerKey());
+    metrics.gauge("webhooks_key_lookups_in_flight", "API keys being looked up in the database now (bounded; keys"
+        + " accepted lately are not looked up)", apiKeys::lookupsInFlight);
+    metrics.counter("webhooks_key_lookups_refused", "Calls refused with UNAVAILABLE (AUTH_BUSY) because their key had"
+        + " to be looked up while the lookups were all in progress", apiKeys::lookupsRefused);
+    CallQuota callQuota = new CallQuota(config.limits().callsPerAccount());
     metrics.gauge("webhooks_account_calls_in_flight", "Unary calls of account keys in progress on this process",
         callQuota::inFlight);
-    metrics.counter("webhooks_calls_over_key_limit", "Unary calls refused with RESOURCE_EXHAUSTED because their"
-        + " account key had --max-calls-per-key calls in progress", callQuota::refused);
+    metrics.counter("webhooks_calls_over_account_limit", "Unary calls refused with RESOURCE_EXHAUSTED because their"
+        + " account had --max-calls-per-account calls in progress (all its keys together)", callQuota::refused);
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)

@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server.api;
 
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.Caller;
+import com.apindicators.webhooks.server.security.KeyLookupsBusyException;
 import com.google.rpc.Code;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -11,11 +12,14 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import java.util.Map;
 import java.util.Optional;
 
 /** Requires {@code authorization: Bearer <api key>} on every call but health and reflection, and puts the caller in the Context. */
 public final class AuthInterceptor implements ServerInterceptor {
   static final Context.Key<Caller> CALLER = Context.key("webhooks-caller");
+  /** The ErrorInfo reason of a call refused because the key lookups were all taken. */
+  static final String AUTH_BUSY = "AUTH_BUSY";
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private final ApiKeys keys;
 
@@ -36,6 +40,13 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
     try {
       caller = keys.authenticate(header.substring(7).strip());
+    } catch (KeyLookupsBusyException e) {
+      StatusRuntimeException s = Errors.of(Code.UNAVAILABLE, AUTH_BUSY, "The server is busy checking other API keys"
+          + " (at most " + e.limit() + " keys it has not seen lately are looked up at once); retry with exponential"
+          + " backoff. A key that was accepted lately is not held up by this.",
+          Map.of("limit", String.valueOf(e.limit())));
+      call.close(s.getStatus(), s.getTrailers());
+      return new ServerCall.Listener<>() {};
     } catch (RuntimeException e) {
       StatusRuntimeException s = Errors.of(Code.UNAVAILABLE, "AUTH_UNAVAILABLE", "Could not check the API key just now; try again.");
       call.close(s.getStatus(), s.getTrailers());

@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounds the unary calls each account key may have in progress at once on this process, so one tenant's slow calls
- * cannot park the threads and pooled database connections every tenant shares; one more answers RESOURCE_EXHAUSTED
- * at once. Streams (WatchDeliveries) have their own bound ({@link WatchQuota}); admin keys, the operator's and the
- * platform's own, are not limited. Runs after {@link AuthInterceptor}, which puts the caller in the Context.
+ * Bounds the unary calls each account may have in progress at once on this process, all its API keys together (an
+ * account given several keys gets no more), so one tenant's slow calls cannot park the threads and pooled database
+ * connections every tenant shares; one more answers RESOURCE_EXHAUSTED at once. Streams (WatchDeliveries) have their
+ * own bound ({@link WatchQuota}); admin keys, the operator's and the platform's own, are not limited. Runs after
+ * {@link AuthInterceptor}, which puts the caller in the Context.
  *
  * <p>A slot is held until the call is closed, or its listener hears of its end: grpc-java runs listener callbacks
  * one at a time, so a cancel is heard only once the service method returned and its thread is free again.
@@ -29,8 +30,8 @@ public final class CallQuota implements ServerInterceptor {
   private final KeyQuota quota;
   private final AtomicLong refused = new AtomicLong();
 
-  public CallQuota(int perKey) {
-    this.quota = new KeyQuota(perKey);
+  public CallQuota(int perAccount) {
+    this.quota = new KeyQuota(perAccount);
   }
 
   @Override
@@ -39,7 +40,7 @@ public final class CallQuota implements ServerInterceptor {
     if (caller == null || caller.isAdmin() || call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
       return next.startCall(call, headers);
     }
-    Runnable release = quota.tryAcquire(caller.keyId());
+    Runnable release = quota.tryAcquire(caller.accountId());
     if (release == null) {
       refused.incrementAndGet();
       StatusRuntimeException s = tooMany(quota.perKey());
@@ -82,12 +83,12 @@ public final class CallQuota implements ServerInterceptor {
     };
   }
 
-  static StatusRuntimeException tooMany(int perKey) {
-    return Errors.of(Code.RESOURCE_EXHAUSTED, REASON, "This API key already has " + perKey + " calls in progress on"
-        + " this server, the most one key may have at once (calls the client cancelled or gave up on count until the"
-        + " server has finished them; WatchDeliveries streams are not counted). Wait for one to answer, then retry"
-        + " with exponential backoff; or send fewer calls at once.",
-        Map.of("limit", String.valueOf(perKey)));
+  static StatusRuntimeException tooMany(int perAccount) {
+    return Errors.of(Code.RESOURCE_EXHAUSTED, REASON, "This account already has " + perAccount + " calls in progress"
+        + " on this server, the most one account may have at once, all its API keys together (calls the client"
+        + " cancelled or gave up on count until the server has finished them; WatchDeliveries streams are not"
+        + " counted). Wait for one to answer, then retry with exponential backoff; or send fewer calls at once.",
+        Map.of("limit", String.valueOf(perAccount)));
   }
 
   /** Unary calls of account keys in progress on this process. */
@@ -95,7 +96,7 @@ public final class CallQuota implements ServerInterceptor {
     return quota.total();
   }
 
-  /** Calls refused so far for being over their key's limit. */
+  /** Calls refused so far for being over their account's limit. */
   public long refused() {
     return refused.get();
   }

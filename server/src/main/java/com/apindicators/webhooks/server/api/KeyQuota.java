@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts what each API key holds of something (streams, calls in flight) against a limit per key. A key holding
- * nothing has no entry, so memory follows the keys active now, not every key ever seen.
+ * Counts what each API key or account (the key it is given) holds of something (watch streams per API key, calls in
+ * flight per account) against a limit per key. A key holding nothing has no entry, so memory follows the keys active
+ * now, not every key ever seen.
  */
 final class KeyQuota {
   private final int perKey;

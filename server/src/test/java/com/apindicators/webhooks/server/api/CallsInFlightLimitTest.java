@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * One account key with its limit of unary calls in progress (held deterministically: UpdateWebhook waits for a
- * webhook_health row lock this test holds) is refused the next call at once, while other keys are not; the slots
- * come back however the calls end.
+ * One account with its limit of unary calls in progress (held deterministically: UpdateWebhook waits for a
+ * webhook_health row lock this test holds) is refused the next call at once, through any of its keys, while other
+ * accounts and the admin are not; the slots come back however the calls end.
  */
 class CallsInFlightLimitTest {
   private static final int LIMIT = 3;
@@ -82,7 +82,7 @@ class CallsInFlightLimitTest {
   }
 
   @Test
-  void aKeyAtItsLimitIsRefusedAtOnceWhileOtherKeysAndTheAdminAreServedAndItsSlotsComeBack() throws Exception {
+  void anAccountAtItsLimitIsRefusedAtOnceWhileOtherAccountsAndTheAdminAreServedAndItsSlotsComeBack() throws Exception {
     String mine = webhook("acct-a");
     String theirs = webhook("acct-b");
     Channel keyA = server.channelForAccount("acct-a");
@@ -98,13 +98,11 @@ class CallsInFlightLimitTest {
       assertThat(refused.reason()).isEqualTo("TOO_MANY_CALLS_IN_FLIGHT");
       assertThat(refused.errorInfo().getMetadataMap()).containsEntry("limit", String.valueOf(LIMIT));
       assertThat(refused.message()).contains(LIMIT + " calls in progress").contains("retry with exponential backoff");
-      // Another account's key, another key of the same account and the admin key are served meanwhile.
+      // Another account's key and the admin key are served meanwhile.
       assertThat(b.getWebhook(get(theirs)).getWebhook().getWebhookId()).isEqualTo(theirs);
-      assertThat(WebhookServiceGrpc.newBlockingStub(server.channelForAccount("acct-a")).getWebhook(get(mine))
-          .getWebhook().getWebhookId()).isEqualTo(mine);
       assertThat(admin.webhooks.getWebhook(get(mine)).getWebhook().getWebhookId()).isEqualTo(mine);
       assertThat(metric("webhooks_account_calls_in_flight")).isEqualTo(LIMIT);
-      assertThat(metric("webhooks_calls_over_key_limit_total")).isEqualTo(1);
+      assertThat(metric("webhooks_calls_over_account_limit_total")).isEqualTo(1);
       lock.commit();
     }
     for (ListenableFuture<UpdateWebhookResponse> call : held) {
@@ -113,6 +111,44 @@ class CallsInFlightLimitTest {
     // A slot is given back before the client hears the answer: the next call goes through at once.
     assertThat(a.getWebhook(get(mine)).getWebhook().getWebhookId()).isEqualTo(mine);
     assertThat(metric("webhooks_account_calls_in_flight")).isZero();
+  }
+
+  @Test
+  void theKeysOfOneAccountShareItsLimitWhileAnotherAccountIsServed() throws Exception {
+    String mine = webhook("acct-a");
+    String theirs = webhook("acct-b");
+    Channel first = server.channelForAccount("acct-a");
+    Channel second = server.channelForAccount("acct-a");
+    Channel third = server.channelForAccount("acct-a");
+    List<ListenableFuture<UpdateWebhookResponse>> held = new ArrayList<>();
+    try (Handle lock = holdUpdates(mine)) {
+      // The limit split between two keys of the account: together they hold all of it.
+      held.addAll(startHeld(first, mine, LIMIT - 1));
+      WebhookServiceGrpc.WebhookServiceFutureStub viaSecond = WebhookServiceGrpc.newFutureStub(second);
+      held.add(viaSecond.updateWebhook(rename(mine)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("""
+          SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%webhook_health%'
+          """) == LIMIT);
+      // Every key of the account is refused now, a fresh one too; its limit is not multiplied by its keys.
+      for (Channel key : List.of(first, second, third, server.channelForAccount("acct-a"))) {
+        StatusAssert refused = StatusAssert.failing(() -> WebhookServiceGrpc.newBlockingStub(key).getWebhook(get(mine)));
+        assertThat(refused.reason()).isEqualTo("TOO_MANY_CALLS_IN_FLIGHT");
+        assertThat(refused.message()).contains("This account already has " + LIMIT + " calls in progress")
+            .contains("all its API keys together");
+      }
+      // Another account, with as many keys, is not affected.
+      for (int i = 0; i < LIMIT + 1; i++) {
+        assertThat(WebhookServiceGrpc.newBlockingStub(server.channelForAccount("acct-b")).getWebhook(get(theirs))
+            .getWebhook().getWebhookId()).isEqualTo(theirs);
+      }
+      assertThat(metric("webhooks_account_calls_in_flight")).isEqualTo(LIMIT);
+      lock.commit();
+    }
+    for (ListenableFuture<UpdateWebhookResponse> call : held) {
+      assertThat(call.get(10, TimeUnit.SECONDS).getWebhook().getName()).isEqualTo("renamed");
+    }
+    assertThat(WebhookServiceGrpc.newBlockingStub(third).getWebhook(get(mine)).getWebhook().getWebhookId())
+        .isEqualTo(mine);
   }
 
   @Test

@@ -28,13 +28,15 @@ class LimitFlagsTest {
   }
 
   @Test
-  void aCallsPerKeyLimitBelowOneIsRefused() {
-    assertThat(run(2, "--max-calls-per-key", "0")).contains("--max-calls-per-key must be positive");
+  void aCallsPerAccountLimitBelowOneIsRefusedUnderEitherName() {
+    for (String name : new String[] {"--max-calls-per-account", "--max-calls-per-key"}) {
+      assertThat(run(2, name, "0")).contains("--max-calls-per-account (--max-calls-per-key) must be positive");
+    }
   }
 
   @Test
-  void helpNamesTheCallsPerKeyDefault() {
-    assertThat(run(0, "--help")).contains("--max-calls-per-key")
-        .contains("default " + Limits.DEFAULT_CALLS_PER_KEY + ")");
+  void helpNamesTheCallsPerAccountFlagItsOlderNameAndItsDefault() {
+    assertThat(run(0, "--help")).contains("--max-calls-per-account").contains("--max-calls-per-key")
+        .contains("default " + Limits.DEFAULT_CALLS_PER_ACCOUNT + ")");
   }
 }
