@@ -101,13 +101,11 @@ public final class Poller implements AutoCloseable {
    * Runs a statement on deliveries in a transaction that plans it by index, as the result writer's batches are: id
    * arrays, and a young day's partition before autovacuum has analyzed it, look small to the planner, which then
    * scans every delivery of the day per claim (on a fresh database the first 60,000 deliveries cost PostgreSQL
-   * about 4 times the CPU of the next 60,000 before this). Each is planned for its own ids and limit: a generic plan
-   * assumes ten ids and joins by hash over the whole day (see {@code ResultWriter.plan}).
+   * about 4 times the CPU of the next 60,000 before this).
    */
   static <T> T byIndex(Jdbi jdbi, Function<Handle, T> statement) {
     return jdbi.inTransaction(h -> {
-      h.createQuery("SELECT set_config('enable_seqscan', 'off', true)"
-          + " || set_config('plan_cache_mode', 'force_custom_plan', true)").mapTo(String.class).one();
+      h.createQuery("SELECT set_config('enable_seqscan', 'off', true)").mapTo(String.class).one();
       return statement.apply(h);
     });
   }
