@@ -6,6 +6,7 @@ import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +29,7 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   private final HttpSender sender;
   private final ResultWriter writer;
   private final Dispatcher dispatcher;
+  private final ParkedDeliveries parked;
   private final Poller poller;
   private final Metrics metrics;
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,6 +56,15 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
      * default queue fit with up to 3 KiB of data each, and 64 KiB events (the largest) wait in memory 512 at a time.
      */
     public static final long MAX_QUEUED_CHARS = 32L * 1024 * 1024;
+
+    /**
+     * New deliveries that may wait parked ({@link ParkedDeliveries}): four times the queue (each about 1 KiB
+     * besides its event's data, which the deliveries of one publish share), three quarters of it for one account,
+     * with as much event data as the queue.
+     */
+    public int maxParked() {
+      return (int) Math.min(4_000_000, 4L * maxQueued);
+    }
 
     /** The settings the server's configuration asks for. */
     public static Settings of(ServerConfig c) {
@@ -90,7 +101,16 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
         + "or their webhook was deleted", writer::staleOutcomes);
     metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
         + "with the reason instead", writer::setAsideOutcomes);
-    this.poller = new Poller(jdbi, dispatcher, nodeId, settings.lease(), settings.pollInterval());
+    // Parked at most a quarter of the lease: what waits longer goes to the table, where any node may claim it.
+    this.parked = new ParkedDeliveries(settings.maxParked(), Math.max(1, settings.maxParked() / 4 * 3),
+        settings.maxQueuedChars(), settings.lease().toNanos() / 4);
+    this.poller = new Poller(jdbi, dispatcher, parked, nodeId, settings.lease(), settings.pollInterval());
+    metrics.gauge("webhooks_dispatcher_parked", "Deliveries leased to this process at publish that wait by id for"
+        + " room in its dispatcher", parked::size);
+    metrics.counter("webhooks_deliveries_parked", "Deliveries parked by id at publish instead of being released to"
+        + " the database", parked::parkedTotal);
+    metrics.counter("webhooks_leases_released", "Leases this process gave back to the database (each such delivery"
+        + " is claimed again by a poller)", poller::released);
     poller.start();
     long sweep = DELETED_WEBHOOK_SWEEP.toMillis();
     sweeper.scheduleWithFixedDelay(this::dropDeletedWebhooks, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -99,14 +119,17 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   /** Forgets a webhook deleted through this process: its waiting deliveries are never sent. */
   public void webhookDeleted(String webhookId) {
     dispatcher.dropWebhook(webhookId);
+    parked.dropWebhook(webhookId);
   }
 
-  /** Drops waiting jobs whose webhook was deleted through any process. */
+  /** Drops waiting and parked jobs whose webhook was deleted through any process. */
   private void dropDeletedWebhooks() {
     try {
-      String[] waiting = dispatcher.waitingWebhookIds().toArray(String[]::new);
+      Set<String> ids = dispatcher.waitingWebhookIds();
+      ids.addAll(parked.webhookIds());
+      String[] waiting = ids.toArray(String[]::new);
       if (waiting.length > 0) {
-        jdbi.withExtension(DeliveryDao.class, dao -> dao.deletedWebhooks(waiting)).forEach(dispatcher::dropWebhook);
+        jdbi.withExtension(DeliveryDao.class, dao -> dao.deletedWebhooks(waiting)).forEach(this::webhookDeleted);
       }
     } catch (RuntimeException e) {
       log.warn("Checking for deleted webhooks failed; trying again", e);
@@ -128,23 +151,37 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   }
 
   /**
-   * Takes newly published deliveries: logs their creation for watchers, starts sending the handed ones, and has
-   * the writer release the others' leases in the transaction that logs their creation.
+   * Takes newly published deliveries (with their data): logs their creation for watchers and starts sending the
+   * handed ones. The others, and those the dispatcher refuses, stay leased here, parked for the poller to hand over
+   * as soon as there is room (those of lanes still full then are released); what the parking cannot hold is released: by the
+   * writer in the transaction that logs its creation (so no other node sends it before that), or at once if refused.
    */
   @Override
-  public void accept(List<String> createdIds, List<DeliveryJob> handed) {
+  public void accept(List<DeliveryJob> created, List<DeliveryJob> handed) {
     // Before the writer's queue may make this wait: the leases run from the publish, not from the hand-over.
     long leasedAt = System.nanoTime();
-    metrics.deliveriesCreated(createdIds.size());
+    metrics.deliveriesCreated(created.size());
     Set<String> sending = new HashSet<>();
     handed.forEach(j -> sending.add(j.deliveryId()));
-    writer.created(createdIds, id -> !sending.contains(id));
-    Poller.release(jdbi, nodeId, dispatcher.offer(handed, leasedAt));
+    Set<String> release = new HashSet<>();
+    for (DeliveryJob j : created) {
+      if (!sending.contains(j.deliveryId()) && !parked.park(j, leasedAt)) {
+        release.add(j.deliveryId());
+      }
+    }
+    writer.created(created.stream().map(DeliveryJob::deliveryId).toList(), release::contains);
+    List<DeliveryJob> refused = new ArrayList<>();
+    for (DeliveryJob j : dispatcher.offer(handed, leasedAt)) {
+      if (!parked.park(j, leasedAt)) {
+        refused.add(j);
+      }
+    }
+    poller.release(refused);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */
   public void dispatch(List<DeliveryJob> jobs) {
-    Poller.release(jdbi, nodeId, dispatcher.offer(jobs));
+    poller.release(dispatcher.offer(jobs));
   }
 
   /** Makes a finished delivery pending for one more attempt and sends it; empty if it is pending already. */
@@ -167,9 +204,11 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     sweeper.shutdownNow();
     poller.close();
     List<DeliveryJob> unstarted = dispatcher.stopAccepting();
-    release(unstarted);
+    List<String> ids = new ArrayList<>(parked.close());
+    unstarted.forEach(j -> ids.add(j.deliveryId()));
+    release(ids);
     log.info("Draining: stopped claiming deliveries and released {} deliveries not yet started to other processes;"
-        + " {} attempts in flight may finish", unstarted.size(), dispatcher.inFlight());
+        + " {} attempts in flight may finish", ids.size(), dispatcher.inFlight());
   }
 
   /**
@@ -181,7 +220,7 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     if (running.isEmpty()) {
       log.info("Drained: every attempt in flight finished; writing their results");
     } else {
-      release(running);
+      release(running.stream().map(DeliveryJob::deliveryId).toList());
       log.warn("{} attempts were still in flight after the {} s grace; their leases are released, so another process"
           + " attempts them again (the same X-Webhook-Id)", running.size(), grace.toSeconds());
     }
@@ -189,11 +228,11 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     sender.close();
   }
 
-  private void release(List<DeliveryJob> jobs) {
+  private void release(List<String> ids) {
     try {
-      Poller.release(jdbi, nodeId, jobs);
+      poller.releaseIds(ids);
     } catch (RuntimeException e) {
-      log.warn("Could not release {} leases; they expire on their own", jobs.size(), e);
+      log.warn("Could not release {} leases; they expire on their own", ids.size(), e);
     }
   }
 

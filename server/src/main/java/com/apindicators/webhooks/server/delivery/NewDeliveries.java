@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Where a publishing process hands the deliveries it just made, all leased to it. Only as many as it has room for
- * are handed to its dispatcher; the others are released for any process's poller once their creation is logged.
+ * are handed to its dispatcher; the others wait parked there, or are released for any process's poller once their
+ * creation is logged.
  */
 public interface NewDeliveries {
   /**
@@ -19,8 +20,8 @@ public interface NewDeliveries {
   Room room(String accountId, int dataChars);
 
   /**
-   * Takes new deliveries: every one is logged as created; the handed ones are started here, the others released
-   * after that log.
+   * Takes new deliveries (with their event's data): every one is logged as created; the handed ones are started
+   * here, the others parked here or released after that log.
    */
-  void accept(List<String> createdIds, List<DeliveryJob> handed);
+  void accept(List<DeliveryJob> created, List<DeliveryJob> handed);
 }

@@ -1,7 +1,12 @@
 package com.apindicators.webhooks.server.delivery;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -9,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims due deliveries from the database for this node's dispatcher: retries whose time has come, deliveries
- * whose lease expired (a node died), and those the publishing node had no room for.
+ * Feeds this node's dispatcher as it has room: deliveries parked here at publish ({@link ParkedDeliveries}), and due deliveries claimed from the database: retries whose time has come, deliveries whose lease expired
+ * (a node died), and those a publishing node released. Gives back the leases of what cannot be sent soon.
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -19,6 +24,7 @@ public final class Poller implements AutoCloseable {
   static final int MAX_JOB_CHARS = 64 * 1024;
   private final Jdbi jdbi;
   private final Dispatcher dispatcher;
+  private final ParkedDeliveries parked;
   private final String nodeId;
   private final long leaseMs;
   private final long intervalMs;
@@ -26,10 +32,15 @@ public final class Poller implements AutoCloseable {
   private volatile boolean running = true;
   private String after = "";
   private long expiredCheckedNanos = System.nanoTime();
+  /** The last poll filled the room it found: poll again at once rather than wait. */
+  private boolean filled;
+  private final LongAdder released = new LongAdder();
 
-  public Poller(Jdbi jdbi, Dispatcher dispatcher, String nodeId, Duration lease, Duration interval) {
+  public Poller(Jdbi jdbi, Dispatcher dispatcher, ParkedDeliveries parked, String nodeId, Duration lease,
+      Duration interval) {
     this.jdbi = jdbi;
     this.dispatcher = dispatcher;
+    this.parked = parked;
     this.nodeId = nodeId;
     this.leaseMs = lease.toMillis();
     this.intervalMs = interval.toMillis();
@@ -44,7 +55,7 @@ public final class Poller implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        if (pollOnce() < MAX_CLAIM) {
+        if (pollOnce() < MAX_CLAIM && !filled) {
           dispatcher.awaitRoom(intervalMs);
         }
       } catch (InterruptedException e) {
@@ -61,40 +72,78 @@ public final class Poller implements AutoCloseable {
   }
 
   /**
-   * Gives back what the dispatcher should not hold, claims what it has room for (accounts in turn) and hands it
-   * over; returns how many it took (a claim not taken whole is not repeated at once).
+   * Gives back what the dispatcher should not hold and what waited parked too long, then fills the room it has:
+   * parked deliveries first (no statement) but with at most half of it (so retries and other nodes' backlog in the table keep their
+   * turn while this node's publishers flood it), then claims from the table (accounts in turn), then parked ones
+   * again if the table had less. Returns how many it claimed from the table (a claim not taken whole is not
+   * repeated at once).
    */
   int pollOnce() {
-    release(jdbi, nodeId, dispatcher.trim());
+    release(dispatcher.trim());
+    releaseIds(parked.expired(System.nanoTime()));
     // Sized for the largest data: a claim then never holds more than the dispatcher takes, nor is given back at once.
     int room = Math.min(dispatcher.freeCapacity(MAX_JOB_CHARS), MAX_CLAIM);
+    filled = false;
     if (room <= 0) {
       return 0;
     }
     String[] skip = dispatcher.fullWebhooks(null);
-    List<DeliveryJob> jobs = new java.util.ArrayList<>(
-        byIndex(jdbi, h -> Leases.claimDue(h, nodeId, leaseMs, room, after, skip)));
+    Set<String> full = new HashSet<>(Arrays.asList(skip));
+    int fromParking = unpark((room + 1) / 2, full);
+    int want = room - fromParking;
+    List<DeliveryJob> jobs = new ArrayList<>();
+    if (want > 0) {
+      jobs.addAll(byIndex(jdbi, h -> Leases.claimDue(h, nodeId, leaseMs, want, after, skip)));
+    }
     // Expired leases are rare (a node died); looking for them walks past every lease held, so only now and then.
-    if (jobs.size() < room && System.nanoTime() - expiredCheckedNanos > leaseMs * 1_000_000 / 4) {
+    if (want > 0 && jobs.size() < want && System.nanoTime() - expiredCheckedNanos > leaseMs * 1_000_000 / 4) {
       expiredCheckedNanos = System.nanoTime();
-      jobs.addAll(byIndex(jdbi, h -> Leases.claimExpired(h, nodeId, leaseMs, room - jobs.size())));
+      jobs.addAll(byIndex(jdbi, h -> Leases.claimExpired(h, nodeId, leaseMs, want - jobs.size())));
     }
     // With more accounts due than one claim takes, start after the last one served next time.
-    after = jobs.size() < room ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
-    if (jobs.isEmpty()) {
+    after = want > 0 && jobs.size() < want ? "" : jobs.isEmpty() ? after : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
+    if (jobs.size() < want) {
+      fromParking += unpark(want - jobs.size(), full);
+    }
+    int took = 0;
+    if (!jobs.isEmpty()) {
+      List<DeliveryJob> refused = dispatcher.offer(jobs);
+      release(refused);
+      took = jobs.size() - refused.size();
+    }
+    filled = fromParking + took >= room;
+    return took;
+  }
+
+  /** Hands up to {@code n} parked deliveries over (accounts in turn); releases those of full lanes and those refused. */
+  private int unpark(int n, Set<String> full) {
+    ParkedDeliveries.Taken taken = parked.take(n, full);
+    releaseIds(taken.release());
+    if (taken.load().isEmpty()) {
       return 0;
     }
-    List<DeliveryJob> refused = dispatcher.offer(jobs);
-    release(jdbi, nodeId, refused);
+    List<DeliveryJob> jobs = taken.load().stream().map(ParkedDeliveries.Parked::job).toList();
+    List<DeliveryJob> refused = dispatcher.offer(jobs, taken.oldestLeaseNanos(System.nanoTime()));
+    release(refused);
     return jobs.size() - refused.size();
   }
 
   /** Gives back leases so any node can claim those deliveries now rather than when the lease runs out. */
-  static void release(Jdbi jdbi, String nodeId, List<DeliveryJob> jobs) {
-    if (!jobs.isEmpty()) {
-      String[] ids = jobs.stream().map(DeliveryJob::deliveryId).toArray(String[]::new);
-      byIndex(jdbi, h -> Leases.releaseLeases(h, ids, nodeId));
+  void release(List<DeliveryJob> jobs) {
+    releaseIds(jobs.stream().map(DeliveryJob::deliveryId).toList());
+  }
+
+  void releaseIds(List<String> ids) {
+    if (!ids.isEmpty()) {
+      String[] array = ids.toArray(String[]::new);
+      byIndex(jdbi, h -> Leases.releaseLeases(h, array, nodeId));
+      released.add(ids.size());
     }
+  }
+
+  /** Leases given back since start (each a delivery that goes round the table: released, then claimed again). */
+  long released() {
+    return released.sum();
   }
 
   /**

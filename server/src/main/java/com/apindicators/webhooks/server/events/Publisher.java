@@ -108,7 +108,8 @@ public final class Publisher {
 
   /**
    * Hands the new deliveries (all leased to this node) over: as many as the dispatcher has room for, none of a
-   * webhook whose lane is full, to be sent here; the others the writer releases once their creation is logged.
+   * webhook whose lane is full, to be sent here; the others wait parked there or are released (see
+   * {@link NewDeliveries#accept}).
    */
   private void hand(List<DeliveryJob> made, String data, String accountId) {
     if (made.isEmpty()) {
@@ -117,13 +118,16 @@ public final class Publisher {
     try {
       NewDeliveries.Room room = deliveries.room(accountId, data.length());
       Set<String> full = new HashSet<>(Arrays.asList(room.fullWebhooks()));
+      List<DeliveryJob> all = new ArrayList<>(made.size());
       List<DeliveryJob> handed = new ArrayList<>();
       for (DeliveryJob job : made) {
+        DeliveryJob withData = job.withDataJson(data);
+        all.add(withData);
         if (handed.size() < room.count() && !full.contains(job.webhookId())) {
-          handed.add(job.withDataJson(data));
+          handed.add(withData);
         }
       }
-      deliveries.accept(made.stream().map(DeliveryJob::deliveryId).toList(), handed);
+      deliveries.accept(all, handed);
     } catch (RuntimeException ex) {
       // Committed already: the leases run out and any process's poller sends them.
       LoggerFactory.getLogger(Publisher.class).warn("Handing {} deliveries to the dispatcher failed", made.size(), ex);

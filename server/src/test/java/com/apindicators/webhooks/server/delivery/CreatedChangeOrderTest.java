@@ -34,13 +34,13 @@ class CreatedChangeOrderTest {
       }
 
       @Override
-      public void accept(List<String> createdIds, List<DeliveryJob> handed) {
+      public void accept(List<DeliveryJob> created, List<DeliveryJob> handed) {
         assertThat(handed).isEmpty();
         try {
           // Process B's poller finds nothing to claim while A's writer has not logged the creation.
           assertThat(claimAsB(db)).isEmpty();
           try (ResultWriter a = new ResultWriter(db.jdbi(), "A")) {
-            a.created(createdIds, id -> true);
+            a.created(created.stream().map(DeliveryJob::deliveryId).toList(), id -> true);
           }
           // Now B claims it, sends it and records the 200.
           List<DeliveryJob> claimed = claimAsB(db);

@@ -47,10 +47,10 @@ class PollerDataBudgetTest {
       }
 
       @Override
-      public void accept(List<String> createdIds, List<DeliveryJob> handed) {
+      public void accept(List<DeliveryJob> created, List<DeliveryJob> handed) {
         // As the engine does: the writer logs their creation and releases them for any poller.
         try (ResultWriter w = new ResultWriter(db.jdbi(), "publisher")) {
-          w.created(createdIds, id -> true);
+          w.created(created.stream().map(DeliveryJob::deliveryId).toList(), id -> true);
         } catch (InterruptedException e) {
           throw new IllegalStateException(e);
         }
@@ -82,7 +82,7 @@ class PollerDataBudgetTest {
           }
         }
       });
-      int took = new Poller(db.jdbi(), d, "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
+      int took = new Poller(db.jdbi(), d, new ParkedDeliveries(0, 0, 0, 0), "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
 
       assertThat(took).as("it still claims what fits").isPositive();
       assertThat(releases).as("leases claimed only to be given back at once").isEmpty();

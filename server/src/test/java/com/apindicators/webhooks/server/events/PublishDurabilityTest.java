@@ -131,8 +131,8 @@ class PublishDurabilityTest {
     }
 
     @Override
-    public void accept(List<String> createdIds, List<DeliveryJob> jobs) {
-      created.addAll(createdIds);
+    public void accept(List<DeliveryJob> createdJobs, List<DeliveryJob> jobs) {
+      createdJobs.forEach(j -> created.add(j.deliveryId()));
       leased.addAll(jobs);
     }
   }
