@@ -56,14 +56,16 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
      * default queue fit with up to 3 KiB of data each, and 64 KiB events (the largest) wait in memory 512 at a time.
      */
     public static final long MAX_QUEUED_CHARS = 32L * 1024 * 1024;
+    /** The most deliveries parked however large the queue (about 200 MiB of heap at most). */
+    public static final int MAX_PARKED = 200_000;
 
     /**
-     * New deliveries that may wait parked ({@link ParkedDeliveries}): four times the queue (each about 1 KiB
-     * besides its event's data, which the deliveries of one publish share), three quarters of it for one account,
-     * with as much event data as the queue.
+     * New deliveries that may wait parked ({@link ParkedDeliveries}): four times the queue, at most 200,000 (each
+     * about 1 KiB besides its event's data, which the deliveries of one publish share), three quarters of it for one
+     * account, with as much event data as the queue.
      */
     public int maxParked() {
-      return (int) Math.min(4_000_000, 4L * maxQueued);
+      return (int) Math.min(MAX_PARKED, 4L * maxQueued);
     }
 
     /** The settings the server's configuration asks for. */
@@ -104,13 +106,14 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     // Parked at most a quarter of the lease: what waits longer goes to the table, where any node may claim it.
     this.parked = new ParkedDeliveries(settings.maxParked(), Math.max(1, settings.maxParked() / 4 * 3),
         settings.maxQueuedChars(), settings.lease().toNanos() / 4);
-    this.poller = new Poller(jdbi, dispatcher, parked, nodeId, settings.lease(), settings.pollInterval());
-    metrics.gauge("webhooks_dispatcher_parked", "Deliveries leased to this process at publish that wait by id for"
+    this.poller = new Poller(jdbi, dispatcher, parked, writer::release, nodeId, settings.lease(),
+        settings.pollInterval());
+    metrics.gauge("webhooks_dispatcher_parked", "Deliveries leased to this process at publish that wait parked for"
         + " room in its dispatcher", parked::size);
     metrics.counter("webhooks_deliveries_parked", "Deliveries parked by id at publish instead of being released to"
         + " the database", parked::parkedTotal);
     metrics.counter("webhooks_leases_released", "Leases this process gave back to the database (each such delivery"
-        + " is claimed again by a poller)", poller::released);
+        + " is claimed again by a poller)", writer::releasedLeases);
     poller.start();
     long sweep = DELETED_WEBHOOK_SWEEP.toMillis();
     sweeper.scheduleWithFixedDelay(this::dropDeletedWebhooks, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -153,8 +156,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   /**
    * Takes newly published deliveries (with their data): logs their creation for watchers and starts sending the
    * handed ones. The others, and those the dispatcher refuses, stay leased here, parked for the poller to hand over
-   * as soon as there is room (those of lanes still full then are released); what the parking cannot hold is released: by the
-   * writer in the transaction that logs its creation (so no other node sends it before that), or at once if refused.
+   * as soon as there is room (those of lanes still full then are released); what the parking cannot hold is released
+   * by the writer, in the transaction that logs its creation or after it, so no other node sends it before that.
    */
   @Override
   public void accept(List<DeliveryJob> created, List<DeliveryJob> handed) {
@@ -163,20 +166,21 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     metrics.deliveriesCreated(created.size());
     Set<String> sending = new HashSet<>();
     handed.forEach(j -> sending.add(j.deliveryId()));
-    Set<String> release = new HashSet<>();
-    for (DeliveryJob j : created) {
-      if (!sending.contains(j.deliveryId()) && !parked.park(j, leasedAt)) {
-        release.add(j.deliveryId());
-      }
+    List<ParkedDeliveries.Parked> admitted =
+        parked.admit(created.stream().filter(j -> !sending.contains(j.deliveryId())).toList(), leasedAt);
+    Set<String> kept = new HashSet<>(sending);
+    admitted.forEach(p -> kept.add(p.job().deliveryId()));
+    writer.created(created.stream().map(DeliveryJob::deliveryId).toList(), id -> !kept.contains(id));
+    // Only now: the poller may send a parked delivery at once, and its outcome must queue after its creation.
+    parked.open(admitted);
+    List<DeliveryJob> refused = dispatcher.offer(handed, leasedAt);
+    if (!refused.isEmpty()) {
+      List<ParkedDeliveries.Parked> again = parked.admit(refused, leasedAt);
+      parked.open(again);
+      Set<String> parkedAgain = new HashSet<>();
+      again.forEach(p -> parkedAgain.add(p.job().deliveryId()));
+      poller.release(refused.stream().filter(j -> !parkedAgain.contains(j.deliveryId())).toList());
     }
-    writer.created(created.stream().map(DeliveryJob::deliveryId).toList(), release::contains);
-    List<DeliveryJob> refused = new ArrayList<>();
-    for (DeliveryJob j : dispatcher.offer(handed, leasedAt)) {
-      if (!parked.park(j, leasedAt)) {
-        refused.add(j);
-      }
-    }
-    poller.release(refused);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */
@@ -228,12 +232,9 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     sender.close();
   }
 
+  /** Releases through the writer, after the creations queued before (it writes what is queued before it stops). */
   private void release(List<String> ids) {
-    try {
-      poller.releaseIds(ids);
-    } catch (RuntimeException e) {
-      log.warn("Could not release {} leases; they expire on their own", ids.size(), e);
-    }
+    writer.release(ids);
   }
 
   /** Stops taking work, lets attempts in flight finish (up to their timeout), writes results. */

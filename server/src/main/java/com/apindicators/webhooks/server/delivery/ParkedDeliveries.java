@@ -12,31 +12,40 @@ import java.util.Set;
 /**
  * New deliveries this node's dispatcher had no room for at publish, kept leased to this node, ready to send, until
  * it has room: the poller then hands them over instead of their leases being released and claimed back, two updates
- * of every row (in the throughput workload, a third of PostgreSQL's time). Accounts take turns; each may park at
- * most {@code maxPerAccount}, all together {@code max} deliveries and {@code maxChars} characters of event data
- * (each counted whole, as the dispatcher counts). Beyond that, and for anything parked longer than {@code
- * maxAgeNanos} or whose webhook's lane is full when its turn comes, the lease is released to the database as
- * before, where the poller of any node claims it fairly.
+ * of every row (in the throughput workload, a third of PostgreSQL's time). Accounts take turns. Each may park at
+ * most {@code maxPerAccount} deliveries and three quarters of the event data; all together {@code max} deliveries
+ * and {@code maxChars} characters of event data (each counted whole, as the dispatcher counts). Beyond that, and for
+ * anything parked longer than {@code maxAgeNanos} or whose webhook's lane is full when its turn comes, the lease is
+ * released to the database as before, where the poller of any node claims it fairly.
+ *
+ * <p>Parking has two steps: {@link #admit} reserves room, and {@link #open} makes what was admitted available to
+ * {@link #take} once its creation is queued to the result writer, so that no parked delivery can have an outcome
+ * before its creation is logged.
  */
 final class ParkedDeliveries {
   /** A parked delivery, with its event's data, and when its lease was taken ({@link System#nanoTime}). */
   record Parked(DeliveryJob job, long leasedAtNanos) {}
 
   /** What {@link #take} returns: deliveries to send, and the ids of those to release. */
-  record Taken(List<Parked> load, List<String> release) {
-    /** The earliest lease of those to load (their start-by time follows from it), or {@code now} for none. */
-    long oldestLeaseNanos(long now) {
-      return load.stream().mapToLong(Parked::leasedAtNanos).reduce(now, (a, b) -> a - b < 0 ? a : b);
-    }
+  record Taken(List<Parked> load, List<String> release) {}
+
+  /** One account's parked deliveries: those open to {@link #take}, and the counts including those only admitted. */
+  private static final class Account {
+    final ArrayDeque<Parked> open = new ArrayDeque<>();
+    int count;
+    long chars;
   }
 
   private final int max;
   private final int maxPerAccount;
   private final long maxChars;
+  private final long maxCharsPerAccount;
   private final long maxAgeNanos;
-  private final Map<String, ArrayDeque<Parked>> byAccount = new HashMap<>();
-  /** Accounts with parked deliveries, in turn order. */
+  private final Map<String, Account> accounts = new HashMap<>();
+  /** Accounts with deliveries open to take, in turn order. */
   private final ArrayDeque<String> turns = new ArrayDeque<>();
+  /** Batches admitted and not yet opened. */
+  private final List<List<Parked>> admitted = new ArrayList<>();
   private int size;
   private long chars;
   private long parkedTotal;
@@ -46,33 +55,56 @@ final class ParkedDeliveries {
     this.max = max;
     this.maxPerAccount = maxPerAccount;
     this.maxChars = maxChars;
+    this.maxCharsPerAccount = maxChars / 4 * 3;
     this.maxAgeNanos = maxAgeNanos;
   }
 
   /**
-   * Parks a delivery leased to this node (with its event's data); false (release it) when full, over its account's
-   * share, or closed.
+   * Reserves room for the jobs, leased to this node (with their event's data), that fit; returns those admitted
+   * (none once closed). They are not taken before {@link #open}.
    */
-  synchronized boolean park(DeliveryJob job, long leasedAtNanos) {
-    ArrayDeque<Parked> q = byAccount.get(job.accountId());
-    long jobChars = chars(job);
-    if (closed || size >= max || chars + jobChars > maxChars || q != null && q.size() >= maxPerAccount) {
-      return false;
+  synchronized List<Parked> admit(List<DeliveryJob> jobs, long leasedAtNanos) {
+    List<Parked> batch = new ArrayList<>();
+    for (DeliveryJob job : jobs) {
+      Account a = accounts.get(job.accountId());
+      long jobChars = chars(job);
+      if (closed || size >= max || chars + jobChars > maxChars
+          || a != null && (a.count >= maxPerAccount || a.chars + jobChars > maxCharsPerAccount)) {
+        continue;
+      }
+      if (a == null) {
+        a = new Account();
+        accounts.put(job.accountId(), a);
+      }
+      a.count++;
+      a.chars += jobChars;
+      size++;
+      chars += jobChars;
+      parkedTotal++;
+      batch.add(new Parked(job, leasedAtNanos));
     }
-    if (q == null) {
-      q = new ArrayDeque<>();
-      byAccount.put(job.accountId(), q);
-      turns.add(job.accountId());
+    if (!batch.isEmpty()) {
+      admitted.add(batch);
     }
-    q.add(new Parked(job, leasedAtNanos));
-    size++;
-    chars += jobChars;
-    parkedTotal++;
-    return true;
+    return batch;
+  }
+
+  /** Makes an admitted batch available to {@link #take} (nothing, if {@link #close} gave it back meanwhile). */
+  synchronized void open(List<Parked> batch) {
+    if (batch.isEmpty() || !admitted.remove(batch)) {
+      return;
+    }
+    for (Parked p : batch) {
+      Account a = accounts.get(p.job().accountId());
+      if (a.open.isEmpty()) {
+        turns.add(p.job().accountId());
+      }
+      a.open.add(p);
+    }
   }
 
   /**
-   * Takes up to {@code n} to load, one per account in turn (oldest first within each). Those of webhooks in {@code
+   * Takes up to {@code n} to send, one per account in turn (oldest first within each). Those of webhooks in {@code
    * full} met on the way are taken to be released (their lanes would refuse them; the claim skips them in the
    * database until there is room), at most {@code n} of them per call.
    */
@@ -81,33 +113,33 @@ final class ParkedDeliveries {
     List<String> release = new ArrayList<>();
     while (load.size() < n && release.size() < n && !turns.isEmpty()) {
       String account = turns.poll();
-      ArrayDeque<Parked> q = byAccount.get(account);
-      Parked p = forget(q.poll());
+      Account a = accounts.get(account);
+      Parked p = forget(a, a.open.poll());
       if (full.contains(p.job().webhookId())) {
         release.add(p.job().deliveryId());
       } else {
         load.add(p);
       }
-      if (q.isEmpty()) {
-        byAccount.remove(account);
-      } else {
+      if (!a.open.isEmpty()) {
         turns.add(account);
       }
     }
     return new Taken(load, release);
   }
 
-  /** Removes and returns the ids parked longer than the longest wait: their leases are to be released. */
+  /**
+   * Removes and returns the ids parked longer than the longest wait, their leases to be released. Each account's
+   * oldest come first (a delivery parked after its dispatcher refused it may sit behind younger ones a little longer;
+   * the dispatcher still starts nothing after half its lease).
+   */
   synchronized List<String> expired(long now) {
     List<String> out = new ArrayList<>();
     for (Iterator<String> it = turns.iterator(); it.hasNext(); ) {
-      String account = it.next();
-      ArrayDeque<Parked> q = byAccount.get(account);
-      while (!q.isEmpty() && now - q.peek().leasedAtNanos() > maxAgeNanos) {
-        out.add(forget(q.poll()).job().deliveryId());
+      Account a = accounts.get(it.next());
+      while (!a.open.isEmpty() && now - a.open.peek().leasedAtNanos() > maxAgeNanos) {
+        out.add(forget(a, a.open.poll()).job().deliveryId());
       }
-      if (q.isEmpty()) {
-        byAccount.remove(account);
+      if (a.open.isEmpty()) {
         it.remove();
       }
     }
@@ -117,11 +149,9 @@ final class ParkedDeliveries {
   /** Forgets what is parked for a deleted webhook (its deliveries are gone with it). */
   synchronized void dropWebhook(String webhookId) {
     for (Iterator<String> it = turns.iterator(); it.hasNext(); ) {
-      String account = it.next();
-      ArrayDeque<Parked> q = byAccount.get(account);
-      q.removeIf(p -> p.job().webhookId().equals(webhookId) && forget(p) != null);
-      if (q.isEmpty()) {
-        byAccount.remove(account);
+      Account a = accounts.get(it.next());
+      a.open.removeIf(p -> p.job().webhookId().equals(webhookId) && forget(a, p) != null);
+      if (a.open.isEmpty()) {
         it.remove();
       }
     }
@@ -130,30 +160,22 @@ final class ParkedDeliveries {
   /** The webhooks that have deliveries parked. */
   synchronized Set<String> webhookIds() {
     Set<String> ids = new HashSet<>();
-    byAccount.values().forEach(q -> q.forEach(p -> ids.add(p.job().webhookId())));
+    accounts.values().forEach(a -> a.open.forEach(p -> ids.add(p.job().webhookId())));
     return ids;
   }
 
-  /** Parks nothing from now on and returns every id parked, whose leases are to be released. */
+  /** Parks nothing from now on and returns every id parked or admitted, whose leases are to be released. */
   synchronized List<String> close() {
     closed = true;
     List<String> out = new ArrayList<>();
-    byAccount.values().forEach(q -> q.forEach(p -> out.add(p.job().deliveryId())));
-    byAccount.clear();
+    accounts.values().forEach(a -> a.open.forEach(p -> out.add(p.job().deliveryId())));
+    admitted.forEach(batch -> batch.forEach(p -> out.add(p.job().deliveryId())));
+    accounts.clear();
+    admitted.clear();
     turns.clear();
     size = 0;
     chars = 0;
     return out;
-  }
-
-  private Parked forget(Parked p) {
-    size--;
-    chars -= chars(p.job());
-    return p;
-  }
-
-  private static long chars(DeliveryJob job) {
-    return job.dataJson() == null ? 0 : job.dataJson().length();
   }
 
   synchronized int size() {
@@ -163,5 +185,21 @@ final class ParkedDeliveries {
   /** Deliveries parked since start. */
   synchronized long parkedTotal() {
     return parkedTotal;
+  }
+
+  private Parked forget(Account a, Parked p) {
+    long c = chars(p.job());
+    size--;
+    chars -= c;
+    a.count--;
+    a.chars -= c;
+    if (a.count == 0) {
+      accounts.remove(p.job().accountId());
+    }
+    return p;
+  }
+
+  private static long chars(DeliveryJob job) {
+    return job.dataJson() == null ? 0 : job.dataJson().length();
   }
 }

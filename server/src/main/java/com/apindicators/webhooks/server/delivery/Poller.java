@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -20,11 +22,15 @@ import org.slf4j.LoggerFactory;
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   private static final int MAX_CLAIM = 500;
+  /** A poll that filled at least this much room polls again at once; a smaller room waits for more to free. */
+  private static final int MIN_REPOLL = 64;
   /** The most event data a claimed delivery can carry: the API's 64 KiB (a UTF-8 byte is at least a char). */
   static final int MAX_JOB_CHARS = 64 * 1024;
   private final Jdbi jdbi;
   private final Dispatcher dispatcher;
   private final ParkedDeliveries parked;
+  /** Gives leases back (through the result writer, after the creations queued before). */
+  private final Consumer<List<String>> releases;
   private final String nodeId;
   private final long leaseMs;
   private final long intervalMs;
@@ -34,13 +40,13 @@ public final class Poller implements AutoCloseable {
   private long expiredCheckedNanos = System.nanoTime();
   /** The last poll filled the room it found: poll again at once rather than wait. */
   private boolean filled;
-  private final LongAdder released = new LongAdder();
 
-  public Poller(Jdbi jdbi, Dispatcher dispatcher, ParkedDeliveries parked, String nodeId, Duration lease,
-      Duration interval) {
+  public Poller(Jdbi jdbi, Dispatcher dispatcher, ParkedDeliveries parked, Consumer<List<String>> releases,
+      String nodeId, Duration lease, Duration interval) {
     this.jdbi = jdbi;
     this.dispatcher = dispatcher;
     this.parked = parked;
+    this.releases = releases;
     this.nodeId = nodeId;
     this.leaseMs = lease.toMillis();
     this.intervalMs = interval.toMillis();
@@ -89,7 +95,7 @@ public final class Poller implements AutoCloseable {
     }
     String[] skip = dispatcher.fullWebhooks(null);
     Set<String> full = new HashSet<>(Arrays.asList(skip));
-    int fromParking = unpark((room + 1) / 2, full);
+    int fromParking = unpark(room / 2, full);
     int want = room - fromParking;
     List<DeliveryJob> jobs = new ArrayList<>();
     if (want > 0) {
@@ -111,7 +117,7 @@ public final class Poller implements AutoCloseable {
       release(refused);
       took = jobs.size() - refused.size();
     }
-    filled = fromParking + took >= room;
+    filled = room >= MIN_REPOLL && fromParking + took >= room;
     return took;
   }
 
@@ -119,31 +125,27 @@ public final class Poller implements AutoCloseable {
   private int unpark(int n, Set<String> full) {
     ParkedDeliveries.Taken taken = parked.take(n, full);
     releaseIds(taken.release());
-    if (taken.load().isEmpty()) {
-      return 0;
+    // Each with the time its lease was taken, so that none starts after half its lease.
+    Map<Long, List<DeliveryJob>> byLease = new LinkedHashMap<>();
+    taken.load().forEach(p -> byLease.computeIfAbsent(p.leasedAtNanos(), t -> new ArrayList<>()).add(p.job()));
+    int took = 0;
+    for (Map.Entry<Long, List<DeliveryJob>> e : byLease.entrySet()) {
+      List<DeliveryJob> refused = dispatcher.offer(e.getValue(), e.getKey());
+      release(refused);
+      took += e.getValue().size() - refused.size();
     }
-    List<DeliveryJob> jobs = taken.load().stream().map(ParkedDeliveries.Parked::job).toList();
-    List<DeliveryJob> refused = dispatcher.offer(jobs, taken.oldestLeaseNanos(System.nanoTime()));
-    release(refused);
-    return jobs.size() - refused.size();
+    return took;
   }
 
-  /** Gives back leases so any node can claim those deliveries now rather than when the lease runs out. */
+  /** Gives leases back so any node can claim those deliveries now rather than when the lease runs out. */
   void release(List<DeliveryJob> jobs) {
     releaseIds(jobs.stream().map(DeliveryJob::deliveryId).toList());
   }
 
   void releaseIds(List<String> ids) {
     if (!ids.isEmpty()) {
-      String[] array = ids.toArray(String[]::new);
-      byIndex(jdbi, h -> Leases.releaseLeases(h, array, nodeId));
-      released.add(ids.size());
+      releases.accept(ids);
     }
-  }
-
-  /** Leases given back since start (each a delivery that goes round the table: released, then claimed again). */
-  long released() {
-    return released.sum();
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,7 @@ public final class ResultWriter implements AutoCloseable {
   private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final AtomicLong stale = new AtomicLong();
   private final AtomicLong setAside = new AtomicLong();
+  private final AtomicLong released = new AtomicLong();
   private final IntConsumer batchWritten;
   private final Thread thread;
   private volatile boolean running = true;
@@ -49,12 +51,17 @@ public final class ResultWriter implements AutoCloseable {
   private volatile long writingSinceNanos;
 
   /**
-   * Either an outcome to record, or a newly created delivery whose "pending" change to log (and whose lease to release
-   * then, if {@code release}); and when queued.
+   * One of: an outcome to record; a newly created delivery whose "pending" change to log (and whose lease to release
+   * then, if {@code release}); a lease of this node to release ({@code releasedId}). And when queued.
    */
-  private record Item(Outcome outcome, String createdId, boolean release, long queuedNanos) {
+  private record Item(Outcome outcome, String createdId, boolean release, String releasedId, long queuedNanos) {
     Item(Outcome outcome, String createdId) {
-      this(outcome, createdId, false, System.nanoTime());
+      this(outcome, createdId, false, null, System.nanoTime());
+    }
+
+    /** The lease this item releases, if any. */
+    String releases() {
+      return releasedId != null ? releasedId : release ? createdId : null;
     }
   }
 
@@ -84,7 +91,21 @@ public final class ResultWriter implements AutoCloseable {
    * {@code release} picks in the same transaction: no poller can take one before its creation is logged.
    */
   public void created(List<String> deliveryIds, Predicate<String> release) {
-    deliveryIds.forEach(id -> enqueue(new Item(null, id, release.test(id), System.nanoTime())));
+    deliveryIds.forEach(id -> enqueue(new Item(null, id, release.test(id), null, System.nanoTime())));
+  }
+
+  /**
+   * Queues the release of leases this node holds, written after everything queued before: a delivery whose creation
+   * is queued is released only once that creation is logged, so no other node can send it before the stream shows it
+   * pending.
+   */
+  public void release(List<String> deliveryIds) {
+    deliveryIds.forEach(id -> enqueue(new Item(null, null, false, id, System.nanoTime())));
+  }
+
+  /** Leases released since start (each such delivery goes round the table: a poller claims it again). */
+  public long releasedLeases() {
+    return released.get();
   }
 
   /** Outcomes dropped because their delivery was no longer leased to this node for that attempt (or was deleted). */
@@ -167,7 +188,8 @@ public final class ResultWriter implements AutoCloseable {
   private void setAside(Item item, RuntimeException refused) throws InterruptedException {
     String reason = "Could not record the endpoint's answer: " + sqlMessage(refused);
     if (item.outcome() == null) {
-      log.error("Could not log the creation of delivery {}: {}", item.createdId(), reason);
+      log.error("Could not log the creation of (or release) delivery {}: {}",
+          item.createdId() != null ? item.createdId() : item.releasedId(), reason);
       return;
     }
     Outcome o = item.outcome();
@@ -270,6 +292,7 @@ public final class ResultWriter implements AutoCloseable {
       next[i] = o.nextAttemptTime() == null ? null : Timestamp.from(o.nextAttemptTime());
       starts[i] = Timestamp.from(o.result().startTime());
     }
+    String[] release = items.stream().map(Item::releases).filter(Objects::nonNull).toArray(String[]::new);
     int recorded = jdbi.inTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
       // The batch arrays look small to the planner; without enable_seqscan off it may scan all deliveries per batch.
@@ -278,7 +301,6 @@ public final class ResultWriter implements AutoCloseable {
           + " || set_config('plan_cache_mode', 'force_generic_plan', true)").mapTo(String.class).one();
       // Creations first: their snapshots are read before this batch's outcomes change the rows.
       ChangeLog.record(h, created);
-      String[] release = items.stream().filter(Item::release).map(Item::createdId).toArray(String[]::new);
       if (release.length == 0 && n == 0) {
         return 0;
       }
@@ -300,6 +322,7 @@ public final class ResultWriter implements AutoCloseable {
       }
       return written.size();
     });
+    released.addAndGet(release.length);
     if (recorded < n) {
       stale.addAndGet(n - recorded);
       log.debug("Dropped {} stale outcomes (lease held by another attempt, or the webhook was deleted)", n - recorded);

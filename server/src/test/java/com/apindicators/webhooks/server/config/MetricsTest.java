@@ -64,7 +64,8 @@ class MetricsTest {
       try (WatchClient watch = WatchClient.open(server.channel, WatchDeliveriesRequest.getDefaultInstance())) {
         await().until(() -> server.server.watchers() == 1);
         f.publish("signal.buy", "{}", "m");
-        // 12 to an endpoint that holds every request: 4 in flight (the floor), 4 waiting here, 4 left in the table.
+        // 12 to an endpoint that holds every request: 4 in flight (the floor), 4 waiting here, 4 left in the table
+        // (parked first, then released: the lane is full).
         for (int i = 0; i < 12; i++) {
           f.publish("order.filled", "{}", "g");
         }
@@ -106,8 +107,12 @@ class MetricsTest {
             .isEqualTo(12);
         assertThat(after.value("webhooks_delivery_attempt_duration_seconds_count")).isEqualTo(14);
         assertThat(after.value("webhooks_result_writer_batch_rows_count")).isPositive();
-        // creations and outcomes: 14 of each
-        assertThat(after.value("webhooks_result_writer_batch_rows_sum")).isEqualTo(28);
+        // The 4 the gate's lane had no room for were parked, then released through the writer (still full).
+        assertThat(after.value("webhooks_deliveries_parked_total")).isEqualTo(4);
+        assertThat(after.value("webhooks_leases_released_total")).isEqualTo(4);
+        assertThat(after.value("webhooks_dispatcher_parked")).isZero();
+        // creations and outcomes, 14 of each, and the releases
+        assertThat(after.value("webhooks_result_writer_batch_rows_sum")).isEqualTo(28 + 4);
         assertThat(after.value("webhooks_watchers")).isEqualTo(1);
         assertThat(after.value("webhooks_watchers_fell_behind_total")).isZero();
         String publish = "grpc_method=\"PublishEvent\"";

@@ -14,10 +14,10 @@ class ParkedDeliveriesTest {
   void accountsTakeTurnsSoAFloodDoesNotPushAnotherAccountBehindIt() {
     ParkedDeliveries parked = new ParkedDeliveries(1_000, 1_000, Long.MAX_VALUE, 10 * SECOND);
     for (int i = 0; i < 500; i++) {
-      assertThat(parked.park(job("flood", "f" + i, "wh_f"), 0)).isTrue();
+      assertThat(park(parked, job("flood", "f" + i, "wh_f"), 0)).isTrue();
     }
-    parked.park(job("quiet", "q0", "wh_q"), 0);
-    parked.park(job("quiet", "q1", "wh_q"), 0);
+    park(parked, job("quiet", "q0", "wh_q"), 0);
+    park(parked, job("quiet", "q1", "wh_q"), 0);
 
     List<String> first = ids(parked.take(4, Set.of()));
 
@@ -30,12 +30,12 @@ class ParkedDeliveriesTest {
   void oneAccountParksAtMostItsShareAndAllTogetherAtMostTheBound() {
     ParkedDeliveries parked = new ParkedDeliveries(6, 4, Long.MAX_VALUE, 10 * SECOND);
     for (int i = 0; i < 4; i++) {
-      assertThat(parked.park(job("a", "a" + i, "wh"), 0)).isTrue();
+      assertThat(park(parked, job("a", "a" + i, "wh"), 0)).isTrue();
     }
-    assertThat(parked.park(job("a", "a4", "wh"), 0)).as("over the account's share").isFalse();
-    assertThat(parked.park(job("b", "b0", "wh"), 0)).isTrue();
-    assertThat(parked.park(job("b", "b1", "wh"), 0)).isTrue();
-    assertThat(parked.park(job("c", "c0", "wh"), 0)).as("over the bound").isFalse();
+    assertThat(park(parked, job("a", "a4", "wh"), 0)).as("over the account's share").isFalse();
+    assertThat(park(parked, job("b", "b0", "wh"), 0)).isTrue();
+    assertThat(park(parked, job("b", "b1", "wh"), 0)).isTrue();
+    assertThat(park(parked, job("c", "c0", "wh"), 0)).as("over the bound").isFalse();
     assertThat(parked.size()).isEqualTo(6);
     assertThat(parked.parkedTotal()).isEqualTo(6);
   }
@@ -43,10 +43,10 @@ class ParkedDeliveriesTest {
   @Test
   void deliveriesOfFullLanesAreGivenBackNotLoaded() {
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, 10 * SECOND);
-    parked.park(job("a", "hang0", "wh_hang"), 0);
-    parked.park(job("a", "fast0", "wh_fast"), 0);
-    parked.park(job("a", "hang1", "wh_hang"), 0);
-    parked.park(job("a", "fast1", "wh_fast"), 0);
+    park(parked, job("a", "hang0", "wh_hang"), 0);
+    park(parked, job("a", "fast0", "wh_fast"), 0);
+    park(parked, job("a", "hang1", "wh_hang"), 0);
+    park(parked, job("a", "fast1", "wh_fast"), 0);
 
     ParkedDeliveries.Taken taken = parked.take(10, Set.of("wh_hang"));
 
@@ -56,46 +56,69 @@ class ParkedDeliveriesTest {
   }
 
   @Test
-  void whatWaitedTooLongIsGivenBackAndTheOldestLeaseBoundsTheStart() {
+  void whatWaitedTooLongIsGivenBackAndEachKeepsItsLeaseTime() {
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, 10 * SECOND);
-    parked.park(job("a", "old", "wh"), 0);
-    parked.park(job("a", "new", "wh"), 8 * SECOND);
-    parked.park(job("b", "b-old", "wh"), SECOND);
+    park(parked, job("a", "old", "wh"), 0);
+    park(parked, job("a", "new", "wh"), 8 * SECOND);
+    park(parked, job("b", "b-old", "wh"), SECOND);
 
     assertThat(parked.expired(11 * SECOND + 1)).containsExactlyInAnyOrder("old", "b-old");
     assertThat(parked.size()).isEqualTo(1);
 
-    parked.park(job("b", "b-new", "wh"), 9 * SECOND);
+    park(parked, job("b", "b-new", "wh"), 9 * SECOND);
     ParkedDeliveries.Taken taken = parked.take(10, Set.of());
-    assertThat(taken.oldestLeaseNanos(12 * SECOND)).isEqualTo(8 * SECOND);
-    assertThat(new ParkedDeliveries.Taken(List.of(), List.of()).oldestLeaseNanos(12 * SECOND)).isEqualTo(12 * SECOND);
+    assertThat(taken.load()).extracting(ParkedDeliveries.Parked::leasedAtNanos).containsExactly(8 * SECOND, 9 * SECOND);
   }
 
   @Test
   void closingGivesEverythingBackAndParksNothingMore() {
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, 10 * SECOND);
-    parked.park(job("a", "a0", "wh"), 0);
-    parked.park(job("b", "b0", "wh"), 0);
+    park(parked, job("a", "a0", "wh"), 0);
+    park(parked, job("b", "b0", "wh"), 0);
 
     assertThat(parked.close()).containsExactlyInAnyOrder("a0", "b0");
-    assertThat(parked.park(job("a", "a1", "wh"), 0)).isFalse();
+    assertThat(park(parked, job("a", "a1", "wh"), 0)).isFalse();
     assertThat(parked.take(10, Set.of()).load()).isEmpty();
     assertThat(parked.size()).isZero();
   }
 
   @Test
   void eventDataIsBoundedAndAParkedWebhookDeletedIsForgotten() {
-    ParkedDeliveries parked = new ParkedDeliveries(100, 100, 10, 10 * SECOND);
-    assertThat(parked.park(job("a", "a0", "wh_a", "{\"n\":1}"), 0)).isTrue();
-    assertThat(parked.park(job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("7 + 7 characters over 10").isFalse();
-    assertThat(parked.park(job("b", "b0", "wh_b", "{}"), 0)).isTrue();
+    ParkedDeliveries parked = new ParkedDeliveries(100, 100, 16, 10 * SECOND);
+    assertThat(park(parked, job("a", "a0", "wh_a", "{\"n\":1}"), 0)).isTrue();
+    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("7 + 7 characters: over an account's 12").isFalse();
+    assertThat(park(parked, job("b", "b0", "wh_b", "{\"n\":3}"), 0)).isTrue();
+    assertThat(park(parked, job("c", "c0", "wh_c", "[1]"), 0)).as("7 + 7 + 3 characters: over all 16").isFalse();
     assertThat(parked.webhookIds()).containsExactlyInAnyOrder("wh_a", "wh_b");
 
     parked.dropWebhook("wh_a");
 
     assertThat(parked.webhookIds()).containsExactly("wh_b");
-    assertThat(parked.park(job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("the dropped one's data no longer counts").isTrue();
+    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("the dropped one's data no longer counts").isTrue();
     assertThat(ids(parked.take(10, Set.of()))).containsExactly("b0", "a1");
+  }
+
+  @Test
+  void whatIsAdmittedIsNotTakenBeforeItIsOpenedAndAStopGivesItBack() {
+    ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, 10 * SECOND);
+    List<ParkedDeliveries.Parked> batch = parked.admit(List.of(job("a", "a0", "wh"), job("a", "a1", "wh")), 0);
+    assertThat(parked.take(10, Set.of()).load()).as("its creation is not queued yet").isEmpty();
+    assertThat(parked.size()).isEqualTo(2);
+    parked.open(batch);
+    assertThat(ids(parked.take(1, Set.of()))).containsExactly("a0");
+
+    List<ParkedDeliveries.Parked> late = parked.admit(List.of(job("b", "b0", "wh")), 0);
+    assertThat(parked.close()).containsExactlyInAnyOrder("a1", "b0");
+    parked.open(late);
+    assertThat(parked.take(10, Set.of()).load()).as("given back at the stop, never sent").isEmpty();
+    assertThat(parked.admit(List.of(job("c", "c0", "wh")), 0)).isEmpty();
+  }
+
+  /** Parks one job, as the engine does: admitted, then opened once its creation is queued; false if not admitted. */
+  private static boolean park(ParkedDeliveries parked, DeliveryJob job, long leasedAt) {
+    List<ParkedDeliveries.Parked> batch = parked.admit(List.of(job), leasedAt);
+    parked.open(batch);
+    return !batch.isEmpty();
   }
 
   private static DeliveryJob job(String account, String id, String webhook) {

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.events.EventJson;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,12 +23,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Deliveries parked at publish (leased to this node, with their data) reach the dispatcher without a statement
  * (no release, no claim back), with at most half of each poll's room while the table has due deliveries of others;
- * those of full lanes, those parked too long and those parked at a stop are released to the table.
+ * those of full lanes and those parked too long are released to the table, through the result writer, so never
+ * before their creation is logged.
  */
 class ParkedPollTest {
   private static final long HOUR = Duration.ofHours(1).toNanos();
   private final SecretBox box = SecretBox.random();
-  private final List<String> releases = new CopyOnWriteArrayList<>();
+  private final List<String> releaseStatements = new CopyOnWriteArrayList<>();
+  /** What the poller gives back (the engine hands it to the result writer). */
+  private final List<String> released = new CopyOnWriteArrayList<>();
   private Database db;
 
   @BeforeEach
@@ -47,7 +52,7 @@ class ParkedPollTest {
       @Override
       public void logAfterExecution(StatementContext ctx) {
         if (ctx.getRenderedSql().contains("SET lease_owner = NULL")) {
-          releases.add(ctx.getRenderedSql());
+          releaseStatements.add(ctx.getRenderedSql());
         }
       }
     });
@@ -58,18 +63,19 @@ class ParkedPollTest {
     List<DeliveryJob> parkedJobs = publishLeased("p", 30);
     publishReleased("t", 30);
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, HOUR);
-    parkedJobs.forEach(j -> parked.park(j, System.nanoTime()));
-    releases.clear();
+    park(parked, parkedJobs, System.nanoTime());
+    releaseStatements.clear();
 
     try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 1)) {
       // Nothing starts; lanes hold up to 200, the queue 20: each poll has room for 20.
       Dispatcher d = new Dispatcher(sender, o -> { }, settings(100, 20));
-      new Poller(db.jdbi(), d, parked, "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
+      poller(d, parked).pollOnce();
 
       assertThat(d.heldBy("p")).as("parked, handed over").isEqualTo(10);
       assertThat(d.heldBy("t")).as("claimed from the table with the other half").isEqualTo(10);
       assertThat(parked.size()).isEqualTo(20);
-      assertThat(releases).as("no lease went round the table").isEmpty();
+      assertThat(released).as("no lease went round the table").isEmpty();
+      assertThat(releaseStatements).isEmpty();
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'p' AND lease_owner = 'node'"))
           .as("every parked delivery is still leased here").isEqualTo(30);
 
@@ -88,16 +94,14 @@ class ParkedPollTest {
       Dispatcher d = new Dispatcher(sender, o -> { }, settings(1, 64));
       assertThat(d.offer(p.subList(0, 10))).hasSize(2);
       ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, HOUR);
-      p.subList(10, 15).forEach(j -> parked.park(j, System.nanoTime()));
-      q.forEach(j -> parked.park(j, System.nanoTime()));
+      park(parked, p.subList(10, 15), System.nanoTime());
+      park(parked, q, System.nanoTime());
 
-      new Poller(db.jdbi(), d, parked, "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
+      poller(d, parked).pollOnce();
 
       assertThat(d.heldBy("q")).isEqualTo(3);
       assertThat(parked.size()).isZero();
-      List<String> released = db.jdbi().withHandle(h -> h.createQuery(
-          "SELECT delivery_id FROM deliveries WHERE lease_owner IS NULL").mapTo(String.class).list());
-      assertThat(released).as("the full lane's parked deliveries wait in the table")
+      assertThat(released).as("the full lane's parked deliveries go to the table")
           .containsExactlyInAnyOrderElementsOf(p.subList(10, 15).stream().map(DeliveryJob::deliveryId).toList());
       d.stopAccepting();
     }
@@ -107,17 +111,67 @@ class ParkedPollTest {
   void deliveriesParkedLongerThanTheLimitAreReleased() throws Exception {
     List<DeliveryJob> p = publishLeased("p", 4);
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, 0);
-    long longAgo = System.nanoTime() - 1;
-    p.forEach(j -> parked.park(j, longAgo));
+    park(parked, p, System.nanoTime() - 1);
     try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 1)) {
       // A full queue: nothing is claimed back in this poll.
       Dispatcher d = new Dispatcher(sender, o -> { }, settings(100, 0));
-      new Poller(db.jdbi(), d, parked, "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
+      poller(d, parked).pollOnce();
 
       assertThat(parked.size()).as("a parked lease this old might not cover the attempt").isZero();
-      assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE lease_owner IS NULL")).isEqualTo(4);
+      assertThat(released).containsExactlyInAnyOrderElementsOf(p.stream().map(DeliveryJob::deliveryId).toList());
       d.stopAccepting();
     }
+  }
+
+  @Test
+  void aParkedDeliveryReleasedIsNotClaimedElsewhereBeforeItsCreationIsLogged() throws Exception {
+    List<DeliveryJob> p = publishLeased("p", 1);
+    try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(30), 1);
+        Handle lock = db.jdbi().open();
+        ResultWriter writer = new ResultWriter(db.jdbi(), "node")) {
+      // The writer stalls on the change log, with the creation queued.
+      lock.begin();
+      lock.execute("LOCK TABLE delivery_changes IN EXCLUSIVE MODE");
+      writer.created(List.of(p.get(0).deliveryId()), id -> false);
+      ParkedDeliveries parked = new ParkedDeliveries(100, 100, Long.MAX_VALUE, HOUR);
+      park(parked, p, System.nanoTime());
+      // Its lane is full: the poller gives it back, through the writer.
+      Dispatcher d = new Dispatcher(sender, o -> { }, settings(1, 64));
+      d.offer(fill(p.get(0), 10));
+      new Poller(db.jdbi(), d, parked, writer::release, "node", Duration.ofSeconds(60), Duration.ofMillis(200))
+          .pollOnce();
+
+      assertThat(parked.size()).isZero();
+      assertThat(claimAsB()).as("still leased here while its creation is not logged").isEmpty();
+      lock.rollback();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !claimAsB().isEmpty());
+      d.stopAccepting();
+    }
+    List<String> statuses = db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT status FROM delivery_changes ORDER BY change_id").mapTo(String.class).list());
+    assertThat(statuses).containsExactly("PENDING");
+  }
+
+  private List<DeliveryJob> claimAsB() {
+    return Poller.byIndex(db.jdbi(), h -> Leases.claimDue(h, "B", 60_000, 10, "", new String[0]));
+  }
+
+  /** Jobs of the same webhook (never sent: no slots) that fill its lane. */
+  private static List<DeliveryJob> fill(DeliveryJob like, int n) {
+    List<DeliveryJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(new DeliveryJob("dlv_fill" + i, like.webhookId(), like.accountId(), like.url(), "s", null,
+          like.eventType(), like.eventTime(), "{}", 1, 1, 1000, 1000));
+    }
+    return jobs;
+  }
+
+  private Poller poller(Dispatcher d, ParkedDeliveries parked) {
+    return new Poller(db.jdbi(), d, parked, released::addAll, "node", Duration.ofSeconds(60), Duration.ofMillis(200));
+  }
+
+  private static void park(ParkedDeliveries parked, List<DeliveryJob> jobs, long leasedAt) {
+    parked.open(parked.admit(jobs, leasedAt));
   }
 
   private static DeliveryEngine.Settings settings(int endpointFloor, int queue) {

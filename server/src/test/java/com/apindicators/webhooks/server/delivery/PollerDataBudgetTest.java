@@ -82,7 +82,9 @@ class PollerDataBudgetTest {
           }
         }
       });
-      int took = new Poller(db.jdbi(), d, new ParkedDeliveries(0, 0, 0, 0), "node", Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
+      int took = new Poller(db.jdbi(), d, new ParkedDeliveries(0, 0, 0, 0),
+          ids -> Poller.byIndex(db.jdbi(), h -> Leases.releaseLeases(h, ids.toArray(String[]::new), "node")), "node",
+          Duration.ofSeconds(60), Duration.ofMillis(200)).pollOnce();
 
       assertThat(took).as("it still claims what fits").isPositive();
       assertThat(releases).as("leases claimed only to be given back at once").isEmpty();
