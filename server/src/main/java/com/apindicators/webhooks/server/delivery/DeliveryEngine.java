@@ -110,8 +110,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
         settings.pollInterval());
     metrics.gauge("webhooks_dispatcher_parked", "Deliveries leased to this process at publish that wait parked for"
         + " room in its dispatcher", parked::size);
-    metrics.counter("webhooks_deliveries_parked", "Deliveries parked by id at publish instead of being released to"
-        + " the database", parked::parkedTotal);
+    metrics.counter("webhooks_deliveries_parked", "Deliveries parked at publish (leased, with their data) instead of"
+        + " being released to the database", parked::parkedTotal);
     metrics.counter("webhooks_leases_released", "Leases this process gave back to the database (each such delivery"
         + " is claimed again by a poller)", writer::releasedLeases);
     poller.start();
@@ -172,15 +172,16 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     admitted.forEach(p -> kept.add(p.job().deliveryId()));
     writer.created(created.stream().map(DeliveryJob::deliveryId).toList(), id -> !kept.contains(id));
     // Only now: the poller may send a parked delivery at once, and its outcome must queue after its creation.
-    parked.open(admitted);
+    List<DeliveryJob> release = new ArrayList<>(parked.open(admitted));
     List<DeliveryJob> refused = dispatcher.offer(handed, leasedAt);
     if (!refused.isEmpty()) {
       List<ParkedDeliveries.Parked> again = parked.admit(refused, leasedAt);
-      parked.open(again);
+      release.addAll(parked.open(again));
       Set<String> parkedAgain = new HashSet<>();
       again.forEach(p -> parkedAgain.add(p.job().deliveryId()));
-      poller.release(refused.stream().filter(j -> !parkedAgain.contains(j.deliveryId())).toList());
+      refused.stream().filter(j -> !parkedAgain.contains(j.deliveryId())).forEach(release::add);
     }
+    poller.release(release);
   }
 
   /** Starts sending jobs leased to this node; what does not fit is released for the poller of any node. */

@@ -89,10 +89,17 @@ final class ParkedDeliveries {
     return batch;
   }
 
-  /** Makes an admitted batch available to {@link #take} (nothing, if {@link #close} gave it back meanwhile). */
-  synchronized void open(List<Parked> batch) {
+  /**
+   * Makes an admitted batch available to {@link #take}; returns the jobs given back instead because the parking
+   * closed meanwhile (their leases to be released, after their creation is queued).
+   */
+  synchronized List<DeliveryJob> open(List<Parked> batch) {
     if (batch.isEmpty() || !admitted.remove(batch)) {
-      return;
+      return List.of();
+    }
+    if (closed) {
+      batch.forEach(p -> forget(accounts.get(p.job().accountId()), p));
+      return batch.stream().map(Parked::job).toList();
     }
     for (Parked p : batch) {
       Account a = accounts.get(p.job().accountId());
@@ -101,6 +108,7 @@ final class ParkedDeliveries {
       }
       a.open.add(p);
     }
+    return List.of();
   }
 
   /**
@@ -164,17 +172,20 @@ final class ParkedDeliveries {
     return ids;
   }
 
-  /** Parks nothing from now on and returns every id parked or admitted, whose leases are to be released. */
+  /**
+   * Parks nothing from now on and returns the ids of every delivery open to take, whose leases are to be released;
+   * batches admitted but not yet opened are given back by {@link #open}, once their creation is queued.
+   */
   synchronized List<String> close() {
     closed = true;
     List<String> out = new ArrayList<>();
-    accounts.values().forEach(a -> a.open.forEach(p -> out.add(p.job().deliveryId())));
-    admitted.forEach(batch -> batch.forEach(p -> out.add(p.job().deliveryId())));
-    accounts.clear();
-    admitted.clear();
+    for (String account : turns) {
+      Account a = accounts.get(account);
+      while (!a.open.isEmpty()) {
+        out.add(forget(a, a.open.poll()).job().deliveryId());
+      }
+    }
     turns.clear();
-    size = 0;
-    chars = 0;
     return out;
   }
 

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +35,11 @@ public final class ResultWriter implements AutoCloseable {
   static final int MAX_BATCH = 1000;
   /** Results and creations waiting at most; beyond it, submitters wait (back-pressure on sending and publishing). */
   public static final int MAX_QUEUED = 20_000;
+  /**
+   * How long one call to {@link #release} waits for room in the queue in all: a lease not released runs out by
+   * itself, so a stop or a poller never waits on a writer that cannot write (the database down).
+   */
+  static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
   /** Tries for an error that is neither bad data nor a lost connection (or for any error once closing). */
   private static final int MAX_TRIES = 5;
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -100,7 +106,21 @@ public final class ResultWriter implements AutoCloseable {
    * pending.
    */
   public void release(List<String> deliveryIds) {
-    deliveryIds.forEach(id -> enqueue(new Item(null, null, false, id, System.nanoTime())));
+    long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+    for (int i = 0; i < deliveryIds.size(); i++) {
+      Item item = new Item(null, null, false, deliveryIds.get(i), System.nanoTime());
+      try {
+        if (!queue.offer(item, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          log.warn("The result writer's queue stayed full: {} leases are left to run out instead of being released",
+              deliveryIds.size() - i);
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.warn("Interrupted: {} leases are left to run out instead of being released", deliveryIds.size() - i);
+        return;
+      }
+    }
   }
 
   /** Leases released since start (each such delivery goes round the table: a poller claims it again). */

@@ -22,6 +22,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.BeforeEach;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.Test;
 
 /** The result writer on real PostgreSQL: a bad row or a stale outcome never costs other rows their results. */
@@ -225,6 +226,28 @@ class ResultWriterTest {
     @Override
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
       return real.isWrapperFor(iface);
+    }
+  }
+
+  @Test
+  void aReleaseDoesNotWaitLongOnAWriterThatCannotWrite() throws Exception {
+    try (Handle lock = jdbi.open(); ResultWriter writer = new ResultWriter(jdbi, NODE)) {
+      // The writer stalls on the change log with its queue full (a batch taken, 20,000 waiting).
+      lock.begin();
+      lock.execute("LOCK TABLE delivery_changes IN EXCLUSIVE MODE");
+      List<String> ids = java.util.stream.IntStream.range(0, ResultWriter.MAX_QUEUED + ResultWriter.MAX_BATCH)
+          .mapToObj(i -> "dlv_fill" + i).toList();
+      Thread publisher = new Thread(() -> writer.created(ids, id -> false));
+      publisher.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> writer.queued() == ResultWriter.MAX_QUEUED);
+
+      long start = System.nanoTime();
+      writer.release(List.of("dlv_late"));
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a lease not released runs out by itself")
+          .isLessThan(ResultWriter.RELEASE_WAIT.multipliedBy(10));
+      lock.rollback();
+      publisher.join(30_000);
     }
   }
 }
