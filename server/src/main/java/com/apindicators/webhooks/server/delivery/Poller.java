@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds this node's dispatcher as it has room: deliveries parked here at publish ({@link ParkedDeliveries}), and due deliveries claimed from the database: retries whose time has come, deliveries whose lease expired
- * (a node died), and those a publishing node released. Gives back the leases of what cannot be sent soon.
+ * Feeds this node's dispatcher as it has room: deliveries parked here at publish ({@link ParkedDeliveries}), and
+ * due deliveries claimed from the database: retries whose time has come, deliveries whose lease expired (a node
+ * died), and those a publishing node released. Gives back the leases of what cannot be sent soon.
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -79,10 +80,10 @@ public final class Poller implements AutoCloseable {
 
   /**
    * Gives back what the dispatcher should not hold and what waited parked too long, then fills the room it has:
-   * parked deliveries first (no statement) but with at most half of it (so retries and other nodes' backlog in the table keep their
-   * turn while this node's publishers flood it), then claims from the table (accounts in turn), then parked ones
-   * again if the table had less. Returns how many it claimed from the table (a claim not taken whole is not
-   * repeated at once).
+   * parked deliveries first (no statement) but with at most half of it (so retries and other nodes' backlog in the
+   * table keep their turn while this node's publishers flood it), then claims from the table (accounts in turn),
+   * then parked ones again if the table had less. Returns how many it claimed from the table (a claim not taken
+   * whole is not repeated at once).
    */
   int pollOnce() {
     release(dispatcher.trim());
@@ -107,7 +108,9 @@ public final class Poller implements AutoCloseable {
       jobs.addAll(byIndex(jdbi, h -> Leases.claimExpired(h, nodeId, leaseMs, want - jobs.size())));
     }
     // With more accounts due than one claim takes, start after the last one served next time.
-    after = want > 0 && jobs.size() < want ? "" : jobs.isEmpty() ? after : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
+    if (want > 0) {
+      after = jobs.size() < want ? "" : jobs.stream().map(DeliveryJob::accountId).max(String::compareTo).orElse("");
+    }
     if (jobs.size() < want) {
       fromParking += unpark(want - jobs.size(), full);
     }
@@ -121,7 +124,7 @@ public final class Poller implements AutoCloseable {
     return took;
   }
 
-  /** Hands up to {@code n} parked deliveries over (accounts in turn); releases those of full lanes and those refused. */
+  /** Hands up to {@code n} parked deliveries over (accounts in turn); releases those of full lanes and refused. */
   private int unpark(int n, Set<String> full) {
     ParkedDeliveries.Taken taken = parked.take(n, full);
     releaseIds(taken.release());

@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the delivery log in batches, one transaction per batch, on its own thread: attempt outcomes, and the
- * change-log entries of new deliveries and of every outcome. Publishing and sending wait for it only when its
+ * Writes the delivery log in batches, one transaction per batch, on its own thread: attempt outcomes, the
+ * change-log entries of new deliveries and of every outcome, and this node's lease releases (after what was queued
+ * before them). Publishing and sending wait for it only when its
  * bounded queue is full, and only this short transaction takes the change log's ordering lock. A batch the
  * database refuses for its data is split until the refused rows are alone; those are recorded as failed with the
  * reason, so one tenant's row never costs another tenant its results. Each batch also moves every webhook's health

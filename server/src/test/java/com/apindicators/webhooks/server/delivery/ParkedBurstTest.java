@@ -54,7 +54,8 @@ class ParkedBurstTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(
           "SELECT count(*) FROM deliveries WHERE account_id = 'burst' AND status = 'DELIVERED'") == WEBHOOKS);
       assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
-          + " ON d.delivery_id = a.delivery_id WHERE d.account_id = 'burst'")).as("one attempt each").isEqualTo(WEBHOOKS);
+          + " ON d.delivery_id = a.delivery_id WHERE d.account_id = 'burst'"))
+          .as("one attempt each").isEqualTo(WEBHOOKS);
       await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.of(http).value("webhooks_dispatcher_parked") == 0);
       assertThat(fastRequests(receiver)).as("no delivery sent twice").hasSize(WEBHOOKS);
     }

@@ -86,7 +86,7 @@ class ParkedDeliveriesTest {
   void eventDataIsBoundedAndAParkedWebhookDeletedIsForgotten() {
     ParkedDeliveries parked = new ParkedDeliveries(100, 100, 16, 10 * SECOND);
     assertThat(park(parked, job("a", "a0", "wh_a", "{\"n\":1}"), 0)).isTrue();
-    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("7 + 7 characters: over an account's 12").isFalse();
+    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("7 + 7 characters: over a's 12").isFalse();
     assertThat(park(parked, job("b", "b0", "wh_b", "{\"n\":3}"), 0)).isTrue();
     assertThat(park(parked, job("c", "c0", "wh_c", "[1]"), 0)).as("7 + 7 + 3 characters: over all 16").isFalse();
     assertThat(parked.webhookIds()).containsExactlyInAnyOrder("wh_a", "wh_b");
@@ -94,7 +94,7 @@ class ParkedDeliveriesTest {
     parked.dropWebhook("wh_a");
 
     assertThat(parked.webhookIds()).containsExactly("wh_b");
-    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("the dropped one's data no longer counts").isTrue();
+    assertThat(park(parked, job("a", "a1", "wh_b", "{\"n\":2}"), 0)).as("the dropped one's no longer counts").isTrue();
     assertThat(ids(parked.take(10, Set.of()))).containsExactly("b0", "a1");
   }
 
