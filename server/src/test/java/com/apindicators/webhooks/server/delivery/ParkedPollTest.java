@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -182,7 +183,21 @@ class ParkedPollTest {
   /** Publishes one event per delivery with no room here: every delivery stays leased to "node", as for parking. */
   private List<DeliveryJob> publishLeased(String account, int n) throws Exception {
     List<DeliveryJob> created = new ArrayList<>();
-    Publisher publisher = new Publisher(db.jdbi(), "node", 60_000, new NewDeliveries() {
+    publish("node", account, n, created::addAll);
+    return created;
+  }
+
+  /** Publishes with no room anywhere: the writer logs each creation and releases it to the table. */
+  private void publishReleased(String account, int n) throws Exception {
+    try (ResultWriter w = new ResultWriter(db.jdbi(), "elsewhere")) {
+      publish("elsewhere", account, n,
+          jobs -> w.created(jobs.stream().map(DeliveryJob::deliveryId).toList(), id -> true));
+    }
+  }
+
+  /** Publishes n events of one delivery each as {@code node}, with no room in its dispatcher. */
+  private void publish(String node, String account, int n, Consumer<List<DeliveryJob>> accept) throws Exception {
+    Publisher publisher = new Publisher(db.jdbi(), node, 60_000, new NewDeliveries() {
       @Override
       public Room room(String accountId, int dataChars) {
         return new Room(0, new String[0]);
@@ -190,32 +205,11 @@ class ParkedPollTest {
 
       @Override
       public void accept(List<DeliveryJob> jobs, List<DeliveryJob> handed) {
-        created.addAll(jobs);
+        accept.accept(jobs);
       }
     });
     for (int i = 0; i < n; i++) {
       publisher.publish(new NewEvent("order.filled", EventJson.parse("{\"i\":" + i + "}"), account, null, null));
-    }
-    return created;
-  }
-
-  /** Publishes with no room anywhere: the writer logs each creation and releases it to the table. */
-  private void publishReleased(String account, int n) throws Exception {
-    try (ResultWriter w = new ResultWriter(db.jdbi(), "elsewhere")) {
-      Publisher publisher = new Publisher(db.jdbi(), "elsewhere", 60_000, new NewDeliveries() {
-        @Override
-        public Room room(String accountId, int dataChars) {
-          return new Room(0, new String[0]);
-        }
-
-        @Override
-        public void accept(List<DeliveryJob> jobs, List<DeliveryJob> handed) {
-          w.created(jobs.stream().map(DeliveryJob::deliveryId).toList(), id -> true);
-        }
-      });
-      for (int i = 0; i < n; i++) {
-        publisher.publish(new NewEvent("order.filled", EventJson.parse("{\"i\":" + i + "}"), account, null, null));
-      }
     }
   }
 }
