@@ -31,6 +31,14 @@ class BenchCommandTest {
       assertThat(w.get("deliveriesPerSecond").getAsLong()).as(w.toString()).isPositive();
       assertThat(w.getAsJsonObject("receivedMs").get("p50").getAsDouble()).as(w.toString()).isPositive();
     }
+    // The bench's own CPU during each workload: it shares the machine with the server it measures.
+    double clientCpu = 0;
+    for (var row : rows.asList()) {
+      double cpu = row.getAsJsonObject().get("clientCpuSeconds").getAsDouble();
+      assertThat(cpu).as(row.toString()).isNotNegative();
+      clientCpu += cpu;
+    }
+    assertThat(clientCpu).isPositive();
     JsonObject throughput = rows.get(0).getAsJsonObject();
     assertThat(throughput.get("workload").getAsString()).isEqualTo("throughput");
     assertThat(throughput.get("note").getAsString()).isEqualTo("4 events x 3 webhooks, 8 publishers");

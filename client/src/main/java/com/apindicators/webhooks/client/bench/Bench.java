@@ -23,8 +23,11 @@ public final class Bench {
       String serverHeap, String receiverUrl, List<String> workloads, int webhooks, int events, int publishers,
       int fanoutWebhooks, int fanoutAccounts, int rate, Duration duration, int watchers, int rawSeconds) {}
 
-  /** The results: the receiver's raw rate (NaN when not measured) and a row per workload. */
-  public record Report(double rawPostsPerSecond, List<Result> rows) {}
+  /**
+   * The results: the receiver's raw rate (NaN when not measured), a row per workload, and the CPU seconds this
+   * bench's own JVM used during each (it competes with the server when both run on one machine).
+   */
+  public record Report(double rawPostsPerSecond, List<Result> rows, List<Double> clientCpuSeconds) {}
 
   private Bench() {}
 
@@ -44,11 +47,13 @@ public final class Bench {
         raw = RawPostRate.measure(receiver.url("raw"), Duration.ofSeconds(o.rawSeconds()), RAW_IN_FLIGHT);
       }
       List<Result> rows = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
       try (BenchTarget target = new BenchTarget(server, key, metrics)) {
         BurstWorkloads burst = new BurstWorkloads(target, receiver, settings);
         SteadyWorkloads steady = new SteadyWorkloads(target, receiver, settings);
         for (String w : o.workloads()) {
           progress.accept(w + ": running");
+          double cpuBefore = cpuSeconds();
           rows.add(switch (w) {
             case "throughput" -> burst.throughput();
             case "fanout" -> burst.fanout();
@@ -58,9 +63,10 @@ public final class Bench {
             case "memory" -> new MemoryWorkload(target, settings).run(hanging);
             default -> throw new IllegalArgumentException("unknown workload '" + w + "'; workloads: " + WORKLOADS);
           });
+          cpu.add(cpuSeconds() - cpuBefore);
         }
       }
-      return new Report(raw, rows);
+      return new Report(raw, rows, cpu);
     } finally {
       if (local != null) {
         local.close();
@@ -81,6 +87,12 @@ public final class Bench {
     for (Result r : report.rows()) {
       out.println(r.workload() + ": " + r.note());
     }
+    List<String> cpu = new ArrayList<>();
+    for (int i = 0; i < report.rows().size(); i++) {
+      cpu.add(String.format("%s %.1f s", report.rows().get(i).workload(), report.clientCpuSeconds().get(i)));
+    }
+    out.println("this bench client's own CPU (it competes with a server on the same machine): "
+        + String.join(", ", cpu));
     if (!Double.isNaN(report.rawPostsPerSecond())) {
       out.printf("receiver raw POST rate: %.0f/s (%d in flight, JDK HttpClient, same machine)%n",
           report.rawPostsPerSecond(), RAW_IN_FLIGHT);
@@ -88,6 +100,11 @@ public final class Bench {
           out.printf("throughput as a fraction of the raw rate: %.3f%n", r.deliveriesPerSecond() / report.rawPostsPerSecond()));
     }
     out.flush();
+  }
+
+  /** CPU seconds this JVM has used (all its threads), or NaN where the platform does not tell. */
+  private static double cpuSeconds() {
+    return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
   }
 
   private static String ms(org.HdrHistogram.Histogram h, boolean full) {

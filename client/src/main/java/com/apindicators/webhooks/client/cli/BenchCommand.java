@@ -4,6 +4,7 @@ import com.apindicators.webhooks.client.bench.Bench;
 import com.apindicators.webhooks.client.bench.Result;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,14 @@ final class BenchCommand implements Callable<Integer> {
     if (root.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("rawPostsPerSecond", Double.isNaN(report.rawPostsPerSecond()) ? null : Math.round(report.rawPostsPerSecond()));
-      m.put("workloads", report.rows().stream().map(Result::toMap).toList());
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (int i = 0; i < report.rows().size(); i++) {
+        Map<String, Object> row = new LinkedHashMap<>(report.rows().get(i).toMap());
+        double cpu = report.clientCpuSeconds().get(i);
+        row.put("clientCpuSeconds", Double.isNaN(cpu) ? null : Math.round(cpu * 10) / 10.0);
+        rows.add(row);
+      }
+      m.put("workloads", rows);
       root.print(m, "");
     } else {
       Bench.print(report, root.out);
