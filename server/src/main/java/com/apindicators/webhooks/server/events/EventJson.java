@@ -32,7 +32,7 @@ public final class EventJson {
    *
    * @param compact the JSON as delivered: no whitespace, keys and number text as given
    * @param canonical keys sorted recursively, numbers normalized by value; for comparing content only
-   * @param pair top-level {@code pair} when it is a string, for webhook filters, or null
+   * @param pair top-level {@code pair} when it is a string, for webhook filters, or null (see {@link #filterable})
    * @param interval top-level {@code interval} when it is a string, or null
    * @param score top-level {@code score} when it is a number, or null
    */
@@ -70,9 +70,18 @@ public final class EventJson {
     write(compact, root, false);
     StringBuilder canonical = new StringBuilder(text.length());
     write(canonical, root, true);
-    return new Data(compact.toString(), canonical.toString(), top.get("pair") instanceof String s ? s : null,
-        top.get("interval") instanceof String s ? s : null,
+    return new Data(compact.toString(), canonical.toString(), filterable(top.get("pair")),
+        filterable(top.get("interval")),
         top.get("score") instanceof Num n ? Double.parseDouble(n.text()) : null);
+  }
+
+  /**
+   * A string a webhook filter can match, or null. A string holding NUL (JSON {@code \u0000}) matches no filter (their
+   * values have no control characters) and PostgreSQL text cannot carry it: it is null here, which matches no filter
+   * either. The data delivered keeps it, escaped.
+   */
+  private static String filterable(Object value) {
+    return value instanceof String s && s.indexOf('\0') < 0 ? s : null;
   }
 
   private static boolean ended(JsonReader r) {

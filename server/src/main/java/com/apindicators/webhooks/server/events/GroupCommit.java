@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
@@ -15,8 +17,10 @@ import java.util.function.ToIntFunction;
  * {@code maxBatch} inputs and {@code maxWeight} in all (its own always). Other callers wait; each batch that ends
  * hands its slot to the oldest waiting caller, which runs the next batch. A lone caller runs alone, without waiting.
  *
- * <p>One input cannot fail the others: when a batch of several fails with an error {@code alone} accepts (the data's
- * own fault, nothing written), each input of it is run again alone, and only the failing ones fail.
+ * <p>One input cannot fail the others: when a batch of several fails with an error {@code alone} accepts (nothing
+ * written: the data's own fault, or a conflict that aborted it), each input of it is run again alone, and only the
+ * failing ones fail. A call cancelled while it waits (its client gone, its deadline passed) is left out of the
+ * batches and fails with {@link CancellationException}.
  */
 final class GroupCommit<I, O> {
   /** Does a batch's work: one output per input, in their order. */
@@ -50,20 +54,26 @@ final class GroupCommit<I, O> {
   /** One caller's input, and what became of it. Guarded by {@link #lock}. */
   private final class Call {
     final I input;
+    final BooleanSupplier cancelled;
     final Condition changed = lock.newCondition();
     boolean lead;
     boolean done;
     O output;
     RuntimeException error;
 
-    Call(I input) {
+    Call(I input, BooleanSupplier cancelled) {
       this.input = input;
+      this.cancelled = cancelled;
     }
   }
 
-  /** Runs {@code input} in a batch and returns its output, or throws its batch's (or its own) error. */
-  O run(I input) {
-    Call me = new Call(input);
+  /**
+   * Runs {@code input} in a batch and returns its output, or throws its batch's (or its own) error.
+   *
+   * @param cancelled whether the caller gave up; asked before the call is taken into a batch
+   */
+  O run(I input, BooleanSupplier cancelled) {
+    Call me = new Call(input, cancelled);
     lock.lock();
     try {
       if (running < maxRunning) {
@@ -102,7 +112,9 @@ final class GroupCommit<I, O> {
     try {
       List<Call> batch = take(me);
       try {
-        execute(batch);
+        if (!batch.isEmpty()) {
+          execute(batch);
+        }
       } finally {
         finish(batch);
       }
@@ -122,17 +134,27 @@ final class GroupCommit<I, O> {
     }
   }
 
-  /** {@code me} and the oldest waiting calls that fit. */
+  /**
+   * {@code me} and the oldest waiting calls that fit, none cancelled: a cancelled one is done at once, with its
+   * error.
+   */
   private List<Call> take(Call me) {
     List<Call> batch = new ArrayList<>();
-    batch.add(me);
-    long total = weight.applyAsInt(me.input);
+    long total = 0;
     lock.lock();
     try {
+      if (!abandon(me)) {
+        batch.add(me);
+        total = weight.applyAsInt(me.input);
+      }
       for (Iterator<Call> it = waiting.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
         Call c = it.next();
+        if (abandon(c)) {
+          it.remove();
+          continue;
+        }
         int w = weight.applyAsInt(c.input);
-        if (total + w > maxWeight) {
+        if (!batch.isEmpty() && total + w > maxWeight) {
           break;
         }
         total += w;
@@ -143,6 +165,17 @@ final class GroupCommit<I, O> {
       lock.unlock();
     }
     return batch;
+  }
+
+  /** Whether {@code c} was cancelled; if so, it is done (with its error) and its caller woken. Under the lock. */
+  private boolean abandon(Call c) {
+    if (!c.cancelled.getAsBoolean()) {
+      return false;
+    }
+    c.error = new CancellationException("the call was cancelled before its batch ran; nothing was stored");
+    c.done = true;
+    c.changed.signal();
+    return true;
   }
 
   private void execute(List<Call> batch) {

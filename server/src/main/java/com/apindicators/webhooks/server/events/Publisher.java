@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server.events;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.registry.EventCatalog;
+import com.apindicators.webhooks.server.store.Conflicts;
 import com.apindicators.webhooks.server.store.SqlErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -63,18 +65,27 @@ public final class Publisher {
     this.published = published;
     this.batchSize = batchSize;
     this.batches = new GroupCommit<>(this::publishBatch, MAX_RUNNING, MAX_BATCH, p -> p.data().length(),
-        MAX_BATCH_CHARS, SqlErrors::isBadData);
+        MAX_BATCH_CHARS, ex -> SqlErrors.isBadData(ex) || Conflicts.isConflict(ex));
   }
 
   /** The stored event and how many deliveries it created (for a repeated key: the first call's answer). */
   public record Published(PublishedEvent event, int deliveriesCreated) {}
 
+  /** Publishes, as {@link #publish(NewEvent, BooleanSupplier)} for a caller that never gives up. */
+  public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
+    return publish(e, () -> false);
+  }
+
   /**
    * Publishes; durable once this returns (one statement, committed synchronously: the pool's connections commit
-   * synchronously, see {@code Database}). Without an idempotency key, in a batch with other calls publishing at the
-   * same moment (see {@link #MAX_BATCH}); with one, alone, after the key's lock.
+   * synchronously, see {@code Database}). An event of one account without an idempotency key goes in a batch with
+   * other calls publishing at the same moment (see {@link #MAX_BATCH}); one with a key, after the key's lock, and a
+   * broadcast, which can reach every account's webhooks, alone.
+   *
+   * @param cancelled whether the caller gave up: a call still waiting for its batch then stores nothing and throws
+   *     {@link java.util.concurrent.CancellationException}
    */
-  public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
+  public Published publish(NewEvent e, BooleanSupplier cancelled) throws IdempotencyKeyReusedException {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
@@ -82,12 +93,14 @@ public final class Publisher {
     String data = e.data().compact();
     EventDao.Publication p = new EventDao.Publication(targets(e.type(), e.accountId(), e.data(), e.webhookIds()),
         Timestamp.from(time), data, e.idempotencyKey(), hash);
-    List<EventDao.PublishRow> rows = e.idempotencyKey() == null
-        ? batches.run(p)
-        // A key: its scope is locked first, so the statement's check sees every use of it committed before.
+    List<EventDao.PublishRow> rows = e.idempotencyKey() == null && e.accountId() != null
+        ? batches.run(p, cancelled)
         : jdbi.inTransaction(h -> {
-            h.attach(EventDao.class).lockKey(e.accountId(), e.idempotencyKey());
-            EventDao.planGeneric(h);
+            if (e.idempotencyKey() != null) {
+              // Its scope is locked first, so the statement's check sees every use of it committed before.
+              h.attach(EventDao.class).lockKey(e.accountId(), e.idempotencyKey());
+            }
+            EventDao.planBatch(h);
             return EventDao.publish(h, List.of(p), nodeId, leaseMs);
           });
     String id = rows.get(0).eventId();
@@ -114,7 +127,7 @@ public final class Publisher {
   /** Runs one batch of publications in one statement; each one's rows, in their order. */
   private List<List<EventDao.PublishRow>> publishBatch(List<EventDao.Publication> batch) {
     List<EventDao.PublishRow> rows = jdbi.inTransaction(h -> {
-      EventDao.planGeneric(h);
+      EventDao.planBatch(h);
       return EventDao.publish(h, batch, nodeId, leaseMs);
     });
     List<List<EventDao.PublishRow>> each = new ArrayList<>(batch.size());
@@ -144,8 +157,10 @@ public final class Publisher {
       throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
     }
     EventDao.Targets targets = targets(event.type(), event.accountId(), data, webhookIds);
-    List<DeliveryJob> jobs = jdbi.withHandle(h -> EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs,
-        Timestamp.from(event.timestamp())));
+    List<DeliveryJob> jobs = jdbi.inTransaction(h -> {
+      EventDao.planBatch(h);
+      return EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs, Timestamp.from(event.timestamp()));
+    });
     hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }

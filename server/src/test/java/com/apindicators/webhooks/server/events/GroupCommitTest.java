@@ -37,15 +37,11 @@ class GroupCommitTest {
    */
   private List<String> work(List<String> batch) {
     batches.add(List.copyOf(batch));
-    try {
-      if (batch.stream().anyMatch(s -> s.startsWith("hold"))) {
-        open.await(10, TimeUnit.SECONDS);
-      }
-      if (batch.contains("later")) {
-        later.await(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
+    if (batch.stream().anyMatch(s -> s.startsWith("hold"))) {
+      waitFor(open);
+    }
+    if (batch.contains("later")) {
+      waitFor(later);
     }
     if (batch.contains("bad")) {
       throw new IllegalArgumentException("bad data in " + batch);
@@ -56,20 +52,31 @@ class GroupCommitTest {
     return batch.stream().map(String::toUpperCase).toList();
   }
 
+  /** Waits for a latch the test opens; a test that never opens it fails here instead of passing by timing. */
+  private static void waitFor(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the test never opened this latch");
+      }
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private GroupCommit<String, String> commit(int running, int batch, int weight) {
     return new GroupCommit<>(this::work, running, batch, String::length, weight,
         e -> e instanceof IllegalArgumentException);
   }
 
   private Future<String> call(GroupCommit<String, String> c, String input) {
-    return callers.submit(() -> c.run(input));
+    return callers.submit(() -> c.run(input, () -> false));
   }
 
   @Test
   void aLoneCallRunsAtOnceInItsOwnThread() {
     GroupCommit<String, String> c = commit(2, 8, 1000);
-    assertThat(c.run("a")).isEqualTo("A");
-    assertThat(c.run("b")).isEqualTo("B");
+    assertThat(c.run("a", () -> false)).isEqualTo("A");
+    assertThat(c.run("b", () -> false)).isEqualTo("B");
     assertThat(batches).containsExactly(List.of("a"), List.of("b"));
     assertThat(c.waiting()).isZero();
   }
@@ -105,17 +112,13 @@ class GroupCommitTest {
     GroupCommit<String, String> d = new GroupCommit<>(batch -> {
       batches.add(List.copyOf(batch));
       if (batch.get(0).startsWith("slow")) {
-        try {
-          both.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
+        waitFor(both);
       }
       return batch;
     }, 2, 8, String::length, 1000, e -> false);
     List<Future<String>> all = new ArrayList<>();
     for (String in : List.of("slow1", "slow2", "y0", "y1", "y2", "y3")) {
-      all.add(callers.submit(() -> d.run(in)));
+      all.add(callers.submit(() -> d.run(in, () -> false)));
       int started = all.size();
       await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() + d.waiting() == started);
     }
@@ -173,7 +176,7 @@ class GroupCommitTest {
 
     // An error that is not the data's own (the database is down) is every caller's: nothing is run again alone.
     batches.clear();
-    assertThatThrownBy(() -> c.run("down")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> c.run("down", () -> false)).isInstanceOf(IllegalStateException.class);
     assertThat(batches).containsExactly(List.of("down"));
   }
 
@@ -194,6 +197,48 @@ class GroupCommitTest {
       }
     }
     assertThat(failed).isEqualTo(10);
+    assertThat(c.waiting()).isZero();
+  }
+
+  @Test
+  void aCallCancelledWhileWaitingIsLeftOutAndToldSoTheOthersRun() throws Exception {
+    GroupCommit<String, String> c = commit(1, 8, 1000);
+    Future<String> hold = call(c, "hold");
+    await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+    java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+    Future<String> cancelled = callers.submit(() -> c.run("gone", gone::get));
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.waiting() == 1);
+    Future<String> kept = call(c, "kept");
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.waiting() == 2);
+    gone.set(true);
+    open.countDown();
+    assertThat(hold.get(5, TimeUnit.SECONDS)).isEqualTo("HOLD");
+    assertThatThrownBy(() -> cancelled.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(java.util.concurrent.CancellationException.class);
+    assertThat(kept.get(5, TimeUnit.SECONDS)).isEqualTo("KEPT");
+    // "gone" was never run: the promoted call led without it.
+    assertThat(batches).containsExactly(List.of("hold"), List.of("kept"));
+    assertThat(c.waiting()).isZero();
+  }
+
+  @Test
+  void anErrorThrownByTheWorkFailsItsBatchAndStillHandsTheSlotOn() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    GroupCommit<String, String> c = new GroupCommit<>(batch -> {
+      batches.add(List.copyOf(batch));
+      if (batch.contains("first")) {
+        waitFor(go);
+        throw new StackOverflowError("deep");
+      }
+      return batch;
+    }, 1, 8, String::length, 1000, e -> true);
+    Future<String> first = call(c, "first");
+    await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+    Future<String> next = call(c, "next");
+    await().atMost(Duration.ofSeconds(5)).until(() -> c.waiting() == 1);
+    go.countDown();
+    assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StackOverflowError.class);
+    assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("next");
     assertThat(c.waiting()).isZero();
   }
 }
