@@ -2,11 +2,15 @@ package com.apindicators.webhooks.server.events;
 
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.DeliveryJobMapper;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.result.ResultProducer;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import com.apindicators.webhooks.server.store.Ids;
@@ -25,10 +29,11 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 public interface EventDao {
   /**
    * Holds an idempotency key's scope (its account, or broadcasts) until the transaction ends. Keys cannot be unique
-   * across day partitions, so a publisher with a key takes this, then looks for the key, then inserts.
+   * across day partitions, so a publish with a key takes this, then looks for the key, then inserts: sent before
+   * {@link #PUBLISH}, in its transaction (see {@link #publish}).
    */
-  @SqlQuery("SELECT 1 FROM pg_advisory_xact_lock(7270004, hashtext(coalesce(CAST(:accountId AS text), '') || '/' || :key))")
-  int lockKey(@Bind("accountId") String accountId, @Bind("key") String key);
+  String LOCK_KEY = "SELECT 1 FROM pg_advisory_xact_lock(7270004,"
+      + " hashtext(coalesce(CAST(:lockAccount AS text), '') || '/' || :lockKey));\n";
 
   /** The earlier event with this idempotency key in the scope: id, hash and how many deliveries it made. */
   @SqlQuery("""
@@ -133,8 +138,8 @@ public interface EventDao {
    * Publishes a batch of events in one statement (one round trip, one commit): stores each with a new id (which
    * carries its creation time) and how many deliveries it makes, and a pending delivery per target, leased to this
    * node (see {@link #CREATE_DELIVERIES}). Stores no event whose idempotency key is in use in its scope (its account,
-   * or broadcasts: hold {@link #lockKey} first, in the same transaction, so the check sees every committed use; a
-   * batch holds at most one event per key), nor an event without key that goes nowhere (nothing would read it). Per
+   * or broadcasts: {@link #LOCK_KEY} first, in the same transaction, so the check sees every committed use; an
+   * event with a key is published alone), nor an event without key that goes nowhere (nothing would read it). Per
    * event, one row per delivery made, or one row without a delivery when none was; each row carries the event's
    * number, its new id and whether it was stored.
    */
@@ -163,8 +168,9 @@ public interface EventDao {
       """;
 
   /**
-   * Sets how this transaction's {@link #PUBLISH} (or {@link #fanOut}) is planned: once for all calls (a generic plan), without nested
-   * loops.
+   * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH} (or {@link #fanOut}) in
+   * the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
+   * which these settings last for. Once for all calls (a generic plan), without nested loops:
    *
    * <ul>
    *   <li>As custom plans, which PostgreSQL prefers because it sees how long the batch's arrays are, planning took
@@ -177,20 +183,57 @@ public interface EventDao {
    *       targets' lookup of each event's webhooks stays a loop (a lateral join is one).
    * </ul>
    */
-  static void planBatch(Handle h) {
-    h.createQuery("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
-        + " || set_config('enable_nestloop', 'off', true)").mapTo(String.class).one();
-  }
+  String PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
+      + " || set_config('enable_nestloop', 'off', true);\n";
 
-  /** Runs {@link #PUBLISH} on {@code h} for {@code events} (at least one); their rows in their order. */
+
+  /**
+   * Runs {@link #PUBLISH} on {@code h} for {@code events} (at least one; with an idempotency key, only that one)
+   * in one round trip and one transaction, after {@link #PLAN} and, for a key, {@link #LOCK_KEY}: their rows in
+   * their order.
+   */
   static List<PublishRow> publish(Handle h, List<Publication> events, String node, long leaseMs) {
-    Query q = Targets.bind(h.createQuery(PUBLISH), events.stream().map(Publication::targets).toList());
-    return q.bind("eventTime", events.stream().map(Publication::eventTime).toArray(Timestamp[]::new))
+    Publication keyed = events.stream().filter(e -> e.key() != null).findFirst().orElse(null);
+    if (keyed != null && events.size() > 1) {
+      throw new IllegalArgumentException("an event with an idempotency key is published alone");
+    }
+    Query q = h.createQuery((keyed != null ? LOCK_KEY : "") + PLAN + PUBLISH);
+    if (keyed != null) {
+      q.bind("lockAccount", keyed.targets().accountId()).bind("lockKey", keyed.key());
+    }
+    Targets.bind(q, events.stream().map(Publication::targets).toList())
+        .bind("eventTime", events.stream().map(Publication::eventTime).toArray(Timestamp[]::new))
         .bind("data", events.stream().map(Publication::data).toArray(String[]::new))
         .bind("key", events.stream().map(Publication::key).toArray(String[]::new))
         .bind("hash", events.stream().map(Publication::hash).toArray(String[]::new))
-        .bind("node", node).bind("leaseMs", leaseMs)
-        .map(new PublishRowMapper()).list();
+        .bind("node", node).bind("leaseMs", leaseMs);
+    return q.execute(lastRows(keyed != null ? 2 : 1, new PublishRowMapper()));
+  }
+
+  /**
+   * The rows of the last statement of a query of several, the first {@code before} of which set up its transaction
+   * (one row each, skipped).
+   */
+  private static <T> ResultProducer<List<T>> lastRows(int before, RowMapper<T> mapper) {
+    return (statement, ctx) -> {
+      try {
+        PreparedStatement st = statement.get();
+        for (int i = 0; i < before; i++) {
+          if (!st.getMoreResults()) {
+            throw new IllegalStateException("statement " + (i + 2) + " of the query returned no rows");
+          }
+        }
+        List<T> rows = new ArrayList<>();
+        try (ResultSet rs = st.getResultSet()) {
+          while (rs.next()) {
+            rows.add(mapper.map(rs, ctx));
+          }
+        }
+        return rows;
+      } finally {
+        ctx.close();
+      }
+    };
   }
 
   /** An event to publish: its targets, time, compact data and, if it has one, its idempotency key and hash. */
@@ -205,17 +248,18 @@ public interface EventDao {
   record PublishRow(int event, String eventId, boolean stored, DeliveryJob job) {}
 
   /**
-   * Creates one pending delivery of a stored event per target in one statement, leased to this node so its
+   * Creates one pending delivery of a stored event per target in one statement (after {@link #PLAN}), leased to this node so its
    * dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty, just those
    * webhooks get one (their filters do not apply: they were named).
    */
   static List<DeliveryJob> fanOut(Handle h, String eventId, Targets t, String node, long leaseMs, Timestamp eventTime) {
-    String sql = "WITH " + INPUT + TARGETS + "stored AS (SELECT CAST(1 AS bigint) AS n, CAST(:eventId AS text) AS event_id),"
-        + CREATE_DELIVERIES + "SELECT * FROM jobs";
+    String sql = PLAN + "WITH " + INPUT + TARGETS
+        + "stored AS (SELECT CAST(1 AS bigint) AS n, CAST(:eventId AS text) AS event_id)," + CREATE_DELIVERIES
+        + "SELECT * FROM jobs";
     return Targets.bind(h.createQuery(sql), List.of(t)).bind("eventTime", new Timestamp[] {eventTime})
         .bind("data", new String[] {null}).bind("key", new String[] {null}).bind("hash", new String[] {null})
         .bind("eventId", eventId).bind("node", node).bind("leaseMs", leaseMs)
-        .map(new DeliveryJobMapper()).list();
+        .execute(lastRows(1, new DeliveryJobMapper()));
   }
 
   /** What picks an event's targets ({@link #TARGETS}): its type, scope, signal fields, and the webhooks named. */

@@ -95,14 +95,8 @@ public final class Publisher {
         Timestamp.from(time), data, e.idempotencyKey(), hash);
     List<EventDao.PublishRow> rows = e.idempotencyKey() == null && e.accountId() != null
         ? batches.run(p, cancelled)
-        : jdbi.inTransaction(h -> {
-            if (e.idempotencyKey() != null) {
-              // Its scope is locked first, so the statement's check sees every use of it committed before.
-              h.attach(EventDao.class).lockKey(e.accountId(), e.idempotencyKey());
-            }
-            EventDao.planBatch(h);
-            return EventDao.publish(h, List.of(p), nodeId, leaseMs);
-          });
+        // With a key, its scope is locked first, so the statement's check sees every use of it committed before.
+        : jdbi.withHandle(h -> EventDao.publish(h, List.of(p), nodeId, leaseMs));
     String id = rows.get(0).eventId();
     if (!rows.get(0).stored() && e.idempotencyKey() != null) {
       EventDao.PriorEvent prior = jdbi.withExtension(EventDao.class, dao -> dao.findByKey(e.accountId(), e.idempotencyKey()))
@@ -126,10 +120,7 @@ public final class Publisher {
 
   /** Runs one batch of publications in one statement; each one's rows, in their order. */
   private List<List<EventDao.PublishRow>> publishBatch(List<EventDao.Publication> batch) {
-    List<EventDao.PublishRow> rows = jdbi.inTransaction(h -> {
-      EventDao.planBatch(h);
-      return EventDao.publish(h, batch, nodeId, leaseMs);
-    });
+    List<EventDao.PublishRow> rows = jdbi.withHandle(h -> EventDao.publish(h, batch, nodeId, leaseMs));
     List<List<EventDao.PublishRow>> each = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       each.add(new ArrayList<>());
@@ -157,10 +148,8 @@ public final class Publisher {
       throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
     }
     EventDao.Targets targets = targets(event.type(), event.accountId(), data, webhookIds);
-    List<DeliveryJob> jobs = jdbi.inTransaction(h -> {
-      EventDao.planBatch(h);
-      return EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs, Timestamp.from(event.timestamp()));
-    });
+    List<DeliveryJob> jobs = jdbi.withHandle(h -> EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs,
+        Timestamp.from(event.timestamp())));
     hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }

@@ -53,32 +53,19 @@ class PublishDurabilityTest {
   void aPublishIsOneStatementThatStoresTheEventWithItsCountAndItsDeliveries() throws Exception {
     Database db = accountWithWebhooks(3);
     List<String> statements = new CopyOnWriteArrayList<>();
-    List<String> planning = new CopyOnWriteArrayList<>();
     db.jdbi().setSqlLogger(new SqlLogger() {
       @Override
       public void logAfterExecution(StatementContext ctx) {
         statements.add(ctx.getRenderedSql());
-        if (ctx.getRenderedSql().contains("INSERT INTO events")) {
-          // How the publish statement was planned, asked in its own transaction (EventDao.planBatch).
-          try (Statement st = ctx.getConnection().createStatement();
-              ResultSet rs = st.executeQuery("SELECT current_setting('plan_cache_mode') || ' '"
-                  + " || current_setting('enable_nestloop')")) {
-            rs.next();
-            planning.add(rs.getString(1));
-          } catch (SQLException e) {
-            planning.add(e.toString());
-          }
-        }
       }
     });
     Handed handed = new Handed(Integer.MAX_VALUE);
     Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed)
         .publish(new NewEvent("order.filled", EventJson.parse("{\"a\":1}"), "one", null, null));
-    // The one statement that stores, after the one that tells PostgreSQL how to plan it (EventDao.planBatch).
-    assertThat(statements).hasSize(2);
-    assertThat(statements.get(0)).contains("set_config('plan_cache_mode'").doesNotContain("INSERT");
-    assertThat(statements.get(1)).contains("INSERT INTO events").contains("INSERT INTO deliveries");
-    assertThat(planning).containsExactly("force_generic_plan off");
+    // One round trip: the statement that stores, after the one that tells PostgreSQL how to plan it.
+    assertThat(statements).hasSize(1);
+    assertThat(statements.get(0)).startsWith(EventDao.PLAN).contains("INSERT INTO events")
+        .contains("INSERT INTO deliveries");
     assertThat(p.deliveriesCreated()).isEqualTo(3);
     assertThat(handed.created).hasSize(3);
     assertThat(handed.leased).hasSize(3).allSatisfy(j -> assertThat(j.dataJson()).isEqualTo("{\"a\":1}"));
@@ -114,6 +101,28 @@ class PublishDurabilityTest {
         .publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
     assertThat(lanes.created).hasSize(5);
     assertThat(lanes.leased).extracting(DeliveryJob::webhookId).containsExactlyInAnyOrder("wh_1", "wh_3");
+  }
+
+  @Test
+  void thePlanSettingsSentBeforeAStatementHoldForItAloneOnItsPooledConnection() throws Exception {
+    Database db = TestDatabase.clean();
+    String settings = "SELECT current_setting('plan_cache_mode') || ' ' || current_setting('enable_nestloop')";
+    try (java.sql.Connection c = db.dataSource().getConnection()) {
+      assertThat(c.getAutoCommit()).isTrue();
+      try (java.sql.PreparedStatement st = c.prepareStatement(EventDao.PLAN + settings)) {
+        st.execute();
+        assertThat(st.getMoreResults()).isTrue();
+        try (ResultSet rs = st.getResultSet()) {
+          rs.next();
+          assertThat(rs.getString(1)).isEqualTo("force_generic_plan off");
+        }
+      }
+      // Sent in one round trip, they ran in one implicit transaction: the connection's next statements plan as usual.
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(settings)) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("auto on");
+      }
+    }
   }
 
   /** A clean database with account "one" and its webhooks wh_0.. subscribed to order.filled. */
