@@ -75,9 +75,7 @@ public final class WebhooksServer {
     webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine,
-        metrics::eventPublished, metrics::publishBatch);
-    metrics.gauge("webhooks_publish_waiting", "PublishEvent calls waiting for a publish batch to end (at most "
-        + Publisher.MAX_RUNNING + " run at once; the waiting ones go together in the next)", publisher::waiting);
+        metrics::eventPublished);
     this.hub = new WatchHub(db.jdbi(), db.jdbi().withHandle(ChangeLog::lastId), MAX_PENDING_LIVE);
     this.feed = new ChangeFeed(db.dataSource(), db.jdbi(), hub);
     SealedTokens tokens = new SealedTokens(secrets);

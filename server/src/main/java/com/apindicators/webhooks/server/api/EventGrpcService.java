@@ -21,7 +21,6 @@ import com.apindicators.webhooks.v1.ResendEventRequest;
 import com.apindicators.webhooks.v1.ResendEventResponse;
 import com.google.protobuf.util.Timestamps;
 import com.google.rpc.Code;
-import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 
 /** The EventService RPCs: validate, call {@link Publisher} or {@link EventLog}, map. */
 public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBase {
@@ -91,16 +89,13 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       takeRate(accountId);
       NewEvent event = new NewEvent(r.getType(), data, accountId, timestamp, key, webhookIds);
       try {
-        Publisher.Published p = publisher.publish(event, Context.current()::isCancelled);
+        Publisher.Published p = publisher.publish(event);
         return PublishEventResponse.newBuilder()
             .setEvent(ProtoMapper.event(p.event()))
             .setDeliveriesCreated(p.deliveriesCreated())
             .build();
       } catch (IdempotencyKeyReusedException e) {
         throw Errors.of(Code.ALREADY_EXISTS, "IDEMPOTENCY_KEY_REUSED", e.getMessage());
-      } catch (CancellationException e) {
-        throw Errors.of(Code.CANCELLED, "CANCELLED", "The call was cancelled (or its deadline passed) before its"
-            + " event was stored; nothing was stored: publish it again");
       }
     });
   }

@@ -46,9 +46,6 @@ public final class Metrics {
   private final Histogram batches = Histogram.builder().name("webhooks_result_writer_batch_rows")
       .help("Rows (attempt outcomes and creations) per result-writer transaction")
       .classicUpperBounds(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).register(registry);
-  private final Histogram publishBatches = Histogram.builder().name("webhooks_publish_batch_events")
-      .help("Events per publish statement: PublishEvent calls without an idempotency key that ran together")
-      .classicUpperBounds(1, 2, 4, 8, 16, 32).register(registry);
   private final Counter callsStarted = Counter.builder().name("grpc_server_started_total")
       .help("gRPC calls started, by service, method and type").labelNames("grpc_service", "grpc_method", "grpc_type")
       .register(registry);
@@ -98,11 +95,6 @@ public final class Metrics {
   /** Records how many rows one result-writer transaction wrote. */
   public void resultBatch(int rows) {
     batches.observe(rows);
-  }
-
-  /** Records how many events one publish statement stored together. */
-  public void publishBatch(int events) {
-    publishBatches.observe(events);
   }
 
   /** Counts a gRPC call's start. */

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
@@ -127,7 +128,7 @@ public interface EventDao {
         RETURNING *
       ), jobs AS (
         SELECT s.n, c.*, t.signing_secret, t.previous_signing_secret,
-            -- The data is the caller's: not sent back once per delivery (every job shares the caller's copy).
+            -- The data is not sent back once per delivery: every job shares the copy of the caller.
             i.event_time, CAST(NULL AS text) AS data_json
         FROM created c JOIN stored s ON s.event_id = c.event_id JOIN input i ON i.n = s.n
           JOIN targets t ON t.n = s.n AND t.webhook_id = c.webhook_id
@@ -135,13 +136,14 @@ public interface EventDao {
       """;
 
   /**
-   * Publishes a batch of events in one statement (one round trip, one commit): stores each with a new id (which
-   * carries its creation time) and how many deliveries it makes, and a pending delivery per target, leased to this
-   * node (see {@link #CREATE_DELIVERIES}). Stores no event whose idempotency key is in use in its scope (its account,
-   * or broadcasts: {@link #LOCK_KEY} first, in the same transaction, so the check sees every committed use; an
-   * event with a key is published alone), nor an event without key that goes nowhere (nothing would read it). Per
-   * event, one row per delivery made, or one row without a delivery when none was; each row carries the event's
-   * number, its new id and whether it was stored.
+   * Publishes in one statement: stores the event with a new id (which carries its creation time) and how many
+   * deliveries it makes, and a pending delivery per target, leased to this node (see {@link #CREATE_DELIVERIES}).
+   * Stores nothing when the idempotency key is in use in its scope (its account, or broadcasts: {@link #LOCK_KEY}
+   * first, in the same transaction, so the check sees every committed use), nor an event without key that goes
+   * nowhere (nothing would read it). One row per delivery made, or one row without a delivery when none was; each
+   * row carries the new event id and whether it was stored. Its input takes arrays ({@link #INPUT}, shared with
+   * {@link #fanOut}); a publish sends one event. (Publishing concurrent calls' events together in one statement
+   * was measured and dropped: README, Performance.)
    */
   String PUBLISH = "WITH " + INPUT + TARGETS + """
       counts AS (
@@ -162,7 +164,7 @@ public interface EventDao {
         SELECT e.n, e.event_id FROM new_event e JOIN event USING (event_id)
       ),
       """ + CREATE_DELIVERIES + """
-      SELECT e.n AS event_n, e.event_id AS new_event_id, EXISTS (SELECT 1 FROM stored s WHERE s.n = e.n) AS stored, j.*
+      SELECT e.event_id AS new_event_id, EXISTS (SELECT 1 FROM stored s WHERE s.n = e.n) AS stored, j.*
       FROM new_event e LEFT JOIN jobs j ON j.n = e.n
       ORDER BY e.n
       """;
@@ -186,28 +188,23 @@ public interface EventDao {
   String PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
       + " || set_config('enable_nestloop', 'off', true);\n";
 
-
   /**
-   * Runs {@link #PUBLISH} on {@code h} for {@code events} (at least one; with an idempotency key, only that one)
-   * in one round trip and one transaction, after {@link #PLAN} and, for a key, {@link #LOCK_KEY}: their rows in
-   * their order.
+   * Runs {@link #PUBLISH} on {@code h} in one round trip, after {@link #PLAN} and, with an idempotency key,
+   * {@link #LOCK_KEY}. Without a key, on a handle in autocommit, the three form one implicit transaction (the
+   * driver sends one sync after them). With a key, run it in a transaction of the caller: a driver configured to
+   * sync between statements (an operator URL with {@code preferQueryMode=simple} or {@code stringtype=unspecified})
+   * would otherwise commit, and release, the lock before the statement ran. Such a URL costs only the plan settings
+   * of a publish without key.
    */
-  static List<PublishRow> publish(Handle h, List<Publication> events, String node, long leaseMs) {
-    Publication keyed = events.stream().filter(e -> e.key() != null).findFirst().orElse(null);
-    if (keyed != null && events.size() > 1) {
-      throw new IllegalArgumentException("an event with an idempotency key is published alone");
+  static List<PublishRow> publish(Handle h, Publication p, String node, long leaseMs) {
+    Query q = h.createQuery((p.key() != null ? LOCK_KEY : "") + PLAN + PUBLISH);
+    if (p.key() != null) {
+      q.bind("lockAccount", p.targets().accountId()).bind("lockKey", p.key());
     }
-    Query q = h.createQuery((keyed != null ? LOCK_KEY : "") + PLAN + PUBLISH);
-    if (keyed != null) {
-      q.bind("lockAccount", keyed.targets().accountId()).bind("lockKey", keyed.key());
-    }
-    Targets.bind(q, events.stream().map(Publication::targets).toList())
-        .bind("eventTime", events.stream().map(Publication::eventTime).toArray(Timestamp[]::new))
-        .bind("data", events.stream().map(Publication::data).toArray(String[]::new))
-        .bind("key", events.stream().map(Publication::key).toArray(String[]::new))
-        .bind("hash", events.stream().map(Publication::hash).toArray(String[]::new))
-        .bind("node", node).bind("leaseMs", leaseMs);
-    return q.execute(lastRows(keyed != null ? 2 : 1, new PublishRowMapper()));
+    Targets.bind(q, p.targets()).bind("eventTime", new Timestamp[] {p.eventTime()})
+        .bind("data", new String[] {p.data()}).bind("key", new String[] {p.key()})
+        .bind("hash", new String[] {p.hash()}).bind("node", node).bind("leaseMs", leaseMs);
+    return q.execute(lastRows(p.key() != null ? 2 : 1, new PublishRowMapper()));
   }
 
   /**
@@ -242,10 +239,9 @@ public interface EventDao {
   /**
    * One row of {@link #publish}.
    *
-   * @param event the number of its event in the batch, from 1
    * @param job a delivery made, or null on the one row of an event that made none
    */
-  record PublishRow(int event, String eventId, boolean stored, DeliveryJob job) {}
+  record PublishRow(String eventId, boolean stored, DeliveryJob job) {}
 
   /**
    * Creates one pending delivery of a stored event per target in one statement (after {@link #PLAN}), leased to this node so its
@@ -256,7 +252,7 @@ public interface EventDao {
     String sql = PLAN + "WITH " + INPUT + TARGETS
         + "stored AS (SELECT CAST(1 AS bigint) AS n, CAST(:eventId AS text) AS event_id)," + CREATE_DELIVERIES
         + "SELECT * FROM jobs";
-    return Targets.bind(h.createQuery(sql), List.of(t)).bind("eventTime", new Timestamp[] {eventTime})
+    return Targets.bind(h.createQuery(sql), t).bind("eventTime", new Timestamp[] {eventTime})
         .bind("data", new String[] {null}).bind("key", new String[] {null}).bind("hash", new String[] {null})
         .bind("eventId", eventId).bind("node", node).bind("leaseMs", leaseMs)
         .execute(lastRows(1, new DeliveryJobMapper()));
@@ -265,24 +261,15 @@ public interface EventDao {
   /** What picks an event's targets ({@link #TARGETS}): its type, scope, signal fields, and the webhooks named. */
   record Targets(String type, String accountId, boolean signal, String pair, String interval, Double score,
       String[] only) {
-    /** Binds the targets of a statement's events, in their order (see {@link #INPUT}). */
-    static Query bind(Query q, List<Targets> ts) {
-      List<Long> namedN = new ArrayList<>();
-      List<String> namedId = new ArrayList<>();
-      for (int i = 0; i < ts.size(); i++) {
-        for (String id : ts.get(i).only()) {
-          namedN.add(i + 1L);
-          namedId.add(id);
-        }
-      }
-      return q.bind("type", ts.stream().map(Targets::type).toArray(String[]::new))
-          .bind("accountId", ts.stream().map(Targets::accountId).toArray(String[]::new))
-          .bind("signal", ts.stream().map(Targets::signal).toArray(Boolean[]::new))
-          .bind("pair", ts.stream().map(Targets::pair).toArray(String[]::new))
-          .bind("interval", ts.stream().map(Targets::interval).toArray(String[]::new))
-          .bind("score", ts.stream().map(Targets::score).toArray(Double[]::new))
-          .bind("names", ts.stream().map(t -> t.only().length > 0).toArray(Boolean[]::new))
-          .bind("namedN", namedN.toArray(Long[]::new)).bind("namedId", namedId.toArray(String[]::new));
+    /** Binds these targets as the one event of a statement's input (see {@link #INPUT}). */
+    static Query bind(Query q, Targets t) {
+      String[] only = t.only();
+      return q.bind("type", new String[] {t.type()}).bind("accountId", new String[] {t.accountId()})
+          .bind("signal", new Boolean[] {t.signal()}).bind("pair", new String[] {t.pair()})
+          .bind("interval", new String[] {t.interval()}).bind("score", new Double[] {t.score()})
+          .bind("names", new Boolean[] {only.length > 0})
+          .bind("namedN", Collections.nCopies(only.length, 1L).toArray(Long[]::new))
+          .bind("namedId", only);
     }
   }
 

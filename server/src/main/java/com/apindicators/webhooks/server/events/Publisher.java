@@ -3,8 +3,6 @@ package com.apindicators.webhooks.server.events;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.registry.EventCatalog;
-import com.apindicators.webhooks.server.store.Conflicts;
-import com.apindicators.webhooks.server.store.SqlErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,72 +18,41 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.LoggerFactory;
 
 /** Stores an event and its deliveries in one transaction, then hands the deliveries to this node's dispatcher. */
 public final class Publisher {
-  /**
-   * Batches of publications running at once, each on its own pooled connection: with more calls publishing than
-   * this, the others wait for a batch to end and go together in the next. Two, not one: a batch held up (by a lock
-   * of a webhook being deleted) does not hold every account's publishes. One gave about 5% more publishes/s and
-   * 15% less PostgreSQL CPU a publish than two on this 2-core machine; four formed almost no batches (README,
-   * Performance).
-   */
-  public static final int MAX_RUNNING = 2;
-  /** Publications in one batch (one statement) at most. */
-  public static final int MAX_BATCH = 32;
-  /** Characters of event data in one batch at most (its first publication goes whatever its size). */
-  public static final int MAX_BATCH_CHARS = 1 << 20;
   private final Jdbi jdbi;
   private final String nodeId;
   private final long leaseMs;
   private final NewDeliveries deliveries;
   private final Consumer<String> published;
-  private final IntConsumer batchSize;
-  private final GroupCommit<EventDao.Publication, List<EventDao.PublishRow>> batches;
 
   public Publisher(Jdbi jdbi, String nodeId, long leaseMs, NewDeliveries deliveries) {
-    this(jdbi, nodeId, leaseMs, deliveries, type -> { }, n -> { });
+    this(jdbi, nodeId, leaseMs, deliveries, type -> { });
   }
 
-  /**
-   * @param published told the type of each newly stored event (not of an idempotent repeat)
-   * @param batchSize told the number of publications of each batch run
-   */
-  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, NewDeliveries deliveries, Consumer<String> published,
-      IntConsumer batchSize) {
+  /** @param published told the type of each newly stored event (not of an idempotent repeat) */
+  public Publisher(Jdbi jdbi, String nodeId, long leaseMs, NewDeliveries deliveries, Consumer<String> published) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
     this.deliveries = deliveries;
     this.published = published;
-    this.batchSize = batchSize;
-    this.batches = new GroupCommit<>(this::publishBatch, MAX_RUNNING, MAX_BATCH, p -> p.data().length(),
-        MAX_BATCH_CHARS, ex -> SqlErrors.isBadData(ex) || Conflicts.isConflict(ex));
   }
 
   /** The stored event and how many deliveries it created (for a repeated key: the first call's answer). */
   public record Published(PublishedEvent event, int deliveriesCreated) {}
 
-  /** Publishes, as {@link #publish(NewEvent, BooleanSupplier)} for a caller that never gives up. */
-  public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
-    return publish(e, () -> false);
-  }
-
   /**
-   * Publishes; durable once this returns (one statement, committed synchronously: the pool's connections commit
-   * synchronously, see {@code Database}). An event of one account without an idempotency key goes in a batch with
-   * other calls publishing at the same moment (see {@link #MAX_BATCH}); one with a key, after the key's lock, and a
-   * broadcast, which can reach every account's webhooks, alone.
-   *
-   * @param cancelled whether the caller gave up: a call still waiting for its batch then stores nothing and throws
-   *     {@link java.util.concurrent.CancellationException}
+   * Publishes; durable once this returns: one statement, committed synchronously (the pool's connections commit
+   * synchronously, see {@code Database}), sent in one round trip with its plan settings and, with an idempotency
+   * key, the key's lock, in a transaction, so the statement's check sees every use of the key committed before
+   * (see {@link EventDao#publish}).
    */
-  public Published publish(NewEvent e, BooleanSupplier cancelled) throws IdempotencyKeyReusedException {
+  public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every
     // attempt and redelivery carries the same one.
     Instant time = (e.timestamp() != null ? e.timestamp() : Instant.now()).truncatedTo(ChronoUnit.SECONDS);
@@ -93,10 +60,10 @@ public final class Publisher {
     String data = e.data().compact();
     EventDao.Publication p = new EventDao.Publication(targets(e.type(), e.accountId(), e.data(), e.webhookIds()),
         Timestamp.from(time), data, e.idempotencyKey(), hash);
-    List<EventDao.PublishRow> rows = e.idempotencyKey() == null && e.accountId() != null
-        ? batches.run(p, cancelled)
-        // With a key, its scope is locked first, so the statement's check sees every use of it committed before.
-        : jdbi.withHandle(h -> EventDao.publish(h, List.of(p), nodeId, leaseMs));
+    List<EventDao.PublishRow> rows = e.idempotencyKey() == null
+        ? jdbi.withHandle(h -> EventDao.publish(h, p, nodeId, leaseMs))
+        // The key's lock must hold until the commit, whatever the driver's settings (see EventDao.publish).
+        : jdbi.inTransaction(h -> EventDao.publish(h, p, nodeId, leaseMs));
     String id = rows.get(0).eventId();
     if (!rows.get(0).stored() && e.idempotencyKey() != null) {
       EventDao.PriorEvent prior = jdbi.withExtension(EventDao.class, dao -> dao.findByKey(e.accountId(), e.idempotencyKey()))
@@ -111,23 +78,6 @@ public final class Publisher {
     published.accept(e.type());
     hand(made, data, e.accountId());
     return new Published(new PublishedEvent(id, e.type(), e.accountId(), time, data), made.size());
-  }
-
-  /** Calls publishing now, waiting for a batch (see {@link #MAX_RUNNING}). */
-  public int waiting() {
-    return batches.waiting();
-  }
-
-  /** Runs one batch of publications in one statement; each one's rows, in their order. */
-  private List<List<EventDao.PublishRow>> publishBatch(List<EventDao.Publication> batch) {
-    List<EventDao.PublishRow> rows = jdbi.withHandle(h -> EventDao.publish(h, batch, nodeId, leaseMs));
-    List<List<EventDao.PublishRow>> each = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      each.add(new ArrayList<>());
-    }
-    rows.forEach(r -> each.get(r.event() - 1).add(r));
-    batchSize.accept(batch.size());
-    return each;
   }
 
   private static EventDao.Targets targets(String type, String accountId, EventJson.Data data, List<String> only) {

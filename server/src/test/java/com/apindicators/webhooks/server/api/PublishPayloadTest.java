@@ -142,4 +142,20 @@ class PublishPayloadTest {
     assertThat(conflict.message()).contains(b.getEvent().getEventId()).doesNotContain(a.getEvent().getEventId());
     assertThat(TestDatabase.count("SELECT count(*) FROM events")).isEqualTo(3);
   }
+
+  @Test
+  void aPairHoldingNulIsStoredAndDeliveredMatchingNoFilter() {
+    receiver.on("/any", n -> Receiver.Answer.ok());
+    receiver.on("/btc", n -> Receiver.Answer.ok());
+    f.webhook("nul", receiver.url("/any"), "signal.buy");
+    f.webhook(CreateWebhookRequest.newBuilder().setAccountId("nul").setName("btc").setUrl(receiver.url("/btc"))
+        .addEvents("signal.buy").setFilter(WebhookFilter.newBuilder().addPairs("BTCUSDT")));
+    // PostgreSQL text cannot hold NUL: sent to the database as the pair filters match, it failed the call (22021).
+    PublishEventResponse r = f.events.publishEvent(PublishEventRequest.newBuilder().setType("signal.buy")
+        .setAccountId("nul").setDataJson("{\"pair\":\"BTC\\u0000USDT\",\"interval\":\"\\u0000\"}").build());
+    assertThat(r.getDeliveriesCreated()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/any").size() == 1);
+    assertThat(receiver.requests("/any").get(0).bodyText()).contains("\"pair\":\"BTC\\u0000USDT\"");
+    assertThat(receiver.requests("/btc")).isEmpty();
+  }
 }

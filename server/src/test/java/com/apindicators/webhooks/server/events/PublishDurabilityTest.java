@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,35 @@ class PublishDurabilityTest {
         rs.next();
         assertThat(rs.getString(1)).isEqualTo("auto on");
       }
+    }
+  }
+
+  @Test
+  void aKeysLockIsHeldUntilItsPublishCommitsAlsoWhenTheDriverSyncsBetweenStatements() throws Exception {
+    accountWithWebhooks(1);
+    // With untyped strings the driver, from a query's sixth run on a connection, syncs between its statements.
+    String url = TestDatabase.get().jdbcUrl() + "&stringtype=unspecified";
+    java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (Database db = Database.connect(url, 2); Handle row = TestDatabase.owner().open()) {
+      Publisher publisher = new Publisher(db.jdbi(), "node", 60_000, new Handed(Integer.MAX_VALUE));
+      for (int i = 0; i < 8; i++) {
+        publisher.publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, "warm-" + i));
+      }
+      // The next keyed publish waits for its delivery's webhook (a foreign key check): is its key still locked?
+      row.begin();
+      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_0' FOR UPDATE").mapTo(String.class).one();
+      int holder = row.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+      java.util.concurrent.Future<Publisher.Published> held = caller.submit(() -> publisher.publish(
+          new NewEvent("order.filled", EventJson.parse("{}"), "one", null, "held")));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> TestDatabase.count(
+          "SELECT count(*) FROM pg_stat_activity WHERE " + holder + " = ANY(pg_blocking_pids(pid))") == 1);
+      assertThat(TestDatabase.count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+          + " WHERE l.locktype = 'advisory' AND l.classid = 7270004 AND l.granted"
+          + " AND " + holder + " = ANY(pg_blocking_pids(a.pid))")).isEqualTo(1);
+      row.rollback();
+      assertThat(held.get(10, java.util.concurrent.TimeUnit.SECONDS).deliveriesCreated()).isEqualTo(1);
+    } finally {
+      caller.shutdownNow();
     }
   }
 
