@@ -96,8 +96,18 @@ class WatchDeliveriesTest {
     for (int i = 0; i < 5; i++) {
       hooks.add(f.webhook("r", receiver.url("/r" + i), "signal.sell").getWebhook().getWebhookId());
     }
+    // Half the events while the first watcher watches, the other half only once it has gone: deliveries then
+    // flow while nobody watches, however fast the first half was delivered.
+    java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
     Thread publisher = new Thread(() -> {
       for (int i = 0; i < 40; i++) {
+        if (i == 20) {
+          try {
+            gone.await();
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
         f.publish("signal.sell", "{\"n\":" + i + "}", "r");
       }
     });
@@ -107,6 +117,7 @@ class WatchDeliveriesTest {
     publisher.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> first.received.size() >= 60);
     first.close();
+    gone.countDown();
     seen.addAll(first.received);
     String token = seen.get(seen.size() - 1).getResumeToken();
     // Deliveries keep flowing while nobody watches, then we resume.
