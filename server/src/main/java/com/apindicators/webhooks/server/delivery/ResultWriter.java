@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.server.delivery;
 
-import com.apindicators.webhooks.server.store.SqlErrors;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -238,8 +237,8 @@ public final class ResultWriter implements AutoCloseable {
         batchWritten.accept(items.size());
         return null;
       } catch (RuntimeException e) {
-        String state = SqlErrors.state(e);
-        if (SqlErrors.isBadData(e)) {
+        String state = sqlState(e);
+        if (isBadData(state)) {
           return e;
         }
         if (attempt >= MAX_TRIES && (!running || !isUnreachable(e))) {
@@ -253,6 +252,11 @@ public final class ResultWriter implements AutoCloseable {
     }
   }
 
+  /** Data exceptions (22) and integrity violations (23) belong to a row, not to the database's state. */
+  private static boolean isBadData(String state) {
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
+  }
+
   /** A lost or refused connection, an overloaded or restarting server, a conflict: worth waiting for. */
   private static boolean isUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -264,6 +268,15 @@ public final class ResultWriter implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  private static String sqlState(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
   }
 
   private static String sqlMessage(Throwable e) {

@@ -91,7 +91,8 @@ public interface EventDao {
       targets AS MATERIALIZED (
         SELECT i.n, w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms,
             w.signing_secret,
-            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
+            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END
+              AS previous_signing_secret
         FROM input i CROSS JOIN LATERAL (
           SELECT * FROM webhooks w
           WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
@@ -113,9 +114,9 @@ public interface EventDao {
 
   /**
    * Inserts a pending delivery per target of each stored event ({@code stored}: its number and id), every one
-   * leased to this node, and returns them with their secrets, as read with the targets ({@code jobs}). The caller hands some to its
-   * dispatcher and parks or releases the others once their creation is logged, so that no process can send one
-   * before its creation is in the change log.
+   * leased to this node, and returns them with their secrets, as read with the targets ({@code jobs}). The caller
+   * hands some to its dispatcher and parks or releases the others once their creation is logged, so that no process
+   * can send one before its creation is in the change log.
    */
   String CREATE_DELIVERIES = """
       created AS (
@@ -175,14 +176,15 @@ public interface EventDao {
    * which these settings last for. Once for all calls (a generic plan), without nested loops:
    *
    * <ul>
-   *   <li>As custom plans, which PostgreSQL prefers because it sees how long the batch's arrays are, planning took
+   *   <li>As custom plans, which PostgreSQL prefers because it sees how long the input's arrays are, planning took
    *       2.5 ms a call against 0.6 ms of running it (pg_stat_statements, publish workload): the statement touches
    *       every day partition of two tables. The generic plan prunes the days at run time.
-   *   <li>With nested loops, a batch of 8 events to 1,000 webhooks each took 10 s instead of 0.2: while the
-   *       statistics still saw few webhooks (a fan-out right after its webhooks were created), the planner expected
-   *       one target and joined the 8,000 new deliveries to the targets in a loop (EXPLAIN ANALYZE; 25 s statements
-   *       in the benchmark's fan-out). Hash joins cost the same in the usual case and cannot go quadratic. The
-   *       targets' lookup of each event's webhooks stays a loop (a lateral join is one).
+   *   <li>With nested loops, 8,000 new deliveries (8 events to 1,000 webhooks each, in one statement while
+   *       batching was tried) took 10 s instead of 0.2: while the statistics still saw few webhooks (a fan-out right
+   *       after its webhooks were created), the planner expected one target and joined the new deliveries to the
+   *       targets in a loop (EXPLAIN ANALYZE; 25 s statements in the benchmark's fan-out). Hash joins cost the same
+   *       in the usual case and cannot go quadratic. The targets' lookup of each event's webhooks stays a loop (a
+   *       lateral join is one).
    * </ul>
    */
   String PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
@@ -244,9 +246,9 @@ public interface EventDao {
   record PublishRow(String eventId, boolean stored, DeliveryJob job) {}
 
   /**
-   * Creates one pending delivery of a stored event per target in one statement (after {@link #PLAN}), leased to this node so its
-   * dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty, just those
-   * webhooks get one (their filters do not apply: they were named).
+   * Creates one pending delivery of a stored event per target in one statement (after {@link #PLAN}), leased to
+   * this node so its dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty,
+   * just those webhooks get one (their filters do not apply: they were named).
    */
   static List<DeliveryJob> fanOut(Handle h, String eventId, Targets t, String node, long leaseMs, Timestamp eventTime) {
     String sql = PLAN + "WITH " + INPUT + TARGETS

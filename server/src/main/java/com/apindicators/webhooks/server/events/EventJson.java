@@ -76,9 +76,9 @@ public final class EventJson {
   }
 
   /**
-   * A string a webhook filter can match, or null. A string holding NUL (JSON {@code \u0000}) matches no filter (their
-   * values have no control characters) and PostgreSQL text cannot carry it: it is null here, which matches no filter
-   * either. The data delivered keeps it, escaped.
+   * A string a webhook filter can match, or null. A string holding NUL (JSON's {@code \\u0000}) matches no filter
+   * (their values have no control characters) and PostgreSQL text cannot carry it: it is null here, which matches no
+   * filter either. The data delivered keeps it, escaped.
    */
   private static String filterable(Object value) {
     return value instanceof String s && s.indexOf('\0') < 0 ? s : null;
