@@ -96,7 +96,7 @@ public interface EventDao {
         FROM input i CROSS JOIN LATERAL (
           SELECT * FROM webhooks w
           WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
-            AND w.webhook_id IN (SELECT m.webhook_id FROM named m WHERE m.n = i.n)
+            AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))
           UNION ALL
           SELECT * FROM webhooks w WHERE NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id
           UNION ALL
@@ -219,7 +219,7 @@ public interface EventDao {
         PreparedStatement st = statement.get();
         for (int i = 0; i < before; i++) {
           if (!st.getMoreResults()) {
-            throw new IllegalStateException("statement " + (i + 2) + " of the query returned no rows");
+            throw new IllegalStateException("statement " + (i + 2) + " of the query returned no result set");
           }
         }
         List<T> rows = new ArrayList<>();

@@ -49,8 +49,8 @@ public final class Publisher {
   /**
    * Publishes; durable once this returns: one statement, committed synchronously (the pool's connections commit
    * synchronously, see {@code Database}), sent in one round trip with its plan settings and, with an idempotency
-   * key, the key's lock, in a transaction, so the statement's check sees every use of the key committed before
-   * (see {@link EventDao#publish}).
+   * key, the key's lock, in a transaction (committed in a second round trip), so the statement's check sees every
+   * use of the key committed before (see {@link EventDao#publish}).
    */
   public Published publish(NewEvent e) throws IdempotencyKeyReusedException {
     // Whole seconds, as our docs show the payload timestamp ("2026-04-03T14:30:00Z"); stored once, so every

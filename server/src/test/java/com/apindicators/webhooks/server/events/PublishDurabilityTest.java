@@ -132,7 +132,10 @@ class PublishDurabilityTest {
     // With untyped strings the driver, from a query's sixth run on a connection, syncs between its statements.
     String url = TestDatabase.get().jdbcUrl() + "&stringtype=unspecified";
     java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
-    try (Database db = Database.connect(url, 2); Handle row = TestDatabase.owner().open()) {
+    try (Database db = Database.connect(url, 2); Handle busy = db.jdbi().open();
+        Handle row = TestDatabase.owner().open()) {
+      // One of the pool's two connections is held here: every publish below runs on the other, warmed up.
+      busy.createQuery("SELECT 1").mapTo(Integer.class).one();
       Publisher publisher = new Publisher(db.jdbi(), "node", 60_000, new Handed(Integer.MAX_VALUE));
       for (int i = 0; i < 8; i++) {
         publisher.publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, "warm-" + i));

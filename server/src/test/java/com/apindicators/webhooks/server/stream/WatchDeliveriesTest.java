@@ -111,6 +111,7 @@ class WatchDeliveriesTest {
         f.publish("signal.sell", "{\"n\":" + i + "}", "r");
       }
     });
+    publisher.setDaemon(true);
     List<WatchDeliveriesResponse> seen = new ArrayList<>();
     WatchClient first = WatchClient.open(server.channel, watch().setAccountId("r").build());
     await().until(() -> server.server.watchers() == 1);
