@@ -3,6 +3,7 @@ package com.apindicators.webhooks.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.client.CliTest.Run;
+import com.apindicators.webhooks.server.config.Metrics;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
@@ -14,10 +15,14 @@ class BenchCommandTest {
   static final LiveServer server = ext.server();
 
   @Test
-  void everyWorkloadRunsLosesNothingAndLeavesNoWebhookBehind() {
-    Run r = CliTest.cli(server, "-o", "json", "bench", "--webhooks", "3", "--events", "4", "--fanout-webhooks", "20",
-        "--fanout-accounts", "2", "--rate", "20", "--seconds", "1", "--watchers", "3", "--raw-seconds", "1",
-        "--workloads", "throughput,fanout,isolation,latency,publish,memory");
+  void everyWorkloadRunsLosesNothingAndLeavesNoWebhookBehind() throws Exception {
+    Run r;
+    try (Metrics.Endpoint metrics = server.server.metrics().serve("127.0.0.1", 0)) {
+      r = CliTest.cli(server, "-o", "json", "bench", "--webhooks", "3", "--events", "4", "--fanout-webhooks", "20",
+          "--fanout-accounts", "2", "--rate", "20", "--seconds", "1", "--watchers", "3", "--raw-seconds", "1",
+          "--warmup", "1", "--metrics-url", "http://127.0.0.1:" + metrics.address().getPort() + Metrics.PATH,
+          "--workloads", "throughput,fanout,isolation,latency,publish,memory");
+    }
     assertThat(r.exit()).as(r.err().toString() + r.stdout()).isZero();
     JsonObject report = JsonParser.parseString(r.stdout()).getAsJsonObject();
     assertThat(report.get("rawPostsPerSecond").getAsLong()).isPositive();
@@ -39,6 +44,12 @@ class BenchCommandTest {
       clientCpu += cpu;
     }
     assertThat(clientCpu).isPositive();
+    // The server's CPU during each, and its JIT's share, from its metrics (here the server shares the test's JVM).
+    for (var row : rows.asList()) {
+      JsonObject w = row.getAsJsonObject();
+      assertThat(w.get("serverCpuSeconds").getAsDouble()).as(w.toString()).isPositive();
+      assertThat(w.get("serverJitSeconds").getAsDouble()).as(w.toString()).isNotNegative();
+    }
     JsonObject throughput = rows.get(0).getAsJsonObject();
     assertThat(throughput.get("workload").getAsString()).isEqualTo("throughput");
     assertThat(throughput.get("note").getAsString()).isEqualTo("4 events x 3 webhooks, 8 publishers");
@@ -52,7 +63,8 @@ class BenchCommandTest {
 
     // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.
     try (WebhooksClient admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
-      for (String workload : new String[] {"throughput-0", "fanout-1", "isolation-hanging-0", "latency-0", "publish-9", "memory-3"}) {
+      for (String workload : new String[] {"warmup-0", "throughput-0", "fanout-1", "isolation-hanging-0", "latency-0",
+          "publish-9", "memory-3"}) {
         String account = benchAccount(workload);
         assertThat(admin.listWebhooks(account)).as(account).isEmpty();
       }
@@ -70,6 +82,9 @@ class BenchCommandTest {
     Run zero = CliTest.cli(server, "bench", "--rate", "0");
     assertThat(zero.exit()).isEqualTo(2);
     assertThat(zero.err().toString()).contains("at least 1");
+    Run negative = CliTest.cli(server, "bench", "--warmup", "-1");
+    assertThat(negative.exit()).isEqualTo(2);
+    assertThat(negative.err().toString()).contains("warm-up seconds at least 0");
   }
 
   /** The account the bench made for a workload (named bench-RUN-WORKLOAD-N). */

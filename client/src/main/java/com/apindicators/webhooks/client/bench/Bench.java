@@ -18,16 +18,24 @@ public final class Bench {
    * @param server host:port of a running server, or null to start one (serverJar, serverHeap)
    * @param receiverUrl an external receiver, or null for the bench's own on loopback
    * @param rawSeconds how long to measure the receiver's raw POST rate (0: skip)
+   * @param warmupSeconds how long to run the publish workload first, not measured, so that the server's JIT has
+   *     compiled its hot paths (0: none)
    */
   public record Options(String server, String adminKey, String metricsUrl, java.nio.file.Path serverJar,
       String serverHeap, String receiverUrl, List<String> workloads, int webhooks, int events, int publishers,
-      int fanoutWebhooks, int fanoutAccounts, int rate, Duration duration, int watchers, int rawSeconds) {}
+      int fanoutWebhooks, int fanoutAccounts, int rate, Duration duration, int watchers, int rawSeconds,
+      int warmupSeconds) {}
 
   /**
-   * The results: the receiver's raw rate (NaN when not measured), a row per workload, and the CPU seconds this
-   * bench's own JVM used during each (it competes with the server when both run on one machine).
+   * The results: the receiver's raw rate (NaN when not measured), a row per workload, the CPU seconds this bench's
+   * own JVM used during each (it competes with the server when both run on one machine), and, from the server's
+   * metrics (NaN without them), its process's CPU seconds during each and the seconds its JIT spent compiling then.
    */
-  public record Report(double rawPostsPerSecond, List<Result> rows, List<Double> clientCpuSeconds) {}
+  public record Report(double rawPostsPerSecond, List<Result> rows, List<Double> clientCpuSeconds,
+      List<Double> serverCpuSeconds, List<Double> serverJitSeconds) {}
+
+  /** A workload in which the server's JIT took more than this share of its CPU ran on a server still warming up. */
+  static final double COLD_JIT_SHARE = 0.2;
 
   private Bench() {}
 
@@ -48,12 +56,21 @@ public final class Bench {
       }
       List<Result> rows = new ArrayList<>();
       List<Double> cpu = new ArrayList<>();
+      List<Double> serverCpu = new ArrayList<>();
+      List<Double> serverJit = new ArrayList<>();
       try (BenchTarget target = new BenchTarget(server, key, metrics)) {
         BurstWorkloads burst = new BurstWorkloads(target, receiver, settings);
         SteadyWorkloads steady = new SteadyWorkloads(target, receiver, settings);
+        if (o.warmupSeconds() > 0) {
+          progress.accept("warm-up: publish for " + o.warmupSeconds() + " s, not measured");
+          Result warm = new SteadyWorkloads(target, receiver, settings.lasting(Duration.ofSeconds(o.warmupSeconds())))
+              .publish("warmup");
+          progress.accept(String.format("warm-up: %.0f publish calls/s", warm.publishPerSecond()));
+        }
         for (String w : o.workloads()) {
           progress.accept(w + ": running");
           double cpuBefore = cpuSeconds();
+          BenchTarget.ServerCpu serverBefore = target.serverCpu();
           rows.add(switch (w) {
             case "throughput" -> burst.throughput();
             case "fanout" -> burst.fanout();
@@ -64,9 +81,14 @@ public final class Bench {
             default -> throw new IllegalArgumentException("unknown workload '" + w + "'; workloads: " + WORKLOADS);
           });
           cpu.add(cpuSeconds() - cpuBefore);
+          BenchTarget.ServerCpu serverAfter = target.serverCpu();
+          BenchTarget.ServerCpu spent = serverBefore == null || serverAfter == null ? null
+              : serverAfter.since(serverBefore);
+          serverCpu.add(spent == null ? Double.NaN : spent.cpuSeconds());
+          serverJit.add(spent == null ? Double.NaN : spent.jitSeconds());
         }
       }
-      return new Report(raw, rows, cpu);
+      return new Report(raw, rows, cpu, serverCpu, serverJit);
     } finally {
       if (local != null) {
         local.close();
@@ -93,6 +115,24 @@ public final class Bench {
     }
     out.println("this bench client's own CPU (it competes with a server on the same machine): "
         + String.join(", ", cpu));
+    List<String> server = new ArrayList<>();
+    boolean cold = false;
+    for (int i = 0; i < report.rows().size(); i++) {
+      double spent = report.serverCpuSeconds().get(i);
+      double jit = report.serverJitSeconds().get(i);
+      if (!Double.isNaN(spent)) {
+        server.add(String.format("%s %.1f s (%.1f s)", report.rows().get(i).workload(), spent, jit));
+        cold |= jit > COLD_JIT_SHARE * spent;
+      }
+    }
+    if (!server.isEmpty()) {
+      out.println("the server's CPU (and its JIT's compiling time, summed over its compiler threads), from its metrics: "
+          + String.join(", ", server));
+    }
+    if (cold) {
+      out.println("the server was still warming up: its JIT took more than a fifth of its CPU in a workload; these are"
+          + " a cold server's numbers (--warmup 120 runs publish first, not measured)");
+    }
     if (!Double.isNaN(report.rawPostsPerSecond())) {
       out.printf("receiver raw POST rate: %.0f/s (%d in flight, JDK HttpClient, same machine)%n",
           report.rawPostsPerSecond(), RAW_IN_FLIGHT);

@@ -32,6 +32,8 @@ final class BenchTarget implements AutoCloseable {
       "(?m)^jvm_memory_pool_collection_used_bytes\\{pool=\"(?:G1 Old Gen|PS Old Gen|Tenured Gen)\"}\\s+(\\S+)");
   private static final Pattern WRITER_QUEUED = Pattern.compile("(?m)^webhooks_result_writer_queued\\s+(\\S+)");
   private static final Pattern WRITER_LAG = Pattern.compile("(?m)^webhooks_result_writer_lag_seconds\\s+(\\S+)");
+  private static final Pattern CPU = Pattern.compile("(?m)^process_cpu_seconds_total\\s+(\\S+)");
+  private static final Pattern JIT = Pattern.compile("(?m)^jvm_compilation_time_seconds_total\\s+(\\S+)");
   private final HttpClient metricsClient = HttpClient.newHttpClient();
   final WebhooksClient admin;
   final String server;
@@ -145,6 +147,28 @@ final class BenchTarget implements AutoCloseable {
   long oldGenAfterGcBytes() {
     String text = metrics();
     return text == null ? -1 : sum(OLD_GEN_AFTER_GC, text);
+  }
+
+  /**
+   * The server process's CPU seconds so far, and the seconds its JIT compilers have spent compiling (as the JVM
+   * counts them: time in compilations, not CPU).
+   */
+  record ServerCpu(double cpuSeconds, double jitSeconds) {
+    /** What was spent since {@code before}. */
+    ServerCpu since(ServerCpu before) {
+      return new ServerCpu(cpuSeconds - before.cpuSeconds, jitSeconds - before.jitSeconds);
+    }
+  }
+
+  /** The server's CPU so far from its metrics endpoint, or null when it has none or does not say. */
+  ServerCpu serverCpu() {
+    String text = metrics();
+    Matcher cpu = text == null ? null : CPU.matcher(text);
+    Matcher jit = text == null ? null : JIT.matcher(text);
+    if (cpu == null || !cpu.find() || !jit.find()) {
+      return null;
+    }
+    return new ServerCpu(Double.parseDouble(cpu.group(1)), Double.parseDouble(jit.group(1)));
   }
 
   /** Attempts that ended (delivered or failed) so far, and results not yet written. */

@@ -26,4 +26,9 @@ record Settings(int webhooks, int events, int publishers, int fanoutWebhooks, in
   static final int HANGING_ENDPOINTS = 16;
   /** How long the bench waits for the last deliveries of a workload. */
   static final Duration SETTLE = Duration.ofMinutes(2);
+
+  /** The same settings publishing for another duration. */
+  Settings lasting(Duration other) {
+    return new Settings(webhooks, events, publishers, fanoutWebhooks, fanoutAccounts, rate, other, watchers, broadcast);
+  }
 }

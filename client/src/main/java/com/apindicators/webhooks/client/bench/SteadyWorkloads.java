@@ -67,9 +67,14 @@ final class SteadyWorkloads {
 
   /** PublishEvent calls as fast as they return, the set number in flight, one webhook each. */
   Result publish() throws Exception {
-    List<String> accounts = target.accounts("publish", Settings.STEADY_ACCOUNTS);
+    return publish("publish");
+  }
+
+  /** The publish workload on accounts and webhooks named after {@code name} (the warm-up runs it too). */
+  Result publish(String name) throws Exception {
+    List<String> accounts = target.accounts(name, Settings.STEADY_ACCOUNTS);
     List<String> hooks = target.webhooks(accounts.size(),
-        i -> BenchTarget.webhook(accounts.get(i), "bench-" + i, receiver.url("publish-" + i)));
+        i -> BenchTarget.webhook(accounts.get(i), "bench-" + i, receiver.url(name + "-" + i)));
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     BenchReceiver.Run run = receiver.begin(publishedAt);
     AtomicLong errors = new AtomicLong();

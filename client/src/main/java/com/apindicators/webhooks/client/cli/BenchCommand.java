@@ -57,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
   int watchers;
   @Option(names = "--raw-seconds", defaultValue = "3", description = "how long to measure the receiver's raw POST rate, 0 to skip (default ${DEFAULT-VALUE})")
   int rawSeconds;
+  @Option(names = "--warmup", defaultValue = "0", description = "publish for this many seconds first, not measured,"
+      + " so that the server's JIT has compiled its hot paths (on 2 cores that takes about 2 minutes of load;"
+      + " default ${DEFAULT-VALUE})")
+  int warmupSeconds;
 
   @Override
   public Integer call() throws Exception {
@@ -67,13 +71,15 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     if (Math.min(Math.min(webhooks, events), Math.min(publishers, fanoutWebhooks)) < 1
-        || Math.min(Math.min(fanoutAccounts, rate), seconds) < 1 || watchers < 0 || rawSeconds < 0) {
-      throw new WebhooksCli.UsageException("sizes, rates and durations must be at least 1 (watchers and raw seconds at least 0)");
+        || Math.min(Math.min(fanoutAccounts, rate), seconds) < 1
+        || Math.min(Math.min(watchers, rawSeconds), warmupSeconds) < 0) {
+      throw new WebhooksCli.UsageException(
+          "sizes, rates and durations must be at least 1 (watchers, raw and warm-up seconds at least 0)");
     }
     String key = local ? null : root.key();
     Bench.Report report = Bench.run(new Bench.Options(local ? null : root.server, key, metricsUrl, serverJar, serverHeap,
         receiverUrl, workloads, webhooks, events, publishers, fanoutWebhooks, fanoutAccounts, rate,
-        Duration.ofSeconds(seconds), watchers, rawSeconds), line -> {
+        Duration.ofSeconds(seconds), watchers, rawSeconds, warmupSeconds), line -> {
           if (!root.json()) {
             root.err.println(line);
             root.err.flush();
@@ -86,7 +92,9 @@ final class BenchCommand implements Callable<Integer> {
       for (int i = 0; i < report.rows().size(); i++) {
         Map<String, Object> row = new LinkedHashMap<>(report.rows().get(i).toMap());
         double cpu = report.clientCpuSeconds().get(i);
-        row.put("clientCpuSeconds", Double.isNaN(cpu) ? null : Math.round(cpu * 10) / 10.0);
+        row.put("clientCpuSeconds", tenths(cpu));
+        row.put("serverCpuSeconds", tenths(report.serverCpuSeconds().get(i)));
+        row.put("serverJitSeconds", tenths(report.serverJitSeconds().get(i)));
         rows.add(row);
       }
       m.put("workloads", rows);
@@ -95,6 +103,11 @@ final class BenchCommand implements Callable<Integer> {
       Bench.print(report, root.out);
     }
     return report.rows().stream().anyMatch(r -> r.lost() > 0) ? WebhooksCli.SERVER_ERROR : WebhooksCli.OK;
+  }
+
+  /** Seconds rounded to a tenth, or null when unknown (NaN). */
+  private static Double tenths(double seconds) {
+    return Double.isNaN(seconds) ? null : Math.round(seconds * 10) / 10.0;
   }
 
 }
