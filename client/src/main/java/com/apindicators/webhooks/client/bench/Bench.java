@@ -130,8 +130,8 @@ public final class Bench {
           + String.join(", ", server));
     }
     if (cold) {
-      out.println("the server was still warming up: its JIT took more than a fifth of its CPU in a workload; these are"
-          + " a cold server's numbers (--warmup 120 runs publish first, not measured)");
+      out.println("the server may still have been warming up: its JIT compiled for more than a fifth of its CPU time"
+          + " in a workload (a fresh server on 2 cores needs --warmup 120)");
     }
     if (!Double.isNaN(report.rawPostsPerSecond())) {
       out.printf("receiver raw POST rate: %.0f/s (%d in flight, JDK HttpClient, same machine)%n",

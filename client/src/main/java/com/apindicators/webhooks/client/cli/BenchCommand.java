@@ -57,9 +57,9 @@ final class BenchCommand implements Callable<Integer> {
   int watchers;
   @Option(names = "--raw-seconds", defaultValue = "3", description = "how long to measure the receiver's raw POST rate, 0 to skip (default ${DEFAULT-VALUE})")
   int rawSeconds;
-  @Option(names = "--warmup", defaultValue = "0", description = "publish for this many seconds first, not measured,"
-      + " so that the server's JIT has compiled its hot paths (on 2 cores that takes about 2 minutes of load;"
-      + " default ${DEFAULT-VALUE})")
+  @Option(names = "--warmup", defaultValue = "60", description = "publish for this many seconds first, not measured,"
+      + " so that the JITs of this bench and of the server have compiled their hot paths (a fresh server on 2 cores"
+      + " needs about 120; 0 for none; default ${DEFAULT-VALUE})")
   int warmupSeconds;
 
   @Override
