@@ -61,6 +61,11 @@ class BenchCommandTest {
     assertThat(memory.get("publishPerSecond").getAsLong()).isPositive();
     assertThat(memory.get("note").getAsString()).contains("endpoints that never answer").contains("first half max");
 
+    // The warm-up ran with the latency workload's watchers open (each with an API key of its account).
+    int warmupKeys = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM api_keys WHERE account_id = :a")
+        .bind("a", benchAccount("warmup-0")).mapTo(Integer.class).one());
+    assertThat(warmupKeys).isEqualTo(1);
+
     // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.
     try (WebhooksClient admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {
       for (String workload : new String[] {"warmup-0", "throughput-0", "fanout-1", "isolation-hanging-0", "latency-0",

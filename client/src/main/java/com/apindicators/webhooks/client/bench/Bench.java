@@ -62,9 +62,12 @@ public final class Bench {
         BurstWorkloads burst = new BurstWorkloads(target, receiver, settings);
         SteadyWorkloads steady = new SteadyWorkloads(target, receiver, settings);
         if (o.warmupSeconds() > 0) {
-          progress.accept("warm-up: publish for " + o.warmupSeconds() + " s, not measured");
+          // With the latency workload's watchers open, so the streams' paths are compiled too (here and there).
+          int watchers = o.workloads().contains("latency") ? settings.watchers() : 0;
+          progress.accept("warm-up: publish for " + o.warmupSeconds() + " s with " + watchers + " watchers,"
+              + " not measured");
           Result warm = new SteadyWorkloads(target, receiver, settings.lasting(Duration.ofSeconds(o.warmupSeconds())))
-              .publish("warmup");
+              .publish("warmup", watchers);
           progress.accept(String.format("warm-up: %.0f publish calls/s", warm.publishPerSecond()));
         }
         for (String w : o.workloads()) {

@@ -38,7 +38,7 @@ final class SteadyWorkloads {
         i -> BenchTarget.webhook(accounts.get(i), "bench-" + i, receiver.url("latency-" + i)));
     ConcurrentHistogram stream = new ConcurrentHistogram(3);
     List<WebhooksClient> clients = new ArrayList<>();
-    List<Watch> watches = watch(accounts, stream, clients);
+    List<Watch> watches = watch(accounts, settings.watchers(), stream, clients);
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     BenchReceiver.Run run = receiver.begin(publishedAt);
     long events = (long) settings.rate() * settings.duration().toSeconds();
@@ -51,12 +51,7 @@ final class SteadyWorkloads {
     double publishSeconds = (System.nanoTime() - start) / 1e9;
     long end = BurstWorkloads.awaitReceived(target, receiver, run, events - errors.get(), accounts);
     BurstWorkloads.Tally tally = BurstWorkloads.tally(target, run, events - errors.get(), accounts);
-    for (Watch w : watches) {
-      w.close();
-    }
-    for (WebhooksClient c : clients) {
-      c.close();
-    }
+    close(watches, clients);
     target.delete(hooks);
     return new Result("latency", run.received().get() / ((end - start) / 1e9), events / publishSeconds,
         run.latencyMicros(), watches.isEmpty() ? null : stream, errors.get(), tally.failed(), tally.lost(),
@@ -67,14 +62,21 @@ final class SteadyWorkloads {
 
   /** PublishEvent calls as fast as they return, the set number in flight, one webhook each. */
   Result publish() throws Exception {
-    return publish("publish");
+    return publish("publish", 0);
   }
 
-  /** The publish workload on accounts and webhooks named after {@code name} (the warm-up runs it too). */
-  Result publish(String name) throws Exception {
+  /**
+   * The publish workload on accounts and webhooks named after {@code name}, with {@code watchers} delivery streams
+   * open on those accounts (the warm-up runs it so, to compile the streams' paths too); their updates' latency
+   * is the row's stream column.
+   */
+  Result publish(String name, int watchers) throws Exception {
     List<String> accounts = target.accounts(name, Settings.STEADY_ACCOUNTS);
     List<String> hooks = target.webhooks(accounts.size(),
         i -> BenchTarget.webhook(accounts.get(i), "bench-" + i, receiver.url(name + "-" + i)));
+    ConcurrentHistogram stream = new ConcurrentHistogram(3);
+    List<WebhooksClient> clients = new ArrayList<>();
+    List<Watch> watches = watch(accounts, watchers, stream, clients);
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
     BenchReceiver.Run run = receiver.begin(publishedAt);
     AtomicLong errors = new AtomicLong();
@@ -97,9 +99,10 @@ final class SteadyWorkloads {
     long calls = next.get();
     long end = BurstWorkloads.awaitReceived(target, receiver, run, calls - errors.get(), accounts);
     BurstWorkloads.Tally tally = BurstWorkloads.tally(target, run, calls - errors.get(), accounts);
+    close(watches, clients);
     target.delete(hooks);
     return new Result("publish", run.received().get() / ((end - start) / 1e9), calls / seconds, run.latencyMicros(),
-        null, errors.get(), tally.failed(), tally.lost(), target.heapBytes(),
+        watches.isEmpty() ? null : stream, errors.get(), tally.failed(), tally.lost(), target.heapBytes(),
         settings.publishers() + " calls in flight for " + settings.duration().toSeconds() + " s");
   }
 
@@ -158,12 +161,12 @@ final class SteadyWorkloads {
     publishers.awaitTermination(1, TimeUnit.HOURS);
   }
 
-  /** Opens the watchers over the accounts, each recording received-to-update latency of delivered updates. */
-  private List<Watch> watch(List<String> accounts, ConcurrentHistogram stream, List<WebhooksClient> clients)
+  /** Opens {@code count} watchers over the accounts, each recording received-to-update latency of delivered updates. */
+  private List<Watch> watch(List<String> accounts, int count, ConcurrentHistogram stream, List<WebhooksClient> clients)
       throws Exception {
     List<Watch> watches = new ArrayList<>();
     Map<String, WebhooksClient> current = new HashMap<>();
-    for (int i = 0; i < settings.watchers(); i++) {
+    for (int i = 0; i < count; i++) {
       String account = accounts.get(i % accounts.size());
       if ((i / accounts.size()) % WATCHERS_PER_KEY == 0) {
         WebhooksClient fresh = target.accountClient(account);
@@ -180,5 +183,14 @@ final class SteadyWorkloads {
           }, error -> { }));
     }
     return watches;
+  }
+
+  private static void close(List<Watch> watches, List<WebhooksClient> clients) throws InterruptedException {
+    for (Watch w : watches) {
+      w.close();
+    }
+    for (WebhooksClient c : clients) {
+      c.close();
+    }
   }
 }
