@@ -105,11 +105,8 @@ public interface EventDao {
         ) w
         WHERE w.enabled
           AND w.events @> ARRAY[i.type]
-          AND (NOT i.signal OR i.names OR (
-                (cardinality(w.filter_pairs) = 0 OR i.pair = ANY (w.filter_pairs))
-            AND (cardinality(w.filter_intervals) = 0 OR i.interval = ANY (w.filter_intervals))
-            AND (w.filter_min_score = 0 OR i.score >= w.filter_min_score)))
-      ),
+          AND (NOT i.signal OR i.names OR (""" + filters("i.pair", "i.interval", "i.score") + """
+      ))),
       """;
 
   /**
@@ -171,6 +168,58 @@ public interface EventDao {
       """;
 
   /**
+   * Whether webhook {@code w} takes a signal, by its filters, with the signal's pair, interval and score given as
+   * SQL expressions (a null one matches only an empty filter).
+   */
+  static String filters(String pair, String interval, String score) {
+    return "(cardinality(w.filter_pairs) = 0 OR " + pair + " = ANY (w.filter_pairs))"
+        + " AND (cardinality(w.filter_intervals) = 0 OR " + interval + " = ANY (w.filter_intervals))"
+        + " AND (w.filter_min_score = 0 OR " + score + " >= w.filter_min_score)";
+  }
+
+  /**
+   * The most common publish in a statement of its own: one event to an account, without idempotency key, naming no
+   * webhooks. It does what {@link #PUBLISH} does for such an event (the same targets, rows and columns), without the
+   * array input and the branches for other scopes that executing a generic plan pays for on every call:
+   * {@code EXPLAIN ANALYZE} of one delivery, 0.13-0.25 ms against 0.32-0.49 for {@link #PUBLISH}.
+   */
+  String PUBLISH_TO_ACCOUNT = """
+      WITH targets AS MATERIALIZED (
+        SELECT w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms,
+            w.signing_secret,
+            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END
+              AS previous_signing_secret
+        -- The account's webhooks first (OFFSET 0 keeps them apart): as one condition with the subscription, the
+        -- generic plan combined the account's index with the events index, which holds every account's webhooks.
+        FROM (SELECT * FROM webhooks WHERE account_id = :accountId OFFSET 0) w
+        WHERE w.enabled AND w.events @> ARRAY[CAST(:type AS text)]
+          AND (NOT :signal OR (""" + filters("CAST(:pair AS text)", "CAST(:interval AS text)",
+          "CAST(:score AS double precision)") + """
+      ))), new_event AS MATERIALIZED (
+        SELECT webhooks_time_id('evt_') AS event_id
+      ), event AS (
+        INSERT INTO events (event_id, type, account_id, event_time, data_json, deliveries_created)
+        SELECT e.event_id, :type, :accountId, CAST(:eventTime AS timestamptz), :data, c.targets
+        FROM new_event e, (SELECT count(*) AS targets FROM targets) c
+        WHERE c.targets > 0
+        RETURNING event_id
+      ), created AS (
+        INSERT INTO deliveries (event_id, webhook_id, account_id, event_type, url, status,
+            max_attempts, retry_initial_ms, retry_max_ms, next_attempt_time, lease_owner, lease_until)
+        SELECT e.event_id, t.webhook_id, t.account_id, :type, t.url, 'PENDING', t.retry_max_attempts,
+            t.retry_initial_ms, t.retry_max_ms, now(), :node, now() + :leaseMs * interval '1 millisecond'
+        FROM event e CROSS JOIN targets t
+        RETURNING *
+      )
+      SELECT e.event_id AS new_event_id, EXISTS (SELECT 1 FROM event) AS stored, j.*
+      FROM new_event e LEFT JOIN (
+        SELECT c.*, t.signing_secret, t.previous_signing_secret, CAST(:eventTime AS timestamptz) AS event_time,
+            CAST(NULL AS text) AS data_json
+        FROM created c JOIN targets t ON t.webhook_id = c.webhook_id
+      ) j ON true
+      """;
+
+  /**
    * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH} (or {@link #fanOut}) in
    * the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
    * which these settings last for. Once for all calls (a generic plan), without nested loops:
@@ -191,14 +240,29 @@ public interface EventDao {
       + " || set_config('enable_nestloop', 'off', true);\n";
 
   /**
-   * Runs {@link #PUBLISH} on {@code h} in one round trip, after {@link #PLAN} and, with an idempotency key,
-   * {@link #LOCK_KEY}. Without a key, on a handle in autocommit, the three form one implicit transaction (the
-   * driver sends one sync after them). With a key, run it in a transaction of the caller: a driver configured to
-   * sync between statements (an operator URL with {@code preferQueryMode=simple} or {@code stringtype=unspecified})
-   * would otherwise commit, and release, the lock before the statement ran. Such a URL costs only the plan settings
-   * of a publish without key.
+   * Runs {@link #PUBLISH} (or, for an account's event without key naming no webhooks, {@link #PUBLISH_TO_ACCOUNT})
+   * on {@code h} in one round trip, after {@link #PLAN} and, with an idempotency key, {@link #LOCK_KEY}. Without a
+   * key, on a handle in autocommit, they form one implicit transaction (the driver sends one sync after them). With
+   * a key, run it in a transaction of the caller: a driver configured to sync between statements (an operator URL
+   * with {@code preferQueryMode=simple} or {@code stringtype=unspecified}) would otherwise commit, and release, the
+   * lock before the statement ran. Such a URL costs only the plan settings of a publish without key.
    */
   static List<PublishRow> publish(Handle h, Publication p, String node, long leaseMs) {
+    Targets t = p.targets();
+    if (p.key() == null && t.accountId() != null && t.only().length == 0) {
+      return h.createQuery(PLAN + PUBLISH_TO_ACCOUNT).bind("accountId", t.accountId()).bind("type", t.type())
+          .bind("signal", t.signal()).bind("pair", t.pair()).bind("interval", t.interval()).bind("score", t.score())
+          // The time as text: a java.sql.Timestamp goes with no type, and the driver then asks the types in a round
+          // trip of its own, which ends the implicit transaction of the plan settings (custom plans every call).
+          .bind("eventTime", p.eventTime().toInstant().toString()).bind("data", p.data()).bind("node", node)
+          .bind("leaseMs", leaseMs)
+          .execute(lastRows(1, new PublishRowMapper()));
+    }
+    return publishAnyScope(h, p, node, leaseMs);
+  }
+
+  /** {@link #publish} with {@link #PUBLISH}, whatever the event's scope (the way for a key, names, a broadcast). */
+  static List<PublishRow> publishAnyScope(Handle h, Publication p, String node, long leaseMs) {
     Query q = h.createQuery((p.key() != null ? LOCK_KEY : "") + PLAN + PUBLISH);
     if (p.key() != null) {
       q.bind("lockAccount", p.targets().accountId()).bind("lockKey", p.key());

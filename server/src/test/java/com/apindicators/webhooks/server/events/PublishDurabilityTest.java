@@ -127,6 +127,29 @@ class PublishDurabilityTest {
   }
 
   @Test
+  void everyPublishStatementRunsOnItsGenericPlanOnceTheDriverHasPreparedIt() throws Exception {
+    accountWithWebhooks(2);
+    // One of the pool's two connections is held here: the publishes, and the read of their prepared statements
+    // below, all run on the other.
+    try (Database db = Database.connect(TestDatabase.get().jdbcUrl(), 2); Handle busy = db.jdbi().open()) {
+      busy.createQuery("SELECT 1").mapTo(Integer.class).one();
+      Publisher publisher = new Publisher(db.jdbi(), "node", 60_000, new Handed(Integer.MAX_VALUE));
+      for (int i = 0; i < 8; i++) {
+        publisher.publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, null));
+        publisher.publish(new NewEvent("order.filled", EventJson.parse("{}"), null, null, null));
+      }
+      List<String> plans = db.jdbi().withHandle(h -> h.createQuery("""
+          SELECT generic_plans || ' generic, ' || custom_plans || ' custom' FROM pg_prepared_statements
+          WHERE statement LIKE '%INSERT INTO deliveries%' ORDER BY statement LIKE '%unnest%'""")
+          .mapTo(String.class).list());
+      // An account's (PUBLISH_TO_ACCOUNT), then a broadcast's (PUBLISH), from the driver's fifth run of each on:
+      // had its settings been lost (a statement whose parameter types the driver must first ask for syncs alone,
+      // out of their transaction), each would be planned anew on every call.
+      assertThat(plans).containsExactly("4 generic, 0 custom", "4 generic, 0 custom");
+    }
+  }
+
+  @Test
   void aKeysLockIsHeldUntilItsPublishCommitsAlsoWhenTheDriverSyncsBetweenStatements() throws Exception {
     accountWithWebhooks(1);
     // With untyped strings the driver, from a query's sixth run on a connection, syncs between its statements.

@@ -1,0 +1,110 @@
+package com.apindicators.webhooks.server.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.store.Database;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An account's publish without key runs a statement of its own ({@link EventDao#PUBLISH_TO_ACCOUNT}); it must pick
+ * the same targets and store the same rows as the statement for every scope ({@link EventDao#PUBLISH}), filters,
+ * disabled webhooks, other types and other accounts included.
+ */
+class PublishShapesTest {
+  private static final String[][] WEBHOOKS = {
+      // id, account, events, enabled, pairs, intervals, min score, previous secret still valid
+      {"wh_all", "acct", "signal.buy", "true", "", "", "0", "false"},
+      {"wh_btc", "acct", "signal.buy", "true", "BTCUSDT", "", "0", "true"},
+      {"wh_1h_strong", "acct", "signal.buy", "true", "", "1h", "0.8", "false"},
+      {"wh_both", "acct", "signal.buy,order.filled", "true", "ETHUSDT", "4h", "0.5", "false"},
+      {"wh_off", "acct", "signal.buy", "false", "", "", "0", "false"},
+      {"wh_orders", "acct", "order.filled", "true", "BTCUSDT", "", "0.9", "false"},
+      {"wh_elsewhere", "other", "signal.buy,order.filled", "true", "", "", "0", "false"},
+  };
+
+  @Test
+  void theAccountStatementMakesWhatTheStatementForEveryScopeMakes() throws Exception {
+    Database db = TestDatabase.clean();
+    db.jdbi().useHandle(PublishShapesTest::webhooks);
+    // type, pair, interval, score (null: absent)
+    Object[][] events = {
+        {"signal.buy", "BTCUSDT", "1h", 0.9}, {"signal.buy", "BTCUSDT", "1h", 0.5}, {"signal.buy", "ETHUSDT", "4h", 0.5},
+        {"signal.buy", "ETHUSDT", "4h", 0.49}, {"signal.buy", null, null, null}, {"signal.buy", "ETHUSDT", null, 1.0},
+        {"order.filled", "BTCUSDT", null, 0.1}, {"signal.sell", "BTCUSDT", "1h", 0.9}, {"backtest.completed", null, null, null},
+    };
+    int compared = 0;
+    for (Object[] e : events) {
+      String type = (String) e[0];
+      EventDao.Targets targets = new EventDao.Targets(type, "acct", type.startsWith("signal."), (String) e[1],
+          (String) e[2], (Double) e[3], new String[0]);
+      EventDao.Publication p = new EventDao.Publication(targets, Timestamp.from(Instant.parse("2026-11-30T10:00:00Z")),
+          "{\"n\":1}", null, null);
+      Made account = made(db, p, EventDao::publish);
+      Made anyScope = made(db, p, EventDao::publishAnyScope);
+      assertThat(account).as(Arrays.toString(e)).isEqualTo(anyScope);
+      compared += account.deliveries().size();
+    }
+    // 3 + 2 + 2 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the other
+    // account's is picked by some event and passed over by another.
+    assertThat(compared).isEqualTo(12);
+  }
+
+  /** What one publish made, without its new ids: its rows' targets, the stored event's count, and the jobs. */
+  record Made(boolean stored, int deliveriesCreated, List<String> deliveries) {}
+
+  private static Made made(Database db, EventDao.Publication p, PublishCall call) {
+    return db.jdbi().inTransaction(h -> {
+      List<EventDao.PublishRow> rows = call.publish(h, p, "node", 60_000);
+      String eventId = rows.get(0).eventId();
+      assertThat(eventId).startsWith("evt_");
+      assertThat(rows).allSatisfy(r -> assertThat(r.eventId()).isEqualTo(eventId));
+      Integer count = h.createQuery("SELECT deliveries_created FROM events WHERE event_id = :id").bind("id", eventId)
+          .mapTo(Integer.class).findOne().orElse(-1);
+      List<String> jobs = new ArrayList<>();
+      for (EventDao.PublishRow r : rows) {
+        DeliveryJob j = r.job();
+        if (j != null) {
+          assertThat(j.deliveryId()).startsWith("dlv_");
+          jobs.add(String.join("|", j.webhookId(), j.accountId(), j.url(), j.signingSecret(),
+              Objects.toString(j.previousSigningSecret()), j.eventType(), j.eventTime().toString(),
+              Objects.toString(j.dataJson()), Integer.toString(j.attempt()), Integer.toString(j.maxAttempts()),
+              Long.toString(j.retryInitialMs())));
+        }
+      }
+      assertThat(h.createQuery("SELECT count(*) FROM deliveries WHERE event_id = :id AND lease_owner = 'node'"
+          + " AND status = 'PENDING'").bind("id", eventId).mapTo(Integer.class).one()).isEqualTo(jobs.size());
+      h.rollback();
+      return new Made(rows.get(0).stored(), count, jobs.stream().sorted().toList());
+    });
+  }
+
+  @FunctionalInterface
+  private interface PublishCall {
+    List<EventDao.PublishRow> publish(Handle h, EventDao.Publication p, String node, long leaseMs);
+  }
+
+  private static void webhooks(Handle h) {
+    h.execute("INSERT INTO accounts (account_id) VALUES ('acct'), ('other')");
+    for (String[] w : WEBHOOKS) {
+      h.createUpdate("""
+          INSERT INTO webhooks (webhook_id, account_id, name, url, events, enabled, signing_secret, secret_hint,
+              filter_pairs, filter_intervals, filter_min_score, retry_max_attempts, previous_signing_secret,
+              previous_secret_expire_time)
+          VALUES (:id, :account, 'n', 'http://127.0.0.1:9/' || :id, string_to_array(:events, ','), :enabled,
+              's-' || :id, 'h', string_to_array(:pairs, ','), string_to_array(:intervals, ','), :score, 3,
+              'old-' || :id, now() + CASE WHEN :previous THEN interval '1 day' ELSE interval '-1 day' END)
+          """).bind("id", w[0]).bind("account", w[1]).bind("events", w[2]).bind("enabled", Boolean.parseBoolean(w[3]))
+          .bind("pairs", w[4]).bind("intervals", w[5]).bind("score", Double.parseDouble(w[6]))
+          .bind("previous", Boolean.parseBoolean(w[7])).execute();
+    }
+  }
+}
