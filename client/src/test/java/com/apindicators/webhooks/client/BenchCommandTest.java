@@ -62,8 +62,9 @@ class BenchCommandTest {
     assertThat(memory.get("note").getAsString()).contains("endpoints that never answer").contains("first half max");
 
     // The warm-up ran with the latency workload's watchers open (each with an API key of its account).
-    int warmupKeys = server.db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM api_keys WHERE account_id = :a")
-        .bind("a", benchAccount("warmup-0")).mapTo(Integer.class).one());
+    String warmup = benchAccount("warmup-0");
+    int warmupKeys = server.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM api_keys WHERE account_id = :a").bind("a", warmup).mapTo(Integer.class).one());
     assertThat(warmupKeys).isEqualTo(1);
 
     // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.

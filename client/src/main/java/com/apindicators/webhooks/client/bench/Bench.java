@@ -29,10 +29,11 @@ public final class Bench {
   /**
    * The results: the receiver's raw rate (NaN when not measured), a row per workload, the CPU seconds this bench's
    * own JVM used during each (it competes with the server when both run on one machine), and, from the server's
-   * metrics (NaN without them), its process's CPU seconds during each and the seconds its JIT spent compiling then.
+   * metrics (NaN without them), its process's CPU seconds during each and the seconds its JIT spent compiling then,
+   * and the deliveries the warm-up lost (counted like a workload's: they fail the run too).
    */
   public record Report(double rawPostsPerSecond, List<Result> rows, List<Double> clientCpuSeconds,
-      List<Double> serverCpuSeconds, List<Double> serverJitSeconds) {}
+      List<Double> serverCpuSeconds, List<Double> serverJitSeconds, long warmupLost) {}
 
   /** A workload in which the server's JIT took more than this share of its CPU ran on a server still warming up. */
   static final double COLD_JIT_SHARE = 0.2;
@@ -58,6 +59,7 @@ public final class Bench {
       List<Double> cpu = new ArrayList<>();
       List<Double> serverCpu = new ArrayList<>();
       List<Double> serverJit = new ArrayList<>();
+      long warmupLost = 0;
       try (BenchTarget target = new BenchTarget(server, key, metrics)) {
         BurstWorkloads burst = new BurstWorkloads(target, receiver, settings);
         SteadyWorkloads steady = new SteadyWorkloads(target, receiver, settings);
@@ -68,7 +70,9 @@ public final class Bench {
               + " not measured");
           Result warm = new SteadyWorkloads(target, receiver, settings.lasting(Duration.ofSeconds(o.warmupSeconds())))
               .publish("warmup", watchers);
-          progress.accept(String.format("warm-up: %.0f publish calls/s", warm.publishPerSecond()));
+          progress.accept(String.format("warm-up: %.0f publish calls/s, %d errors, %d lost", warm.publishPerSecond(),
+              warm.errors(), warm.lost()));
+          warmupLost = warm.lost();
         }
         for (String w : o.workloads()) {
           progress.accept(w + ": running");
@@ -91,7 +95,7 @@ public final class Bench {
           serverJit.add(spent == null ? Double.NaN : spent.jitSeconds());
         }
       }
-      return new Report(raw, rows, cpu, serverCpu, serverJit);
+      return new Report(raw, rows, cpu, serverCpu, serverJit, warmupLost);
     } finally {
       if (local != null) {
         local.close();
@@ -125,12 +129,12 @@ public final class Bench {
       double jit = report.serverJitSeconds().get(i);
       if (!Double.isNaN(spent)) {
         server.add(String.format("%s %.1f s (%.1f s)", report.rows().get(i).workload(), spent, jit));
-        cold |= jit > COLD_JIT_SHARE * spent;
+        cold |= !Double.isNaN(jit) && jit > COLD_JIT_SHARE * spent;
       }
     }
     if (!server.isEmpty()) {
-      out.println("the server's CPU (and its JIT's compiling time, summed over its compiler threads), from its metrics: "
-          + String.join(", ", server));
+      out.println("the server's CPU (and its JIT's compiling time, summed over its compiler threads), from its"
+          + " metrics: " + String.join(", ", server));
     }
     if (cold) {
       out.println("the server may still have been warming up: its JIT compiled for more than a fifth of its CPU time"

@@ -160,15 +160,18 @@ final class BenchTarget implements AutoCloseable {
     }
   }
 
-  /** The server's CPU so far from its metrics endpoint, or null when it has none or does not say. */
+  /**
+   * The server's CPU so far from its metrics endpoint, or null when it has none or does not say; the JIT's time is
+   * NaN when only that is missing (a JVM without compilation-time monitoring).
+   */
   ServerCpu serverCpu() {
     String text = metrics();
     Matcher cpu = text == null ? null : CPU.matcher(text);
-    Matcher jit = text == null ? null : JIT.matcher(text);
-    if (cpu == null || !cpu.find() || !jit.find()) {
+    if (cpu == null || !cpu.find()) {
       return null;
     }
-    return new ServerCpu(Double.parseDouble(cpu.group(1)), Double.parseDouble(jit.group(1)));
+    Matcher jit = JIT.matcher(text);
+    return new ServerCpu(Double.parseDouble(cpu.group(1)), jit.find() ? Double.parseDouble(jit.group(1)) : Double.NaN);
   }
 
   /** Attempts that ended (delivered or failed) so far, and results not yet written. */

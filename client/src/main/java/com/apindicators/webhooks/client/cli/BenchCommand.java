@@ -102,7 +102,8 @@ final class BenchCommand implements Callable<Integer> {
     } else {
       Bench.print(report, root.out);
     }
-    return report.rows().stream().anyMatch(r -> r.lost() > 0) ? WebhooksCli.SERVER_ERROR : WebhooksCli.OK;
+    boolean lost = report.warmupLost() > 0 || report.rows().stream().anyMatch(r -> r.lost() > 0);
+    return lost ? WebhooksCli.SERVER_ERROR : WebhooksCli.OK;
   }
 
   /** Seconds rounded to a tenth, or null when unknown (NaN). */

@@ -220,7 +220,8 @@ public interface EventDao {
       """;
 
   /**
-   * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH} (or {@link #fanOut}) in
+   * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH},
+   * {@link #PUBLISH_TO_ACCOUNT} or {@link #fanOut}'s in
    * the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
    * which these settings last for. Once for all calls (a generic plan), without nested loops:
    *

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,10 +39,19 @@ class PublishShapesTest {
     db.jdbi().useHandle(PublishShapesTest::webhooks);
     // type, pair, interval, score (null: absent)
     Object[][] events = {
-        {"signal.buy", "BTCUSDT", "1h", 0.9}, {"signal.buy", "BTCUSDT", "1h", 0.5}, {"signal.buy", "ETHUSDT", "4h", 0.5},
-        {"signal.buy", "ETHUSDT", "4h", 0.49}, {"signal.buy", null, null, null}, {"signal.buy", "ETHUSDT", null, 1.0},
-        {"order.filled", "BTCUSDT", null, 0.1}, {"signal.sell", "BTCUSDT", "1h", 0.9}, {"backtest.completed", null, null, null},
+        {"signal.buy", "BTCUSDT", "1h", 0.9}, {"signal.buy", "BTCUSDT", "1h", 0.5},
+        {"signal.buy", "ETHUSDT", "4h", 0.5}, {"signal.buy", "ETHUSDT", "4h", 0.49},
+        {"signal.buy", "ETHUSDT", "4h", null},
+        {"signal.buy", null, null, null}, {"signal.buy", "ETHUSDT", null, 1.0}, {"order.filled", "BTCUSDT", null, 0.1},
+        {"signal.sell", "BTCUSDT", "1h", 0.9}, {"backtest.completed", null, null, null},
     };
+    List<String> statements = new java.util.concurrent.CopyOnWriteArrayList<>();
+    db.jdbi().setSqlLogger(new SqlLogger() {
+      @Override
+      public void logAfterExecution(StatementContext ctx) {
+        statements.add(ctx.getRenderedSql());
+      }
+    });
     int compared = 0;
     for (Object[] e : events) {
       String type = (String) e[0];
@@ -48,18 +59,22 @@ class PublishShapesTest {
           (String) e[2], (Double) e[3], new String[0]);
       EventDao.Publication p = new EventDao.Publication(targets, Timestamp.from(Instant.parse("2026-11-30T10:00:00Z")),
           "{\"n\":1}", null, null);
+      statements.clear();
       Made account = made(db, p, EventDao::publish);
+      assertThat(statements).as("the account's statement").contains(EventDao.PLAN + EventDao.PUBLISH_TO_ACCOUNT);
+      statements.clear();
       Made anyScope = made(db, p, EventDao::publishAnyScope);
+      assertThat(statements).contains(EventDao.PLAN + EventDao.PUBLISH);
       assertThat(account).as(Arrays.toString(e)).isEqualTo(anyScope);
       compared += account.deliveries().size();
     }
-    // 3 + 2 + 2 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the other
-    // account's is picked by some event and passed over by another.
-    assertThat(compared).isEqualTo(12);
+    // 3 + 2 + 2 + 1 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the
+    // other account's is picked by some event and passed over by another.
+    assertThat(compared).isEqualTo(13);
   }
 
-  /** What one publish made, without its new ids: its rows' targets, the stored event's count, and the jobs. */
-  record Made(boolean stored, int deliveriesCreated, List<String> deliveries) {}
+  /** What one publish made, without its new ids: whether it stored the event, the event's row, its jobs and rows. */
+  record Made(boolean stored, String event, List<String> deliveries, List<String> rows) {}
 
   private static Made made(Database db, EventDao.Publication p, PublishCall call) {
     return db.jdbi().inTransaction(h -> {
@@ -67,8 +82,10 @@ class PublishShapesTest {
       String eventId = rows.get(0).eventId();
       assertThat(eventId).startsWith("evt_");
       assertThat(rows).allSatisfy(r -> assertThat(r.eventId()).isEqualTo(eventId));
-      Integer count = h.createQuery("SELECT deliveries_created FROM events WHERE event_id = :id").bind("id", eventId)
-          .mapTo(Integer.class).findOne().orElse(-1);
+      String event = h.createQuery("""
+          SELECT concat_ws('|', type, account_id, event_time, data_json, idempotency_key, request_hash,
+              deliveries_created) FROM events WHERE event_id = :id""").bind("id", eventId)
+          .mapTo(String.class).findOne().orElse("not stored");
       List<String> jobs = new ArrayList<>();
       for (EventDao.PublishRow r : rows) {
         DeliveryJob j = r.job();
@@ -80,10 +97,14 @@ class PublishShapesTest {
               Long.toString(j.retryInitialMs())));
         }
       }
-      assertThat(h.createQuery("SELECT count(*) FROM deliveries WHERE event_id = :id AND lease_owner = 'node'"
-          + " AND status = 'PENDING'").bind("id", eventId).mapTo(Integer.class).one()).isEqualTo(jobs.size());
+      // The rows themselves: every column but the ids and the statement's clock (the lease's length instead).
+      List<String> stored = h.createQuery("""
+          SELECT concat_ws('|', webhook_id, account_id, event_type, url, status, attempt_count, max_attempts,
+              retry_initial_ms, retry_max_ms, next_attempt_time = now(), lease_owner, lease_until - next_attempt_time)
+          FROM deliveries WHERE event_id = :id ORDER BY webhook_id""").bind("id", eventId).mapTo(String.class).list();
+      assertThat(stored).hasSize(jobs.size());
       h.rollback();
-      return new Made(rows.get(0).stored(), count, jobs.stream().sorted().toList());
+      return new Made(rows.get(0).stored(), event, jobs.stream().sorted().toList(), stored);
     });
   }
 
@@ -97,11 +118,12 @@ class PublishShapesTest {
     for (String[] w : WEBHOOKS) {
       h.createUpdate("""
           INSERT INTO webhooks (webhook_id, account_id, name, url, events, enabled, signing_secret, secret_hint,
-              filter_pairs, filter_intervals, filter_min_score, retry_max_attempts, previous_signing_secret,
-              previous_secret_expire_time)
+              filter_pairs, filter_intervals, filter_min_score, retry_max_attempts, retry_initial_ms, retry_max_ms,
+              previous_signing_secret, previous_secret_expire_time)
           VALUES (:id, :account, 'n', 'http://127.0.0.1:9/' || :id, string_to_array(:events, ','), :enabled,
-              's-' || :id, 'h', string_to_array(:pairs, ','), string_to_array(:intervals, ','), :score, 3,
-              'old-' || :id, now() + CASE WHEN :previous THEN interval '1 day' ELSE interval '-1 day' END)
+              's-' || :id, 'h', string_to_array(:pairs, ','), string_to_array(:intervals, ','), :score,
+              length(:id), 1000 + length(:id), 60000 + length(:id), 'old-' || :id,
+              now() + CASE WHEN :previous THEN interval '1 day' ELSE interval '-1 day' END)
           """).bind("id", w[0]).bind("account", w[1]).bind("events", w[2]).bind("enabled", Boolean.parseBoolean(w[3]))
           .bind("pairs", w[4]).bind("intervals", w[5]).bind("score", Double.parseDouble(w[6]))
           .bind("previous", Boolean.parseBoolean(w[7])).execute();
