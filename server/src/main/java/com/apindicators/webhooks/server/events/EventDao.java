@@ -181,7 +181,8 @@ public interface EventDao {
    * The most common publish in a statement of its own: one event to an account, without idempotency key, naming no
    * webhooks. It does what {@link #PUBLISH} does for such an event (the same targets, rows and columns), without the
    * array input and the branches for other scopes that executing a generic plan pays for on every call:
-   * {@code EXPLAIN ANALYZE} of one delivery, 0.13-0.25 ms against 0.32-0.49 for {@link #PUBLISH}.
+   * {@code EXPLAIN ANALYZE} of one delivery, 0.16-0.34 ms against 0.44-0.68 for {@link #PUBLISH} (README, the
+   * seventh round).
    */
   String PUBLISH_TO_ACCOUNT = """
       WITH targets AS MATERIALIZED (
@@ -221,8 +222,7 @@ public interface EventDao {
 
   /**
    * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH},
-   * {@link #PUBLISH_TO_ACCOUNT} or {@link #fanOut}'s in
-   * the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
+   * {@link #PUBLISH_TO_ACCOUNT} or {@link #fanOut}'s statement in the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
    * which these settings last for. Once for all calls (a generic plan), without nested loops:
    *
    * <ul>
