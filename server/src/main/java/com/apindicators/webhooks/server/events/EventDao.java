@@ -222,8 +222,9 @@ public interface EventDao {
 
   /**
    * Sets how the next statement of its transaction is planned, sent before {@link #PUBLISH},
-   * {@link #PUBLISH_TO_ACCOUNT} or {@link #fanOut}'s statement in the same round trip: the driver sends both, then one sync, so PostgreSQL runs them in one implicit transaction,
-   * which these settings last for. Once for all calls (a generic plan), without nested loops:
+   * {@link #PUBLISH_TO_ACCOUNT} or {@link #fanOut}'s statement in the same round trip: the driver sends both, then
+   * one sync, so PostgreSQL runs them in one implicit transaction, which these settings last for. Once for all
+   * calls (a generic plan), without nested loops:
    *
    * <ul>
    *   <li>As custom plans, which PostgreSQL prefers because it sees how long the input's arrays are, planning took
