@@ -61,8 +61,14 @@ class PublishDurabilityTest {
       }
     });
     Handed handed = new Handed(Integer.MAX_VALUE);
-    Publisher.Published p = new Publisher(db.jdbi(), "node", 60_000, handed)
-        .publish(new NewEvent("order.filled", EventJson.parse("{\"a\":1}"), "one", null, null));
+    Publisher.Published p;
+    try {
+      p = new Publisher(db.jdbi(), "node", 60_000, handed)
+          .publish(new NewEvent("order.filled", EventJson.parse("{\"a\":1}"), "one", null, null));
+    } finally {
+      // The database is shared: the tests after this one must not feed this list.
+      db.jdbi().setSqlLogger(SqlLogger.NOP_SQL_LOGGER);
+    }
     // One round trip: the statement that stores, after the one that tells PostgreSQL how to plan it.
     assertThat(statements).hasSize(1);
     assertThat(statements.get(0)).startsWith(EventDao.PLAN).contains("INSERT INTO events")

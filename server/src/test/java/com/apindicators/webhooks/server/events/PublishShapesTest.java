@@ -52,25 +52,30 @@ class PublishShapesTest {
         statements.add(ctx.getRenderedSql());
       }
     });
-    int compared = 0;
-    for (Object[] e : events) {
-      String type = (String) e[0];
-      EventDao.Targets targets = new EventDao.Targets(type, "acct", type.startsWith("signal."), (String) e[1],
-          (String) e[2], (Double) e[3], new String[0]);
-      EventDao.Publication p = new EventDao.Publication(targets, Timestamp.from(Instant.parse("2026-11-30T10:00:00Z")),
-          "{\"n\":1}", null, null);
-      statements.clear();
-      Made account = made(db, p, EventDao::publish);
-      assertThat(statements).as("the account's statement").contains(EventDao.PLAN + EventDao.PUBLISH_TO_ACCOUNT);
-      statements.clear();
-      Made anyScope = made(db, p, EventDao::publishAnyScope);
-      assertThat(statements).contains(EventDao.PLAN + EventDao.PUBLISH);
-      assertThat(account).as(Arrays.toString(e)).isEqualTo(anyScope);
-      compared += account.deliveries().size();
+    try {
+      int compared = 0;
+      for (Object[] e : events) {
+        String type = (String) e[0];
+        EventDao.Targets targets = new EventDao.Targets(type, "acct", type.startsWith("signal."), (String) e[1],
+            (String) e[2], (Double) e[3], new String[0]);
+        EventDao.Publication p = new EventDao.Publication(targets,
+            Timestamp.from(Instant.parse("2026-11-30T10:00:00Z")), "{\"n\":1}", null, null);
+        statements.clear();
+        Made account = made(db, p, EventDao::publish);
+        assertThat(statements).as("the account statement").contains(EventDao.PLAN + EventDao.PUBLISH_TO_ACCOUNT);
+        statements.clear();
+        Made anyScope = made(db, p, EventDao::publishAnyScope);
+        assertThat(statements).contains(EventDao.PLAN + EventDao.PUBLISH);
+        assertThat(account).as(Arrays.toString(e)).isEqualTo(anyScope);
+        compared += account.deliveries().size();
+      }
+      // 3 + 2 + 2 + 1 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the
+      // other account's is picked by some event and passed over by another.
+      assertThat(compared).isEqualTo(13);
+    } finally {
+      // The database is shared by the tests that run after this one.
+      db.jdbi().setSqlLogger(SqlLogger.NOP_SQL_LOGGER);
     }
-    // 3 + 2 + 2 + 1 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the
-    // other account's is picked by some event and passed over by another.
-    assertThat(compared).isEqualTo(13);
   }
 
   /** What one publish made, without its new ids: whether it stored the event, the event's row, its jobs and rows. */
