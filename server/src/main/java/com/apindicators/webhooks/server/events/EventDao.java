@@ -192,7 +192,6 @@ public interface EventDao {
               AS previous_signing_secret
         -- The webhooks of the account first (OFFSET 0 keeps them apart): as one condition with the subscription,
         -- the generic plan combined the account index with the events index, which holds those of every account.
-        -- (No apostrophe in these comments: the parser of named parameters would take it for a quote.)
         FROM (SELECT * FROM webhooks WHERE account_id = :accountId OFFSET 0) w
         WHERE w.enabled AND w.events @> ARRAY[CAST(:type AS text)]
           AND (NOT :signal OR (""" + filters("CAST(:pair AS text)", "CAST(:interval AS text)",
