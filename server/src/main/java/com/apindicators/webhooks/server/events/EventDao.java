@@ -83,16 +83,22 @@ public interface EventDao {
       """;
 
   /**
+   * What a target carries from its webhook {@code w} (in {@link #TARGETS} and {@link #PUBLISH_TO_ACCOUNT}): where
+   * and how to deliver, and the secrets that sign, the previous one only while it still does.
+   */
+  String TARGET_COLUMNS = """
+      w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms, w.signing_secret,
+        CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
+      """;
+
+  /**
    * The webhooks each event goes to: enabled, subscribed, in scope and matching; or just those it names. Each event
    * looks in one place (a branch whose first condition fails runs nothing): the webhooks it names, its account's, or,
    * for a broadcast, every account's.
    */
   String TARGETS = """
       targets AS MATERIALIZED (
-        SELECT i.n, w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms,
-            w.signing_secret,
-            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END
-              AS previous_signing_secret
+      """ + "SELECT i.n, " + TARGET_COLUMNS + """
         FROM input i CROSS JOIN LATERAL (
           SELECT * FROM webhooks w
           WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
@@ -186,10 +192,7 @@ public interface EventDao {
    */
   String PUBLISH_TO_ACCOUNT = """
       WITH targets AS MATERIALIZED (
-        SELECT w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms,
-            w.signing_secret,
-            CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END
-              AS previous_signing_secret
+      """ + "SELECT " + TARGET_COLUMNS + """
         -- The webhooks of the account first (OFFSET 0 keeps them apart): as one condition with the subscription,
         -- the generic plan combined the account index with the events index, which holds those of every account.
         FROM (SELECT * FROM webhooks WHERE account_id = :accountId OFFSET 0) w
