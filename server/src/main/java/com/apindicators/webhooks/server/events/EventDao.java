@@ -92,27 +92,49 @@ public interface EventDao {
       """;
 
   /**
+   * How a publish holds its targets until it commits: a webhook deleted meanwhile is either deleted after the
+   * publish commits (its delete waits, and deletes the deliveries made) or before the publish locks it (the publish
+   * waits for the delete, then finds no row and makes no delivery for it), never in between. Without it the
+   * deliveries' foreign key failed the whole publish: a tenant deleting a webhook failed every broadcast that had
+   * read it. {@code KEY SHARE} waits only for a delete: an update of a webhook locks it {@code FOR NO KEY UPDATE}.
+   * The subscription is tested with {@code = ANY}, which the events index cannot serve, so the account's (or the
+   * named) webhooks come from their own index, not from one combined with the events index, which holds every
+   * account's. A branch of a {@code UNION} cannot lock, so each locks in a subquery of its own.
+   */
+  String LOCK_TARGETS = "FOR KEY SHARE\n";
+
+  /**
    * The webhooks each event goes to: enabled, subscribed, in scope and matching; or just those it names. Each event
    * looks in one place (a branch whose first condition fails runs nothing): the webhooks it names, its account's, or,
-   * for a broadcast, every account's.
+   * for a broadcast, every account's. Each branch locks the targets it finds ({@link #LOCK_TARGETS}).
    */
   String TARGETS = """
       targets AS MATERIALIZED (
       """ + "SELECT i.n, " + TARGET_COLUMNS + """
         FROM input i CROSS JOIN LATERAL (
-          SELECT * FROM webhooks w
-          WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
-            AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))
+          SELECT * FROM (SELECT * FROM webhooks w
+            WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
+              AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))
+              AND w.enabled AND i.type = ANY (w.events)
+      """ + LOCK_TARGETS + """
+          ) named
           UNION ALL
-          SELECT * FROM webhooks w WHERE NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id
+          SELECT * FROM (SELECT * FROM webhooks w
+            WHERE NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id
+              AND w.enabled AND i.type = ANY (w.events)
+              AND (NOT i.signal OR (""" + filters("i.pair", "i.interval", "i.score") + """
+      ))
+      """ + LOCK_TARGETS + """
+          ) own
           UNION ALL
-          SELECT * FROM webhooks w WHERE NOT i.names AND i.account_id IS NULL AND w.enabled
-            AND w.events @> ARRAY[i.type]
+          SELECT * FROM (SELECT * FROM webhooks w
+            WHERE NOT i.names AND i.account_id IS NULL AND w.enabled AND w.events @> ARRAY[i.type]
+              AND (NOT i.signal OR (""" + filters("i.pair", "i.interval", "i.score") + """
+      ))
+      """ + LOCK_TARGETS + """
+          ) every
         ) w
-        WHERE w.enabled
-          AND w.events @> ARRAY[i.type]
-          AND (NOT i.signal OR i.names OR (""" + filters("i.pair", "i.interval", "i.score") + """
-      ))),
+      ),
       """;
 
   /**
@@ -193,13 +215,13 @@ public interface EventDao {
   String PUBLISH_TO_ACCOUNT = """
       WITH targets AS MATERIALIZED (
       """ + "SELECT " + TARGET_COLUMNS + """
-        -- The webhooks of the account first (OFFSET 0 keeps them apart): as one condition with the subscription,
-        -- the generic plan combined the account index with the events index, which holds those of every account.
-        FROM (SELECT * FROM webhooks WHERE account_id = :accountId OFFSET 0) w
-        WHERE w.enabled AND w.events @> ARRAY[CAST(:type AS text)]
+        FROM webhooks w
+        WHERE w.account_id = :accountId AND w.enabled AND CAST(:type AS text) = ANY (w.events)
           AND (NOT :signal OR (""" + filters("CAST(:pair AS text)", "CAST(:interval AS text)",
           "CAST(:score AS double precision)") + """
-      ))), new_event AS MATERIALIZED (
+      ))
+      """ + LOCK_TARGETS + """
+      ), new_event AS MATERIALIZED (
         SELECT webhooks_time_id('evt_') AS event_id
       ), event AS (
         INSERT INTO events (event_id, type, account_id, event_time, data_json, deliveries_created)

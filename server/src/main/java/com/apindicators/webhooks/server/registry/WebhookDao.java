@@ -55,8 +55,11 @@ public interface WebhookDao {
   @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = ANY(:ids)")
   List<Listed> findAll(@Bind("ids") String[] ids);
 
-  /** The webhook, locked until the transaction ends. */
-  @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id FOR UPDATE OF w")
+  /**
+   * The webhook, locked against other changes until the transaction ends; a publish reading it as a target is not
+   * held up ({@code NO KEY}: its id stays, see {@code EventDao.LOCK_TARGETS}).
+   */
+  @SqlQuery("SELECT " + COLUMNS + " WHERE webhook_id = :id FOR NO KEY UPDATE OF w")
   Optional<Listed> findForUpdate(@Bind("id") String id);
 
   @SqlQuery("SELECT " + COLUMNS + " WHERE account_id = :accountId AND seq > :afterSeq ORDER BY seq LIMIT :limit")

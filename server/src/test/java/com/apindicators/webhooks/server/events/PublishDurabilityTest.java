@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
-import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.store.Database;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -198,29 +197,5 @@ class PublishDurabilityTest {
       }
     });
     return db;
-  }
-
-  /** What a publisher handed over, with a fixed room. */
-  private static final class Handed implements NewDeliveries {
-    final int room;
-    final String[] full;
-    final List<String> created = new CopyOnWriteArrayList<>();
-    final List<DeliveryJob> leased = new CopyOnWriteArrayList<>();
-
-    Handed(int room, String... full) {
-      this.room = room;
-      this.full = full;
-    }
-
-    @Override
-    public Room room(String accountId, int dataChars) {
-      return new Room(room, full);
-    }
-
-    @Override
-    public void accept(List<DeliveryJob> createdJobs, List<DeliveryJob> jobs) {
-      createdJobs.forEach(j -> created.add(j.deliveryId()));
-      leased.addAll(jobs);
-    }
   }
 }

@@ -1,0 +1,120 @@
+package com.apindicators.webhooks.server.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.TestDatabase;
+import com.apindicators.webhooks.server.registry.WebhookDao;
+import com.apindicators.webhooks.server.store.Database;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A publish that reads a webhook while its deletion commits: it waits for the delete, then goes to the other
+ * targets and makes no delivery for the deleted webhook, instead of failing the whole event (a tenant deleting its
+ * webhook failed every broadcast that read it then). And a delete rolled back loses the publish nothing.
+ */
+class PublishBesideDeleteTest {
+  private static final String DATA = "{\"pair\":\"BTCUSDT\",\"score\":0.9}";
+  private final ExecutorService caller = Executors.newSingleThreadExecutor();
+  private Database db;
+  private Publisher publisher;
+
+  @BeforeEach
+  void twoAccountsWithTwoWebhooksEach() {
+    db = TestDatabase.clean();
+    db.jdbi().useHandle(h -> {
+      for (String account : new String[] {"one", "two"}) {
+        h.execute("INSERT INTO accounts (account_id) VALUES (?)", account);
+        for (int i = 0; i < 2; i++) {
+          h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
+              + " VALUES (?, ?, 'n', 'http://127.0.0.1:9/', ARRAY['signal.buy'], 's', 'h')",
+              "wh_" + account + "_" + i, account);
+        }
+      }
+    });
+    publisher = new Publisher(db.jdbi(), "node", 60_000, new Handed(0));
+  }
+
+  @AfterEach
+  void stop() {
+    caller.shutdownNow();
+  }
+
+  @Test
+  void anAccountsPublishWaitsForTheDeleteAndGoesToTheOtherWebhook() throws Exception {
+    assertDeletedWebhookIsSkipped("wh_one_0", () -> publisher.publish(event("one", null)).deliveriesCreated(), 1);
+  }
+
+  @Test
+  void aPublishWithAKeyDoesTheSame() throws Exception {
+    assertDeletedWebhookIsSkipped("wh_one_1", () -> publisher.publish(event("one", "k-1")).deliveriesCreated(), 1);
+  }
+
+  @Test
+  void aBroadcastIsNotFailedByAnotherTenantDeletingItsWebhook() throws Exception {
+    assertDeletedWebhookIsSkipped("wh_two_0", () -> publisher.publish(event(null, null)).deliveriesCreated(), 3);
+  }
+
+  @Test
+  void aResendDoesTheSame() throws Exception {
+    PublishedEvent stored = publisher.publish(event("one", null)).event();
+    assertDeletedWebhookIsSkipped("wh_one_0", () -> publisher.resend(stored, java.util.List.of()).size(), 1);
+  }
+
+  @Test
+  void aPublishBesideADeleteRolledBackGoesToTheWebhookStill() throws Exception {
+    try (Handle deleting = db.jdbi().open()) {
+      Future<Integer> made =
+          deleteUncommitted(deleting, "wh_one_0", () -> publisher.publish(event("one", null)).deliveriesCreated());
+      deleting.rollback();
+      assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+    }
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = 'wh_one_0'")).isEqualTo(1);
+  }
+
+  /** Deletes the webhook as the last step of a delete does, commits while {@code publish} waits for it. */
+  private void assertDeletedWebhookIsSkipped(String webhookId, Callable<Integer> publish, int expected)
+      throws Exception {
+    String others = "SELECT count(*) FROM deliveries WHERE webhook_id <> '" + webhookId + "'";
+    int before = TestDatabase.count(others);
+    try (Handle deleting = db.jdbi().open()) {
+      Future<Integer> made = deleteUncommitted(deleting, webhookId, publish);
+      deleting.commit();
+      assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(expected);
+    }
+    assertThat(TestDatabase.count(others) - before).isEqualTo(expected);
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + webhookId + "'"))
+        .isZero();
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries d WHERE NOT EXISTS"
+        + " (SELECT 1 FROM webhooks w WHERE w.webhook_id = d.webhook_id)")).isZero();
+  }
+
+  /**
+   * Locks the webhook's row as its delete does, starts {@code publish}, and once the publish waits for that lock
+   * runs the webhook's delete statement in the transaction, left open.
+   */
+  private Future<Integer> deleteUncommitted(Handle deleting, String webhookId, Callable<Integer> publishing) {
+    deleting.begin();
+    deleting.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE", webhookId);
+    int holder = deleting.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+    Future<Integer> publish = caller.submit(publishing);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> publish.isDone() || TestDatabase.count(
+        "SELECT count(*) FROM pg_stat_activity WHERE " + holder + " = ANY(pg_blocking_pids(pid))") == 1);
+    assertThat(publish).as("the publish waits for the webhook's delete").isNotDone();
+    assertThat(deleting.attach(WebhookDao.class).delete(webhookId)).isEqualTo(1);
+    return publish;
+  }
+
+  private static NewEvent event(String accountId, String key) throws EventJson.InvalidDataException {
+    return new NewEvent("signal.buy", EventJson.parse(DATA), accountId, null, key);
+  }
+}
