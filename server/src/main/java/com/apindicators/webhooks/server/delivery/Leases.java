@@ -154,7 +154,7 @@ public final class Leases {
           AND d.lease_owner = :node AND d.attempt_count = o.attempt - 1
         RETURNING d.delivery_id, d.attempt_count, d.create_time
       ), logged AS (
-        -- Only rows the update locked: a concurrent delete waits for this commit, so the foreign key holds.
+        -- Only rows the update locked: a concurrent delete waits for this commit, so the delivery exists then.
         INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error,
             delivery_create_time)
         SELECT o.id, o.attempt, o.start_time, o.duration_ms, o.code, o.body, o.error, r.create_time

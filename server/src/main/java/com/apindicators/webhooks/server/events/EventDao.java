@@ -92,11 +92,13 @@ public interface EventDao {
       """;
 
   /**
-   * How a publish holds its targets until it commits: a webhook deleted meanwhile is either deleted after the
-   * publish commits (its delete waits, and deletes the deliveries made) or before the publish locks it (the publish
-   * waits for the delete, then finds no row and makes no delivery for it), never in between. Without it the
-   * deliveries' foreign key failed the whole publish: a tenant deleting a webhook failed every broadcast that had
-   * read it. {@code KEY SHARE} waits only for a delete: an update of a webhook locks it {@code FOR NO KEY UPDATE}.
+   * How a publish holds its targets until it commits: a webhook deleted meanwhile is deleted either after the
+   * publish commits (the delete waits for it, and its cascade deletes the deliveries made) or before the publish gets
+   * to it (the publish waits for the delete, finds no row and makes no delivery for it, and goes to its other
+   * targets). Before, a delete committing between a publish's read and its insert failed the whole publish on the
+   * deliveries' foreign key: a tenant deleting a webhook failed every broadcast that had read it. The key's check now
+   * finds the row locked by the publish itself. {@code KEY SHARE} waits only for a delete: an update of a webhook
+   * locks it {@code FOR NO KEY UPDATE}.
    * The subscription is tested with {@code = ANY}, which the events index cannot serve, so the account's (or the
    * named) webhooks come from their own index, not from one combined with the events index, which holds every
    * account's. A branch of a {@code UNION} cannot lock, so each locks in a subquery of its own.

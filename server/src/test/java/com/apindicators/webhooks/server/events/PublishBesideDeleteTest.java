@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A publish that reads a webhook while its deletion commits: it waits for the delete, then goes to the other
  * targets and makes no delivery for the deleted webhook, instead of failing the whole event (a tenant deleting its
- * webhook failed every broadcast that read it then). And a delete rolled back loses the publish nothing.
+ * webhook failed every broadcast that read it then). A delete rolled back loses the publish nothing, and a delete
+ * that comes to a webhook a publish holds waits for it and deletes what it made: no delivery outlives its webhook.
  */
 class PublishBesideDeleteTest {
   private static final String DATA = "{\"pair\":\"BTCUSDT\",\"score\":0.9}";
@@ -71,6 +72,13 @@ class PublishBesideDeleteTest {
   }
 
   @Test
+  void aResendToNamedWebhooksDoesTheSame() throws Exception {
+    PublishedEvent stored = publisher.publish(event("one", null)).event();
+    assertDeletedWebhookIsSkipped("wh_one_1",
+        () -> publisher.resend(stored, java.util.List.of("wh_one_0", "wh_one_1")).size(), 1);
+  }
+
+  @Test
   void aPublishBesideADeleteRolledBackGoesToTheWebhookStill() throws Exception {
     try (Handle deleting = db.jdbi().open()) {
       Future<Integer> made =
@@ -79,6 +87,27 @@ class PublishBesideDeleteTest {
       assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
     }
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = 'wh_one_0'")).isEqualTo(1);
+  }
+
+  @Test
+  void aDeleteWaitsForAPublishHoldingTheWebhookThenDeletesTheDeliveriesItMade() throws Exception {
+    EventDao.Publication p = new EventDao.Publication(
+        new EventDao.Targets("signal.buy", "one", true, "BTCUSDT", null, 0.9, new String[0]),
+        java.sql.Timestamp.from(java.time.Instant.now()), DATA, null, null);
+    try (Handle publishing = db.jdbi().open()) {
+      publishing.begin();
+      assertThat(EventDao.publish(publishing, p, "node", 60_000)).hasSize(2);
+      int holder = publishing.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+      Future<Integer> deleted = caller.submit(() -> db.jdbi().inTransaction(
+          h -> h.attach(WebhookDao.class).delete("wh_one_0")));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> deleted.isDone() || TestDatabase.count(
+          "SELECT count(*) FROM pg_stat_activity WHERE " + holder + " = ANY(pg_blocking_pids(pid))") == 1);
+      assertThat(deleted).as("the delete waits for the publish").isNotDone();
+      publishing.commit();
+      assertThat(deleted.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = 'wh_one_0'")).isZero();
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = 'wh_one_1'")).isEqualTo(1);
   }
 
   /** Deletes the webhook as the last step of a delete does, commits while {@code publish} waits for it. */

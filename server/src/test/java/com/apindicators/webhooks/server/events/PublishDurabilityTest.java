@@ -168,7 +168,7 @@ class PublishDurabilityTest {
       for (int i = 0; i < 8; i++) {
         publisher.publish(new NewEvent("order.filled", EventJson.parse("{}"), "one", null, "warm-" + i));
       }
-      // The next keyed publish waits for its delivery's webhook (a foreign key check): is its key still locked?
+      // The next keyed publish waits for its target webhook (its lock on it): is its key still locked?
       row.begin();
       row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_0' FOR UPDATE").mapTo(String.class).one();
       int holder = row.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
