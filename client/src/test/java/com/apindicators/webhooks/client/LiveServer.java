@@ -9,10 +9,14 @@ import com.apindicators.webhooks.server.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /** The real server over Netty on a real embedded PostgreSQL, for client and CLI tests. */
 final class LiveServer implements AutoCloseable {
   final Database db;
+  /** The embedded database's directory (about 125 MB), deleted on close. */
+  private final Path dir;
   final String adminKey;
   private final SecretBox secrets = SecretBox.random();
   private final ApiKeys keys;
@@ -20,7 +24,7 @@ final class LiveServer implements AutoCloseable {
   int port;
 
   LiveServer() throws Exception {
-    Path dir = Files.createTempDirectory("webhooks-client-test");
+    dir = Files.createTempDirectory("webhooks-client-test");
     db = Database.embedded(dir, 16);
     keys = new ApiKeys(db.jdbi());
     adminKey = keys.create(null, "client tests").apiKey();
@@ -43,5 +47,8 @@ final class LiveServer implements AutoCloseable {
   public void close() throws Exception {
     server.stop();
     db.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 }

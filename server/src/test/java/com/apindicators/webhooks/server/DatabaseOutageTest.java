@@ -95,6 +95,7 @@ class DatabaseOutageTest {
       server.stop();
       db.close();
       pg.close();
+      TempDirs.delete(dir);
     }
   }
 

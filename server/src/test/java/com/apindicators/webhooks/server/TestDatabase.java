@@ -27,6 +27,7 @@ public final class TestDatabase {
           } catch (Exception ignored) {
             // the JVM is exiting
           }
+          TempDirs.delete(dir);
         }));
       } catch (Exception e) {
         throw new IllegalStateException("could not start embedded PostgreSQL", e);
