@@ -3,6 +3,7 @@ package com.apindicators.webhooks.server.events;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.NewDeliveries;
 import com.apindicators.webhooks.server.registry.EventCatalog;
+import com.apindicators.webhooks.server.store.Conflicts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,10 +61,11 @@ public final class Publisher {
     String data = e.data().compact();
     EventDao.Publication p = new EventDao.Publication(targets(e.type(), e.accountId(), e.data(), e.webhookIds()),
         Timestamp.from(time), data, e.idempotencyKey(), hash);
+    // Run again if PostgreSQL aborts it to break a deadlock: it waits for the webhooks it goes to (LOCK_TARGETS).
     List<EventDao.PublishRow> rows = e.idempotencyKey() == null
-        ? jdbi.withHandle(h -> EventDao.publish(h, p, nodeId, leaseMs))
+        ? Conflicts.withHandle(jdbi, h -> EventDao.publish(h, p, nodeId, leaseMs))
         // The key's lock must hold until the commit, whatever the driver's settings (see EventDao.publish).
-        : jdbi.inTransaction(h -> EventDao.publish(h, p, nodeId, leaseMs));
+        : Conflicts.inTransaction(jdbi, h -> EventDao.publish(h, p, nodeId, leaseMs));
     String id = rows.get(0).eventId();
     if (!rows.get(0).stored() && e.idempotencyKey() != null) {
       EventDao.PriorEvent prior = jdbi.withExtension(EventDao.class, dao -> dao.findByKey(e.accountId(), e.idempotencyKey()))
@@ -98,8 +100,8 @@ public final class Publisher {
       throw new IllegalStateException("stored event data is not JSON: " + event.eventId(), ex);
     }
     EventDao.Targets targets = targets(event.type(), event.accountId(), data, webhookIds);
-    List<DeliveryJob> jobs = jdbi.withHandle(h -> EventDao.fanOut(h, event.eventId(), targets, nodeId, leaseMs,
-        Timestamp.from(event.timestamp())));
+    List<DeliveryJob> jobs = Conflicts.withHandle(jdbi, h -> EventDao.fanOut(h, event.eventId(), targets, nodeId,
+        leaseMs, Timestamp.from(event.timestamp())));
     hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }

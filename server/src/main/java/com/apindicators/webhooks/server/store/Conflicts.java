@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a transaction again when PostgreSQL aborted it to break a deadlock (40P01) or a serialization conflict
  * (40001). Both roll the whole transaction back, so running it again is safe; the other side has gone on by then.
- * A delete of a webhook, for one, cascades through rows the result writer may be updating in another order.
+ * A delete of a webhook, for one, cascades through rows the result writer may be updating in another order; a
+ * publish waits for the webhooks it goes to (a delete's), and so can be part of such a cycle too.
  */
 public final class Conflicts {
   /** Tries in all before the conflict is the caller's error. */
@@ -21,9 +22,26 @@ public final class Conflicts {
 
   /** The callback's result in one transaction, tried up to {@link #MAX_TRIES} times while it conflicts. */
   public static <R, X extends Exception> R inTransaction(Jdbi jdbi, HandleCallback<R, X> callback) throws X {
+    return retrying(() -> jdbi.inTransaction(callback));
+  }
+
+  /**
+   * The callback's result on a handle in autocommit, tried up to {@link #MAX_TRIES} times while it conflicts: for a
+   * callback whose one statement (or one round trip of statements) is its transaction, such as a publish without key.
+   */
+  public static <R, X extends Exception> R withHandle(Jdbi jdbi, HandleCallback<R, X> callback) throws X {
+    return retrying(() -> jdbi.withHandle(callback));
+  }
+
+  /** One try of a transaction. */
+  private interface Attempt<R, X extends Exception> {
+    R run() throws X;
+  }
+
+  private static <R, X extends Exception> R retrying(Attempt<R, X> transaction) throws X {
     for (int attempt = 1; ; attempt++) {
       try {
-        return jdbi.inTransaction(callback);
+        return transaction.run();
       } catch (RuntimeException e) {
         if (attempt >= MAX_TRIES || !isConflict(e)) {
           throw e;

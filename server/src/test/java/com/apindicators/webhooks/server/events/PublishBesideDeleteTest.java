@@ -110,6 +110,30 @@ class PublishBesideDeleteTest {
     assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = 'wh_one_1'")).isEqualTo(1);
   }
 
+  @Test
+  void aPublishThatPostgresqlAbortsToBreakADeadlockRunsAgain() throws Exception {
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try (Handle locking = TestDatabase.owner().open()) {
+      locking.begin();
+      locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_1' FOR UPDATE");
+      int holder = locking.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+      Future<Integer> made = caller.submit(() -> publisher.publish(event("one", null)).deliveriesCreated());
+      // Each side looks for a deadlock once it has waited deadlock_timeout (1 s): the publish, waiting half a second
+      // longer, finds the cycle first, and PostgreSQL aborts it.
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> made.isDone() || TestDatabase.count(
+          "SELECT count(*) FROM pg_locks WHERE NOT granted AND " + holder + " = ANY(pg_blocking_pids(pid))"
+          + " AND waitstart < clock_timestamp() - interval '500 milliseconds'") == 1);
+      assertThat(made).as("the publish waits for wh_one_1, holding wh_one_0").isNotDone();
+      // Now this side wants wh_one_0: a cycle. It gets it once the publish is aborted.
+      other.submit(() -> locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_0' FOR UPDATE"))
+          .get(10, TimeUnit.SECONDS);
+      locking.rollback();
+      assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
   /** Deletes the webhook as the last step of a delete does, commits while {@code publish} waits for it. */
   private void assertDeletedWebhookIsSkipped(String webhookId, Callable<Integer> publish, int expected)
       throws Exception {
