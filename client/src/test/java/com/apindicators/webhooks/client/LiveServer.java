@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 /** The real server over Netty on a real embedded PostgreSQL, for client and CLI tests. */
 final class LiveServer implements AutoCloseable {
   final Database db;
-  /** The embedded database's directory (about 125 MB), deleted on close. */
+  /** The embedded database's directory (tens of MB or more), deleted on close. */
   private final Path dir;
   final String adminKey;
   private final SecretBox secrets = SecretBox.random();

@@ -8,8 +8,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Deletes what tests leave in temporary directories: an embedded database is about 125 MB, and a thousand test runs
- * left behind filled this machine's disk.
+ * Deletes what tests leave in temporary directories: an embedded database takes tens of MB to over 100 MB, and
+ * those of many test runs filled this machine's disk.
  */
 public final class TempDirs {
   private TempDirs() {}

@@ -212,7 +212,7 @@ public interface EventDao {
    * webhooks. It does what {@link #PUBLISH} does for such an event (the same targets, rows and columns), without the
    * array input and the branches for other scopes that executing a generic plan pays for on every call:
    * {@code EXPLAIN ANALYZE} of one delivery, 0.16-0.34 ms against 0.44-0.68 for {@link #PUBLISH} (README, the
-   * seventh round).
+   * seventh round, before the targets were locked; the lock costs no more than the noise: the eighth round).
    */
   String PUBLISH_TO_ACCOUNT = """
       WITH targets AS MATERIALIZED (

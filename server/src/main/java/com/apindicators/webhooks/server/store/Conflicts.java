@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a transaction again when PostgreSQL aborted it to break a deadlock (40P01) or a serialization conflict
  * (40001). Both roll the whole transaction back, so running it again is safe; the other side has gone on by then.
- * A delete of a webhook, for one, cascades through rows the result writer may be updating in another order; a
- * publish waits for the webhooks it goes to (a delete's), and so can be part of such a cycle too.
+ * A delete of a webhook, for one, cascades through rows the result writer may be updating in another order. A
+ * publish, which waits for the webhooks it goes to while a delete holds one, runs again too: defensively, as no lock
+ * order of ours is known to make it part of a cycle.
  */
 public final class Conflicts {
   /** Tries in all before the conflict is the caller's error. */
@@ -46,11 +47,22 @@ public final class Conflicts {
         if (attempt >= MAX_TRIES || !isConflict(e)) {
           throw e;
         }
+        // The database's message only: the statement's own (a JDBI exception's) carries its bound values, which
+        // for a publish are a tenant's event data.
         log.info("Transaction aborted by a conflict (attempt {} of {}), running it again: {}", attempt, MAX_TRIES,
-            e.getMessage());
+            sqlMessage(e));
         pause(attempt);
       }
     }
+  }
+
+  private static String sqlMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        return s.getSQLState() + " " + s.getMessage();
+      }
+    }
+    return e.getClass().getName();
   }
 
   /** Whether PostgreSQL aborted the transaction to break a deadlock or a serialization conflict. */

@@ -117,21 +117,39 @@ class PublishBesideDeleteTest {
       locking.begin();
       locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_1' FOR UPDATE");
       int holder = locking.createQuery("SELECT pg_backend_pid()").mapTo(Integer.class).one();
+      int deadlocks = deadlocks();
       Future<Integer> made = caller.submit(() -> publisher.publish(event("one", null)).deliveriesCreated());
-      // Each side looks for a deadlock once it has waited deadlock_timeout (1 s): the publish, waiting half a second
-      // longer, finds the cycle first, and PostgreSQL aborts it.
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> made.isDone() || TestDatabase.count(
-          "SELECT count(*) FROM pg_locks WHERE NOT granted AND " + holder + " = ANY(pg_blocking_pids(pid))"
-          + " AND waitstart < clock_timestamp() - interval '500 milliseconds'") == 1);
+      // Each side looks for a deadlock once, when it has waited deadlock_timeout (1 s). This side starts waiting
+      // after the publish has waited 0.35 s, so the publish looks first (by 0.35 s), and finds the cycle if this
+      // side waits by then (0.65 s to spare).
+      Awaitility.await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10)).until(() -> made.isDone()
+          || TestDatabase.count("SELECT count(*) FROM pg_locks WHERE NOT granted AND " + holder
+          + " = ANY(pg_blocking_pids(pid)) AND waitstart < clock_timestamp() - interval '350 milliseconds'") == 1);
       assertThat(made).as("the publish waits for wh_one_1, holding wh_one_0").isNotDone();
       // Now this side wants wh_one_0: a cycle. It gets it once the publish is aborted.
       other.submit(() -> locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_0' FOR UPDATE"))
           .get(10, TimeUnit.SECONDS);
       locking.rollback();
       assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(deadlocks()).as("deadlocks PostgreSQL broke").isEqualTo(deadlocks + 1);
     } finally {
       other.shutdownNow();
     }
+  }
+
+  @Test
+  void aWebhookBeingUpdatedDoesNotHoldUpAPublish() throws Exception {
+    try (Handle updating = db.jdbi().open()) {
+      updating.begin();
+      assertThat(updating.attach(WebhookDao.class).findForUpdate("wh_one_0")).isPresent();
+      Future<Integer> made = caller.submit(() -> publisher.publish(event("one", null)).deliveriesCreated());
+      assertThat(made.get(10, TimeUnit.SECONDS)).as("published while the update holds the row").isEqualTo(2);
+      updating.rollback();
+    }
+  }
+
+  private static int deadlocks() {
+    return TestDatabase.count("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
   }
 
   /** Deletes the webhook as the last step of a delete does, commits while {@code publish} waits for it. */
