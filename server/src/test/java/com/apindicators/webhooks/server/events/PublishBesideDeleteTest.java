@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * targets and makes no delivery for the deleted webhook, instead of failing the whole event (a tenant deleting its
  * webhook failed every broadcast that read it then). A delete rolled back loses the publish nothing, and a delete
  * that comes to a webhook a publish holds waits for it and deletes what it made: no delivery outlives its webhook.
+ * A webhook being updated does not hold a publish up, and a publish aborted to break a deadlock runs again.
  */
 class PublishBesideDeleteTest {
   private static final String DATA = "{\"pair\":\"BTCUSDT\",\"score\":0.9}";
