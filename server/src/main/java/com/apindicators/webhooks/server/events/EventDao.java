@@ -99,45 +99,40 @@ public interface EventDao {
    * deliveries' foreign key: a tenant deleting a webhook failed every broadcast that had read it. The key's check now
    * finds the row locked by the publish itself. {@code KEY SHARE} waits only for a delete: an update of a webhook
    * locks it {@code FOR NO KEY UPDATE}.
-   * The subscription is tested with {@code = ANY}, which the events index cannot serve, so the account's (or the
-   * named) webhooks come from their own index, not from one combined with the events index, which holds every
-   * account's. A branch of a {@code UNION} cannot lock, so each locks in a subquery of its own.
    */
   String LOCK_TARGETS = "FOR KEY SHARE\n";
+
+  /** Whether webhook {@code w} takes event {@code i} of {@link #INPUT}: any but a signal its filters turn away. */
+  String SIGNAL_FILTERS = "(NOT i.signal OR (" + filters("i.pair", "i.interval", "i.score") + "))";
 
   /**
    * The webhooks each event goes to: enabled, subscribed, in scope and matching; or just those it names. Each event
    * looks in one place (a branch whose first condition fails runs nothing): the webhooks it names, its account's, or,
-   * for a broadcast, every account's. Each branch locks the targets it finds ({@link #LOCK_TARGETS}).
+   * for a broadcast, every account's. Each branch locks the targets it finds ({@link #lockedTargets}). The first two
+   * test the subscription with {@code = ANY}, which the events index cannot serve, so they read their own index, not
+   * one combined with the events index, which holds every account's.
    */
   String TARGETS = """
       targets AS MATERIALIZED (
-      """ + "SELECT i.n, " + TARGET_COLUMNS + """
-        FROM input i CROSS JOIN LATERAL (
-          SELECT * FROM (SELECT * FROM webhooks w
-            WHERE i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)
-              AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))
-              AND w.enabled AND i.type = ANY (w.events)
-      """ + LOCK_TARGETS + """
-          ) named
-          UNION ALL
-          SELECT * FROM (SELECT * FROM webhooks w
-            WHERE NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id
-              AND w.enabled AND i.type = ANY (w.events)
-              AND (NOT i.signal OR (""" + filters("i.pair", "i.interval", "i.score") + """
-      ))
-      """ + LOCK_TARGETS + """
-          ) own
-          UNION ALL
-          SELECT * FROM (SELECT * FROM webhooks w
-            WHERE NOT i.names AND i.account_id IS NULL AND w.enabled AND w.events @> ARRAY[i.type]
-              AND (NOT i.signal OR (""" + filters("i.pair", "i.interval", "i.score") + """
-      ))
-      """ + LOCK_TARGETS + """
-          ) every
-        ) w
-      ),
-      """;
+      """ + "SELECT i.n, " + TARGET_COLUMNS + "FROM input i CROSS JOIN LATERAL (\n"
+      + lockedTargets("named", "i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)"
+          + " AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))"
+          + " AND w.enabled AND i.type = ANY (w.events)")
+      + "UNION ALL\n"
+      + lockedTargets("own", "NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id"
+          + " AND w.enabled AND i.type = ANY (w.events) AND " + SIGNAL_FILTERS)
+      + "UNION ALL\n"
+      + lockedTargets("every", "NOT i.names AND i.account_id IS NULL AND w.enabled AND w.events @> ARRAY[i.type]"
+          + " AND " + SIGNAL_FILTERS)
+      + ") w\n),\n";
+
+  /**
+   * The webhooks {@code w} that meet {@code where}, locked ({@link #LOCK_TARGETS}) in a subquery of their own, as
+   * one branch of {@link #TARGETS} (a branch of a {@code UNION} cannot lock).
+   */
+  static String lockedTargets(String alias, String where) {
+    return "SELECT * FROM (SELECT * FROM webhooks w WHERE " + where + "\n" + LOCK_TARGETS + ") " + alias + "\n";
+  }
 
   /**
    * Inserts a pending delivery per target of each stored event ({@code stored}: its number and id), every one
