@@ -42,7 +42,7 @@ class DeleteDeadlineTest {
         String second = webhook(client, "dd", "second");
         // The first delete waits for the webhook row held here; the second waits for the account's turn.
         row.begin();
-        row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE").bind(0, first)
+        row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR KEY SHARE").bind(0, first)
             .mapTo(String.class).one();
         CompletableFuture<Void> deleteFirst = CompletableFuture.runAsync(() -> client.deleteWebhook(first));
         await().atMost(Duration.ofSeconds(10)).until(() -> count(server, """

@@ -102,6 +102,14 @@ public interface EventDao {
    */
   String LOCK_TARGETS = "FOR KEY SHARE\n";
 
+  /**
+   * Whether webhook {@code w} takes events at all: enabled, and not being deleted (a delete marks it at each step
+   * for a while, {@code registry.Webhooks.DELETE_MARK}). A publish therefore neither makes deliveries for a webhook
+   * whose deliveries are being deleted nor locks it: publishes that kept overlapping held a delete's last step back
+   * for good before (new {@code KEY SHARE} locks do not queue behind a waiting delete).
+   */
+  String TAKES_EVENTS = "w.enabled AND (w.deleting_until IS NULL OR w.deleting_until <= now())";
+
   /** Whether webhook {@code w} takes event {@code i} of {@link #INPUT}: any but a signal its filters turn away. */
   String SIGNAL_FILTERS = "(NOT i.signal OR (" + filters("i.pair", "i.interval", "i.score") + "))";
 
@@ -117,13 +125,13 @@ public interface EventDao {
       """ + "SELECT i.n, " + TARGET_COLUMNS + "FROM input i CROSS JOIN LATERAL (\n"
       + lockedTargets("named", "i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)"
           + " AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))"
-          + " AND w.enabled AND i.type = ANY (w.events)")
+          + " AND " + TAKES_EVENTS + " AND i.type = ANY (w.events)")
       + "UNION ALL\n"
       + lockedTargets("own", "NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id"
-          + " AND w.enabled AND i.type = ANY (w.events) AND " + SIGNAL_FILTERS)
+          + " AND " + TAKES_EVENTS + " AND i.type = ANY (w.events) AND " + SIGNAL_FILTERS)
       + "UNION ALL\n"
-      + lockedTargets("every", "NOT i.names AND i.account_id IS NULL AND w.enabled AND w.events @> ARRAY[i.type]"
-          + " AND " + SIGNAL_FILTERS)
+      + lockedTargets("every", "NOT i.names AND i.account_id IS NULL AND " + TAKES_EVENTS
+          + " AND w.events @> ARRAY[i.type] AND " + SIGNAL_FILTERS)
       + ") w\n),\n";
 
   /**
@@ -213,7 +221,7 @@ public interface EventDao {
       WITH targets AS MATERIALIZED (
       """ + "SELECT " + TARGET_COLUMNS + """
         FROM webhooks w
-        WHERE w.account_id = :accountId AND w.enabled AND CAST(:type AS text) = ANY (w.events)
+        WHERE w.account_id = :accountId AND CAST(:type AS text) = ANY (w.events) AND\s""" + TAKES_EVENTS + "\n" + """
           AND (NOT :signal OR (""" + filters("CAST(:pair AS text)", "CAST(:interval AS text)",
           "CAST(:score AS double precision)") + """
       ))

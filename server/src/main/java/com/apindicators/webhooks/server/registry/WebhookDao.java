@@ -104,6 +104,15 @@ public interface WebhookDao {
   int storeSecret(@Bind("id") String id, @Bind("secret") String secret);
 
   /**
+   * Marks the webhook as being deleted for {@code ms} from now: publishes skip it meanwhile
+   * ({@code EventDao.TAKES_EVENTS}). Its own statement, committed before the step it precedes, so that publishes
+   * starting after it see it. It waits only for a change of the webhook in progress, never for a publish
+   * ({@code NO KEY UPDATE} against their {@code KEY SHARE}). Returns 0 if there is no such webhook.
+   */
+  @SqlUpdate("UPDATE webhooks SET deleting_until = now() + :ms * interval '1 millisecond' WHERE webhook_id = :id")
+  int markDeleting(@Bind("id") String id, @Bind("ms") long ms);
+
+  /**
    * Deletes up to {@code limit} of a webhook's deliveries and their attempts, skipping rows another transaction
    * holds (the result writer recording an outcome): it never waits for a row lock, so it cannot deadlock. Returns
    * how many it deleted.

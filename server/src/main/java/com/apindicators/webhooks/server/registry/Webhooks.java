@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.registry;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,14 @@ public final class Webhooks {
    * account deletes one webhook at a time ({@link DeleteTurns}).
    */
   public static final int MAX_CONCURRENT_DELETES = 2;
+  /**
+   * How long each step of a delete keeps publishes away from the webhook (it marks the webhook first,
+   * {@link WebhookDao#markDeleting}): long enough to outlast the wait for the next step's permit, short enough that a
+   * webhook whose delete stopped (its call cancelled, its process gone) takes events again soon.
+   */
+  public static final Duration DELETE_MARK = Duration.ofMinutes(1);
+  /** What {@link #step} returns when the webhook is gone (deleted by another call or process). */
+  private static final int GONE = -1;
   private final DeleteTurns turns = new DeleteTurns(MAX_CONCURRENT_DELETES);
   private final Jdbi jdbi;
   private final SecretBox secrets;
@@ -152,7 +161,8 @@ public final class Webhooks {
    * Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. The deliveries go first,
    * {@link #DELETE_CHUNK} at a time without waiting for rows the result writer holds; the webhook row's cascade then
    * has only those few left, so it rarely meets the writer (which locks deliveries in its own order), and a deadlock
-   * it does meet is run again.
+   * it does meet is run again. Each step first marks the webhook ({@link #DELETE_MARK}), so publishes neither make
+   * deliveries for it meanwhile (the chunks end) nor lock it (the last step waits only for those in progress).
    *
    * <p>It waits for the account's turn (one delete per account at a time), and for a process-wide permit before each
    * step ({@link #MAX_CONCURRENT_DELETES}). Once {@code stopped} says so (the caller cancelled or its deadline
@@ -169,10 +179,11 @@ public final class Webhooks {
       long gone = 0;
       int n;
       do {
-        n = step(stopped, gone, h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK));
-        gone += n;
+        n = step(webhookId, stopped, gone,
+            h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK));
+        gone += Math.max(n, 0);
       } while (n == DELETE_CHUNK);
-      found = step(stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
+      found = n != GONE && step(webhookId, stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
     } finally {
       turn.run();
     }
@@ -182,13 +193,20 @@ public final class Webhooks {
     return found;
   }
 
-  /** One step of a delete in its own transaction, under a process-wide permit; throws if stopped first. */
-  private int step(BooleanSupplier stopped, long deletedSoFar, HandleCallback<Integer, RuntimeException> work)
-      throws DeleteStoppedException {
+  /**
+   * One step of a delete under a process-wide permit: the webhook's mark renewed (committed on its own), then the
+   * work in its own transaction. {@link #GONE} if the webhook is gone; throws if stopped first.
+   */
+  private int step(String webhookId, BooleanSupplier stopped, long deletedSoFar,
+      HandleCallback<Integer, RuntimeException> work) throws DeleteStoppedException {
     if (stopped.getAsBoolean() || !turns.step(stopped)) {
       throw new DeleteStoppedException(deletedSoFar);
     }
     try {
+      long markMs = DELETE_MARK.toMillis();
+      if (jdbi.withExtension(WebhookDao.class, dao -> dao.markDeleting(webhookId, markMs)) == 0) {
+        return GONE;
+      }
       return Conflicts.inTransaction(jdbi, work);
     } finally {
       turns.endStep();

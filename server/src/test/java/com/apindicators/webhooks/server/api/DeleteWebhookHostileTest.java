@@ -66,7 +66,7 @@ class DeleteWebhookHostileTest {
     try (Handle row = server.db.jdbi().open()) {
       // The webhook's row held: the first delete waits in its last step, the others for the account's turn.
       row.begin();
-      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE").bind(0, mine)
+      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR KEY SHARE").bind(0, mine)
           .mapTo(String.class).one();
       for (int i = 0; i < 5; i++) {
         deletes.add(a.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(mine).build()));
@@ -76,6 +76,8 @@ class DeleteWebhookHostileTest {
       StatusAssert other = StatusAssert.failing(() -> WebhookServiceGrpc.newBlockingStub(keyA)
           .deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(theirs).build()));
       assertThat(other.code()).isEqualTo(Status.Code.NOT_FOUND);
+      assertThat(TestDatabase.count("SELECT count(*) FROM webhooks WHERE deleting_until IS NOT NULL AND webhook_id = '"
+          + theirs + "'")).as("another account's webhook marked as being deleted").isZero();
       assertThat(metric("webhooks_deletes_waiting", "queue", "account")).isEqualTo(4);
       row.commit();
     }
@@ -107,7 +109,7 @@ class DeleteWebhookHostileTest {
     logs.start();
     try (Handle row = server.db.jdbi().open()) {
       row.begin();
-      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE").bind(0, first)
+      row.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR KEY SHARE").bind(0, first)
           .mapTo(String.class).one();
       ListenableFuture<DeleteWebhookResponse> deleteFirst =
           a.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(first).build());

@@ -35,7 +35,8 @@ class DeleteWebhookShutdownTest {
     WebhookServiceGrpc.WebhookServiceFutureStub stub = WebhookServiceGrpc.newFutureStub(server.channel);
     try (Handle rows = server.db.jdbi().open()) {
       rows.begin();
-      rows.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id IN (?, ?) FOR UPDATE").bind(0, a1).bind(1, b1)
+      rows.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id IN (?, ?) FOR KEY SHARE")
+          .bind(0, a1).bind(1, b1)
           .mapTo(String.class).list();
       // A1 and B1 hold both permits (their last steps wait for the rows held here); A2 waits for A's turn, C1 for
       // a permit.

@@ -80,11 +80,11 @@ class DeleteWebhookTurnsTest {
     return h;
   }
 
-  /** A transaction holding the webhook's row: the last step of its delete waits for it. */
+  /** A transaction holding the webhook's row as a publish in progress does: its delete's last step waits for it. */
   private Handle holdRow(String webhookId) {
     Handle h = server.db.jdbi().open();
     h.begin();
-    h.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR UPDATE").bind(0, webhookId)
+    h.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id = ? FOR KEY SHARE").bind(0, webhookId)
         .mapTo(String.class).one();
     return h;
   }
