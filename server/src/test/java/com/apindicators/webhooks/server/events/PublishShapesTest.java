@@ -19,18 +19,21 @@ import org.junit.jupiter.api.Test;
 /**
  * An account's publish without key runs a statement of its own ({@link EventDao#PUBLISH_TO_ACCOUNT}); it must pick
  * the same targets and store the same rows as the statement for every scope ({@link EventDao#PUBLISH}), filters,
- * disabled webhooks, other types and other accounts included.
+ * disabled webhooks, webhooks being deleted, other types and other accounts included.
  */
 class PublishShapesTest {
   private static final String[][] WEBHOOKS = {
-      // id, account, events, enabled, pairs, intervals, min score, previous secret still valid
-      {"wh_all", "acct", "signal.buy", "true", "", "", "0", "false"},
-      {"wh_btc", "acct", "signal.buy", "true", "BTCUSDT", "", "0", "true"},
-      {"wh_1h_strong", "acct", "signal.buy", "true", "", "1h", "0.8", "false"},
-      {"wh_both", "acct", "signal.buy,order.filled", "true", "ETHUSDT", "4h", "0.5", "false"},
-      {"wh_off", "acct", "signal.buy", "false", "", "", "0", "false"},
-      {"wh_orders", "acct", "order.filled", "true", "BTCUSDT", "", "0.9", "false"},
-      {"wh_elsewhere", "other", "signal.buy,order.filled", "true", "", "", "0", "false"},
+      // id, account, events, enabled, pairs, intervals, min score, previous secret still valid, delete's mark
+      // (seconds from now; empty: none)
+      {"wh_all", "acct", "signal.buy", "true", "", "", "0", "false", ""},
+      {"wh_btc", "acct", "signal.buy", "true", "BTCUSDT", "", "0", "true", ""},
+      {"wh_1h_strong", "acct", "signal.buy", "true", "", "1h", "0.8", "false", ""},
+      {"wh_both", "acct", "signal.buy,order.filled", "true", "ETHUSDT", "4h", "0.5", "false", ""},
+      {"wh_off", "acct", "signal.buy", "false", "", "", "0", "false", ""},
+      {"wh_orders", "acct", "order.filled", "true", "BTCUSDT", "", "0.9", "false", ""},
+      {"wh_elsewhere", "other", "signal.buy,order.filled", "true", "", "", "0", "false", ""},
+      {"wh_deleting", "acct", "signal.buy,order.filled", "true", "", "", "0", "false", "60"},
+      {"wh_mark_ran_out", "acct", "signal.buy", "true", "", "", "0", "false", "-1"},
   };
 
   @Test
@@ -69,9 +72,10 @@ class PublishShapesTest {
         assertThat(account).as(Arrays.toString(e)).isEqualTo(anyScope);
         compared += account.deliveries().size();
       }
-      // 3 + 2 + 2 + 1 + 1 + 1 + 1 + 2 targets by the filters above: each webhook but the disabled one and the
-      // other account's is picked by some event and passed over by another.
-      assertThat(compared).isEqualTo(13);
+      // 3 + 2 + 2 + 1 + 1 + 1 + 1 + 2 targets by the filters above, and the webhook whose delete's mark ran out for
+      // each of the 7 signal.buy: each webhook but the disabled one, the one being deleted and the other account's
+      // is picked by some event and passed over by another.
+      assertThat(compared).isEqualTo(20);
     } finally {
       // The database is shared by the tests that run after this one.
       db.jdbi().setSqlLogger(SqlLogger.NOP_SQL_LOGGER);
@@ -124,14 +128,15 @@ class PublishShapesTest {
       h.createUpdate("""
           INSERT INTO webhooks (webhook_id, account_id, name, url, events, enabled, signing_secret, secret_hint,
               filter_pairs, filter_intervals, filter_min_score, retry_max_attempts, retry_initial_ms, retry_max_ms,
-              previous_signing_secret, previous_secret_expire_time)
+              previous_signing_secret, previous_secret_expire_time, deleting_until)
           VALUES (:id, :account, 'n', 'http://127.0.0.1:9/' || :id, string_to_array(:events, ','), :enabled,
               's-' || :id, 'h', string_to_array(:pairs, ','), string_to_array(:intervals, ','), :score,
               length(:id), 1000 + length(:id), 60000 + length(:id), 'old-' || :id,
-              now() + CASE WHEN :previous THEN interval '1 day' ELSE interval '-1 day' END)
+              now() + CASE WHEN :previous THEN interval '1 day' ELSE interval '-1 day' END,
+              now() + CAST(NULLIF(:deleting, '') AS int) * interval '1 second')
           """).bind("id", w[0]).bind("account", w[1]).bind("events", w[2]).bind("enabled", Boolean.parseBoolean(w[3]))
           .bind("pairs", w[4]).bind("intervals", w[5]).bind("score", Double.parseDouble(w[6]))
-          .bind("previous", Boolean.parseBoolean(w[7])).execute();
+          .bind("previous", Boolean.parseBoolean(w[7])).bind("deleting", w[8]).execute();
     }
   }
 }
