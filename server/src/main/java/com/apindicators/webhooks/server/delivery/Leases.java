@@ -1,7 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.store.Ids;
-import java.sql.Timestamp;
 import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
@@ -131,8 +130,7 @@ public final class Leases {
    * over 300 ms scanned the day's pending index.
    */
   static List<String> recordOutcomes(Handle h, String node, String[] ids, String[] statuses, Integer[] attempts,
-      Integer[] codes, String[] bodies, String[] errors, Long[] durations, Timestamp[] nextAttempts,
-      Timestamp[] starts) {
+      Integer[] codes, String[] bodies, String[] errors, Long[] durations, String[] nextAttempts, String[] starts) {
     return h.createQuery(RECORD).bind("node", node).bind("ids", ids).bind("statuses", statuses)
         .bind("attempts", attempts).bind("codes", codes).bind("bodies", bodies).bind("errors", errors)
         .bind("durations", durations).bind("nextAttempts", nextAttempts).bind("starts", starts)
@@ -141,7 +139,8 @@ public final class Leases {
 
   private static final String RECORD = """
       WITH o AS (
-        SELECT * FROM unnest(:ids, :statuses, :attempts, :codes, :bodies, :errors, :durations, :nextAttempts, :starts)
+        SELECT * FROM unnest(:ids, :statuses, :attempts, :codes, :bodies, :errors, :durations,
+            CAST(:nextAttempts AS timestamptz[]), CAST(:starts AS timestamptz[]))
             AS o(id, status, attempt, code, body, error, duration_ms, next_attempt, start_time)
       ), recorded AS (
         UPDATE deliveries d SET status = o.status, attempt_count = o.attempt, response_code = o.code,

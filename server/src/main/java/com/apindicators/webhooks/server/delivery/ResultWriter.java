@@ -3,7 +3,6 @@ package com.apindicators.webhooks.server.delivery;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -299,8 +298,10 @@ public final class ResultWriter implements AutoCloseable {
     String[] bodies = new String[n];
     String[] errors = new String[n];
     Long[] durations = new Long[n];
-    Timestamp[] next = new Timestamp[n];
-    Timestamp[] starts = new Timestamp[n];
+    // Instants as text (ISO, in UTC): a Timestamp[] goes as local times without offset, which PostgreSQL reads in the
+    // session's zone, an hour off in a zone's repeated autumn hour (or more, with another zone).
+    String[] next = new String[n];
+    String[] starts = new String[n];
     for (int i = 0; i < n; i++) {
       Outcome o = batch.get(i);
       ids[i] = o.job().deliveryId();
@@ -310,8 +311,8 @@ public final class ResultWriter implements AutoCloseable {
       bodies[i] = o.result().responseBody();
       errors[i] = o.result().error();
       durations[i] = o.result().duration().toMillis();
-      next[i] = o.nextAttemptTime() == null ? null : Timestamp.from(o.nextAttemptTime());
-      starts[i] = Timestamp.from(o.result().startTime());
+      next[i] = o.nextAttemptTime() == null ? null : o.nextAttemptTime().toString();
+      starts[i] = o.result().startTime().toString();
     }
     String[] release = items.stream().map(Item::releases).filter(Objects::nonNull).toArray(String[]::new);
     int recorded = jdbi.inTransaction(h -> {

@@ -4,7 +4,7 @@ import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.DeliveryJobMapper;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -286,7 +286,7 @@ public interface EventDao {
           .bind("signal", t.signal()).bind("pair", t.pair()).bind("interval", t.interval()).bind("score", t.score())
           // The time as text: a java.sql.Timestamp goes with no type, and the driver then asks the types in a round
           // trip of its own, which ends the implicit transaction of the plan settings (custom plans every call).
-          .bind("eventTime", p.eventTime().toInstant().toString()).bind("data", p.data()).bind("node", node)
+          .bind("eventTime", p.eventTime().toString()).bind("data", p.data()).bind("node", node)
           .bind("leaseMs", leaseMs)
           .execute(lastRows(1, new PublishRowMapper()));
     }
@@ -299,7 +299,7 @@ public interface EventDao {
     if (p.key() != null) {
       q.bind("lockAccount", p.targets().accountId()).bind("lockKey", p.key());
     }
-    Targets.bind(q, p.targets()).bind("eventTime", new Timestamp[] {p.eventTime()})
+    Targets.bind(q, p.targets()).bind("eventTime", new String[] {p.eventTime().toString()})
         .bind("data", new String[] {p.data()}).bind("key", new String[] {p.key()})
         .bind("hash", new String[] {p.hash()}).bind("node", node).bind("leaseMs", leaseMs);
     return q.execute(lastRows(p.key() != null ? 2 : 1, new PublishRowMapper()));
@@ -332,7 +332,7 @@ public interface EventDao {
   }
 
   /** An event to publish: its targets, time, compact data and, if it has one, its idempotency key and hash. */
-  record Publication(Targets targets, Timestamp eventTime, String data, String key, String hash) {}
+  record Publication(Targets targets, Instant eventTime, String data, String key, String hash) {}
 
   /**
    * One row of {@link #publish}.
@@ -346,11 +346,11 @@ public interface EventDao {
    * this node so its dispatcher can send them at once, and returns them ready to send. With {@code only} non-empty,
    * just those webhooks get one (their filters do not apply: they were named).
    */
-  static List<DeliveryJob> fanOut(Handle h, String eventId, Targets t, String node, long leaseMs, Timestamp eventTime) {
+  static List<DeliveryJob> fanOut(Handle h, String eventId, Targets t, String node, long leaseMs, Instant eventTime) {
     String sql = PLAN + "WITH " + INPUT + TARGETS
         + "stored AS (SELECT CAST(1 AS bigint) AS n, CAST(:eventId AS text) AS event_id)," + CREATE_DELIVERIES
         + "SELECT * FROM jobs";
-    return Targets.bind(h.createQuery(sql), t).bind("eventTime", new Timestamp[] {eventTime})
+    return Targets.bind(h.createQuery(sql), t).bind("eventTime", new String[] {eventTime.toString()})
         .bind("data", new String[] {null}).bind("key", new String[] {null}).bind("hash", new String[] {null})
         .bind("eventId", eventId).bind("node", node).bind("leaseMs", leaseMs)
         .execute(lastRows(1, new DeliveryJobMapper()));

@@ -7,7 +7,6 @@ import com.apindicators.webhooks.server.store.Conflicts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ public final class Publisher {
     String hash = e.idempotencyKey() == null ? null : hash(e, e.data().canonical());
     String data = e.data().compact();
     EventDao.Publication p = new EventDao.Publication(targets(e.type(), e.accountId(), e.data(), e.webhookIds()),
-        Timestamp.from(time), data, e.idempotencyKey(), hash);
+        time, data, e.idempotencyKey(), hash);
     // Run again if PostgreSQL aborts it to break a deadlock: it waits for the webhooks it goes to (LOCK_TARGETS).
     List<EventDao.PublishRow> rows = e.idempotencyKey() == null
         ? Conflicts.withHandle(jdbi, h -> EventDao.publish(h, p, nodeId, leaseMs))
@@ -101,7 +100,7 @@ public final class Publisher {
     }
     EventDao.Targets targets = targets(event.type(), event.accountId(), data, webhookIds);
     List<DeliveryJob> jobs = Conflicts.withHandle(jdbi, h -> EventDao.fanOut(h, event.eventId(), targets, nodeId,
-        leaseMs, Timestamp.from(event.timestamp())));
+        leaseMs, event.timestamp()));
     hand(jobs, event.dataJson(), event.accountId());
     return jobs.stream().map(DeliveryJob::deliveryId).toList();
   }

@@ -35,8 +35,10 @@ public final class Database implements AutoCloseable {
     this.jdbcUrl = jdbcUrl;
     this.dataSource = dataSource;
     this.description = description;
+    // No array type for java.sql.Timestamp, so binding one fails: the driver writes a Timestamp[] as local times
+    // without offset, which PostgreSQL reads in the session's zone (an hour off in a zone's repeated autumn hour).
+    // Arrays of instants go as text (Instant.toString()) cast to timestamptz[].
     this.jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
-    jdbi.registerArrayType(java.sql.Timestamp.class, "timestamptz");
   }
 
   /** Connects to the PostgreSQL at a JDBC URL (user and password may be in the URL) and migrates it. */

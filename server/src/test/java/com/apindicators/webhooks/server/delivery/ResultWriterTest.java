@@ -156,7 +156,6 @@ class ResultWriterTest {
     List<DeliveryJob> jobs = pending(5, NODE);
     FlakyDataSource flaky = new FlakyDataSource(TestDatabase.get().dataSource());
     Jdbi flakyJdbi = Jdbi.create(flaky).installPlugin(new SqlObjectPlugin()).installPlugin(new PostgresPlugin());
-    flakyJdbi.registerArrayType(java.sql.Timestamp.class, "timestamptz");
     flaky.down.set(true);
     try (ResultWriter writer = new ResultWriter(flakyJdbi, NODE)) {
       jobs.forEach(j -> writer.submit(delivered(j)));

@@ -7,7 +7,6 @@ import com.apindicators.webhooks.server.registry.DeleteStoppedException;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Database;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -128,7 +127,7 @@ class DeleteBesidePublishesTest {
 
   private static EventDao.Publication publication() {
     return new EventDao.Publication(new EventDao.Targets("signal.buy", "one", true, "BTCUSDT", null, 0.9,
-        new String[0]), Timestamp.from(Instant.now()), DATA, null, null);
+        new String[0]), Instant.now(), DATA, null, null);
   }
 
   private static NewEvent event(String accountId) throws EventJson.InvalidDataException {

@@ -94,7 +94,7 @@ class PublishBesideDeleteTest {
   void aDeleteWaitsForAPublishHoldingTheWebhookThenDeletesTheDeliveriesItMade() throws Exception {
     EventDao.Publication p = new EventDao.Publication(
         new EventDao.Targets("signal.buy", "one", true, "BTCUSDT", null, 0.9, new String[0]),
-        java.sql.Timestamp.from(java.time.Instant.now()), DATA, null, null);
+        java.time.Instant.now(), DATA, null, null);
     try (Handle publishing = db.jdbi().open()) {
       publishing.begin();
       assertThat(EventDao.publish(publishing, p, "node", 60_000)).hasSize(2);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.store.Database;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +61,7 @@ class PublishShapesTest {
         EventDao.Targets targets = new EventDao.Targets(type, "acct", type.startsWith("signal."), (String) e[1],
             (String) e[2], (Double) e[3], new String[0]);
         EventDao.Publication p = new EventDao.Publication(targets,
-            Timestamp.from(Instant.parse("2026-11-30T10:00:00Z")), "{\"n\":1}", null, null);
+            Instant.parse("2026-11-30T10:00:00Z"), "{\"n\":1}", null, null);
         statements.clear();
         Made account = made(db, p, EventDao::publish);
         assertThat(statements).as("the account statement").contains(EventDao.PLAN + EventDao.PUBLISH_TO_ACCOUNT);
