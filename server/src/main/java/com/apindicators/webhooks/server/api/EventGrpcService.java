@@ -127,7 +127,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
 
   /**
    * Checks webhooks named as an event's only targets: each visible to the caller, of the event's account (any
-   * account's for a broadcast), enabled and subscribed to its type.
+   * account's for a broadcast), enabled, subscribed to its type, and not being deleted.
    */
   private void requireTargets(List<String> webhookIds, String accountId, String type) {
     Map<String, Webhook> found = webhooks.getAll(webhookIds);
@@ -139,6 +139,11 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
         throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_NOT_SUBSCRIBED", "Webhook " + id + " is "
             + (w.enabled() ? "not subscribed to " + type : "disabled")
             + "; enable it or add the event type with UpdateWebhook, or leave it out of webhook_ids.");
+      }
+      if (w.beingDeleted()) {
+        throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_BEING_DELETED", "Webhook " + id + " is being deleted"
+            + " (a DeleteWebhook call is in progress, or its server stopped during one less than 2 minutes ago);"
+            + " leave it out of webhook_ids, or call DeleteWebhook again to finish deleting it.");
       }
     }
   }

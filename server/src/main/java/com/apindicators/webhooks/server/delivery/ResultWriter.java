@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import com.apindicators.webhooks.server.store.SqlErrors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -236,7 +237,7 @@ public final class ResultWriter implements AutoCloseable {
         batchWritten.accept(items.size());
         return null;
       } catch (RuntimeException e) {
-        String state = sqlState(e);
+        String state = SqlErrors.state(e);
         if (isBadData(state)) {
           return e;
         }
@@ -269,22 +270,8 @@ public final class ResultWriter implements AutoCloseable {
     return false;
   }
 
-  private static String sqlState(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && s.getSQLState() != null) {
-        return s.getSQLState();
-      }
-    }
-    return null;
-  }
-
   private static String sqlMessage(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        return s.getMessage();
-      }
-    }
-    return e.getMessage();
+    return SqlErrors.of(e).map(SQLException::getMessage).orElse(e.getMessage());
   }
 
   void write(List<Item> items) {

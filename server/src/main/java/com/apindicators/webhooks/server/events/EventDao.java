@@ -104,9 +104,9 @@ public interface EventDao {
 
   /**
    * Whether webhook {@code w} takes events at all: enabled, and not being deleted (a delete marks it at each step
-   * for a while, {@code registry.Webhooks.DELETE_MARK}). A publish therefore neither makes deliveries for a webhook
-   * whose deliveries are being deleted nor locks it: publishes that kept overlapping held a delete's last step back
-   * for good before (new {@code KEY SHARE} locks do not queue behind a waiting delete).
+   * for a while, {@code registry.WebhookDeletes.DELETE_MARK}). A publish that starts after the mark therefore neither
+   * makes deliveries for a webhook whose deliveries are being deleted nor locks it: publishes that kept overlapping
+   * held a delete's last step back for good before (new {@code KEY SHARE} locks do not queue behind a waiting delete).
    */
   String TAKES_EVENTS = "w.enabled AND (w.deleting_until IS NULL OR w.deleting_until <= now())";
 
@@ -114,7 +114,8 @@ public interface EventDao {
   String SIGNAL_FILTERS = "(NOT i.signal OR (" + filters("i.pair", "i.interval", "i.score") + "))";
 
   /**
-   * The webhooks each event goes to: enabled, subscribed, in scope and matching; or just those it names. Each event
+   * The webhooks each event goes to ({@link #TAKES_EVENTS}): enabled, not being deleted, subscribed, in scope and
+   * matching; or just those it names (enabled, not being deleted, subscribed). Each event
    * looks in one place (a branch whose first condition fails runs nothing): the webhooks it names, its account's, or,
    * for a broadcast, every account's. Each branch locks the targets it finds ({@link #lockedTargets}). The first two
    * test the subscription with {@code = ANY}, which the events index cannot serve, so they read their own index, not

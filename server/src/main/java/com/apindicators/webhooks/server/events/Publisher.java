@@ -88,8 +88,8 @@ public final class Publisher {
 
   /**
    * Sends a stored event again as new pending deliveries: to the named webhooks, or (none named) to every
-   * enabled, subscribed webhook of its scope whose filter it matches. Durable once this returns; the ids of the
-   * deliveries made, none when the event no longer exists.
+   * enabled, subscribed webhook of its scope whose filter it matches (none being deleted). Durable once this
+   * returns; the ids of the deliveries made, none when the event no longer exists.
    */
   public List<String> resend(PublishedEvent event, List<String> webhookIds) {
     EventJson.Data data;

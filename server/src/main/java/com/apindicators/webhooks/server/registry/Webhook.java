@@ -3,7 +3,10 @@ package com.apindicators.webhooks.server.registry;
 import java.time.Instant;
 import java.util.List;
 
-/** A registered endpoint, without its signing secret; disabledTime is null while enabled. */
+/**
+ * A registered endpoint, without its signing secret; disabledTime is null while enabled. beingDeleted: a delete of it
+ * is in progress (or stopped without clearing its mark), so events skip it.
+ */
 public record Webhook(
     String webhookId,
     String accountId,
@@ -19,4 +22,5 @@ public record Webhook(
     DisablePolicy disablePolicy,
     String disabledReason,
     Instant disabledTime,
-    WebhookHealth health) {}
+    WebhookHealth health,
+    boolean beingDeleted) {}

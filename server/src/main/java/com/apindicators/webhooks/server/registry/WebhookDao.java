@@ -15,7 +15,8 @@ public interface WebhookDao {
       seq, webhook_id, account_id, name, url, events, enabled, secret_hint, create_time, update_time,
       retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,
       disable_after_ms, disable_after_failures, disabled_reason, disabled_time,
-      recent_ok, recent_ms, last_status, last_time, consecutive_failures, failing_since
+      recent_ok, recent_ms, last_status, last_time, consecutive_failures, failing_since,
+      coalesce(deleting_until > now(), false) AS being_deleted
       FROM webhooks w LEFT JOIN webhook_health h USING (webhook_id)
       """;
 
@@ -104,13 +105,21 @@ public interface WebhookDao {
   int storeSecret(@Bind("id") String id, @Bind("secret") String secret);
 
   /**
-   * Marks the webhook as being deleted for {@code ms} from now: publishes skip it meanwhile
-   * ({@code EventDao.TAKES_EVENTS}). Its own statement, committed before the step it precedes, so that publishes
-   * starting after it see it. It waits only for a change of the webhook in progress, never for a publish
-   * ({@code NO KEY UPDATE} against their {@code KEY SHARE}). Returns 0 if there is no such webhook.
+   * Marks the account's webhook as being deleted for {@code ms} from now: publishes skip it meanwhile
+   * ({@code EventDao.TAKES_EVENTS}). Committed on its own before the step it precedes, so that publishes starting
+   * after it see it. Its lock ({@code NO KEY UPDATE}) does not conflict with a publish's ({@code KEY SHARE}): it waits
+   * for a change of the webhook in progress, or behind another process's delete of it. Returns 0 if there is no
+   * such webhook.
    */
-  @SqlUpdate("UPDATE webhooks SET deleting_until = now() + :ms * interval '1 millisecond' WHERE webhook_id = :id")
-  int markDeleting(@Bind("id") String id, @Bind("ms") long ms);
+  @SqlUpdate("""
+      UPDATE webhooks SET deleting_until = now() + :ms * interval '1 millisecond'
+      WHERE webhook_id = :id AND account_id = :accountId
+      """)
+  int markDeleting(@Bind("id") String id, @Bind("accountId") String accountId, @Bind("ms") long ms);
+
+  /** Clears the mark of {@link #markDeleting}: publishes reach the webhook again. */
+  @SqlUpdate("UPDATE webhooks SET deleting_until = NULL WHERE webhook_id = :id AND account_id = :accountId")
+  int unmarkDeleting(@Bind("id") String id, @Bind("accountId") String accountId);
 
   /**
    * Deletes up to {@code limit} of a webhook's deliveries and their attempts, skipping rows another transaction

@@ -31,7 +31,8 @@ public final class WebhookMapper implements RowMapper<WebhookDao.Listed> {
         disablePolicy(rs),
         rs.getString("disabled_reason"),
         instant(rs.getTimestamp("disabled_time")),
-        health(rs));
+        health(rs),
+        rs.getBoolean("being_deleted"));
     return new WebhookDao.Listed(rs.getLong("seq"), webhook);
   }
 

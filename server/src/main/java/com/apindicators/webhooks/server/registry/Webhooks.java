@@ -13,43 +13,29 @@ import java.util.stream.Collectors;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.store.Conflicts;
 import com.apindicators.webhooks.server.store.Ids;
-import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
 /** Creates, reads, changes and deletes webhooks, holding each account to its plan's limit. */
 public final class Webhooks {
   /** The disabled_reason of a webhook disabled through UpdateWebhook. */
   public static final String MANUALLY_DISABLED = "Disabled with UpdateWebhook (enabled: false).";
-  /** Deliveries deleted per transaction before a webhook itself is. */
-  static final int DELETE_CHUNK = 1000;
-  /**
-   * Delete steps (a chunk, or the webhook row) that may work at once in this process. Deleting a webhook with a long
-   * history takes one database connection per chunk, many chunks; without a bound, a tenant deleting many such
-   * webhooks at once held every pooled connection and other tenants' calls answered UNAVAILABLE. Besides, each
-   * account deletes one webhook at a time ({@link DeleteTurns}).
-   */
-  public static final int MAX_CONCURRENT_DELETES = 2;
-  /**
-   * How long each step of a delete keeps publishes away from the webhook (it marks the webhook first,
-   * {@link WebhookDao#markDeleting}): long enough to outlast the wait for the next step's permit, short enough that a
-   * webhook whose delete stopped (its call cancelled, its process gone) takes events again soon.
-   */
-  public static final Duration DELETE_MARK = Duration.ofMinutes(1);
-  /** What {@link #step} returns when the webhook is gone (deleted by another call or process). */
-  private static final int GONE = -1;
-  private final DeleteTurns turns = new DeleteTurns(MAX_CONCURRENT_DELETES);
   private final Jdbi jdbi;
   private final SecretBox secrets;
-  private final Consumer<String> deleted;
+  private final WebhookDeletes deletes;
 
   /**
    * @param secrets encrypts signing secrets before they are stored
    * @param deleted told each webhook id once its deletion committed, so deliveries waiting for it are dropped
    */
   public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted) {
+    this(jdbi, secrets, deleted, WebhookDeletes.LOCK_WAIT);
+  }
+
+  /** As above, with a delete's steps waiting at most {@code lockWait} for a lock (tests shorten it). */
+  public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted, Duration lockWait) {
     this.jdbi = jdbi;
     this.secrets = secrets;
-    this.deleted = deleted;
+    this.deletes = new WebhookDeletes(jdbi, deleted, lockWait);
   }
 
   /** Encrypts any signing secret stored in plaintext (from before encryption at rest); returns how many. */
@@ -158,69 +144,22 @@ public final class Webhooks {
   }
 
   /**
-   * Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. The deliveries go first,
-   * {@link #DELETE_CHUNK} at a time without waiting for rows the result writer holds; the webhook row's cascade then
-   * has only those few left, so it rarely meets the writer (which locks deliveries in its own order), and a deadlock
-   * it does meet is run again. Each step first marks the webhook ({@link #DELETE_MARK}), so publishes neither make
-   * deliveries for it meanwhile (the chunks end) nor lock it (the last step waits only for those in progress).
-   *
-   * <p>It waits for the account's turn (one delete per account at a time), and for a process-wide permit before each
-   * step ({@link #MAX_CONCURRENT_DELETES}). Once {@code stopped} says so (the caller cancelled or its deadline
-   * passed), it stops while waiting or before its next step, and throws: the deliveries deleted so far stay deleted,
-   * the webhook and the rest remain until a delete finishes.
+   * Deletes the webhook and its deliveries, freeing its plan slot; false if there was none. In steps that take turns
+   * with other deletes, fairly between tenants; it stops, and throws, once {@code stopped} says so (the caller
+   * cancelled or its deadline passed): see {@link WebhookDeletes#delete}.
    */
   public boolean delete(String webhookId, String accountId, BooleanSupplier stopped) throws DeleteStoppedException {
-    Runnable turn = turns.accountTurn(accountId, stopped);
-    if (turn == null) {
-      throw new DeleteStoppedException(0);
-    }
-    boolean found;
-    try {
-      long gone = 0;
-      int n;
-      do {
-        n = step(webhookId, stopped, gone,
-            h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK));
-        gone += Math.max(n, 0);
-      } while (n == DELETE_CHUNK);
-      found = n != GONE && step(webhookId, stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId)) > 0;
-    } finally {
-      turn.run();
-    }
-    if (found) {
-      deleted.accept(webhookId);
-    }
-    return found;
-  }
-
-  /**
-   * One step of a delete under a process-wide permit: the webhook's mark renewed (committed on its own), then the
-   * work in its own transaction. {@link #GONE} if the webhook is gone; throws if stopped first.
-   */
-  private int step(String webhookId, BooleanSupplier stopped, long deletedSoFar,
-      HandleCallback<Integer, RuntimeException> work) throws DeleteStoppedException {
-    if (stopped.getAsBoolean() || !turns.step(stopped)) {
-      throw new DeleteStoppedException(deletedSoFar);
-    }
-    try {
-      long markMs = DELETE_MARK.toMillis();
-      if (jdbi.withExtension(WebhookDao.class, dao -> dao.markDeleting(webhookId, markMs)) == 0) {
-        return GONE;
-      }
-      return Conflicts.inTransaction(jdbi, work);
-    } finally {
-      turns.endStep();
-    }
+    return deletes.delete(webhookId, accountId, stopped);
   }
 
   /** Deletes waiting for their account's turn (another delete of the account is running). */
   public int deletesWaitingForAccount() {
-    return turns.waitingForAccount();
+    return deletes.waitingForAccount();
   }
 
   /** Deletes waiting for a process-wide permit for their next step. */
   public int deletesWaitingForPermit() {
-    return turns.waitingForStep();
+    return deletes.waitingForPermit();
   }
 
   private static Long afterMs(DisablePolicy p) {

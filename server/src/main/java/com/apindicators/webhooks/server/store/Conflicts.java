@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.server.store;
 
-import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -50,29 +49,16 @@ public final class Conflicts {
         // The database's message only: the statement's own (a JDBI exception's) carries its bound values, which
         // for a publish are a tenant's event data.
         log.info("Transaction aborted by a conflict (attempt {} of {}), running it again: {}", attempt, MAX_TRIES,
-            sqlMessage(e));
+            SqlErrors.of(e).map(s -> s.getSQLState() + " " + s.getMessage()).orElse(e.getClass().getName()));
         pause(attempt);
       }
     }
   }
 
-  private static String sqlMessage(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        return s.getSQLState() + " " + s.getMessage();
-      }
-    }
-    return e.getClass().getName();
-  }
-
   /** Whether PostgreSQL aborted the transaction to break a deadlock or a serialization conflict. */
   public static boolean isConflict(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s && s.getSQLState() != null) {
-        return s.getSQLState().equals("40P01") || s.getSQLState().equals("40001");
-      }
-    }
-    return false;
+    String state = SqlErrors.state(e);
+    return "40P01".equals(state) || "40001".equals(state);
   }
 
   /** A short random wait, longer each time, so the two sides do not meet again in step. */

@@ -10,7 +10,7 @@ import com.apindicators.webhooks.v1.DeleteWebhookRequest;
 import com.apindicators.webhooks.v1.GetWebhookRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import com.apindicators.webhooks.server.registry.Webhooks;
+import com.apindicators.webhooks.server.registry.WebhookDeletes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -150,7 +150,7 @@ class DeleteWebhookDeadlockTest {
       } finally {
         callers.shutdownNow();
       }
-      assertThat(most.get()).as("delete chunks running at once").isBetween(1, Webhooks.MAX_CONCURRENT_DELETES);
+      assertThat(most.get()).as("delete chunks running at once").isBetween(1, WebhookDeletes.MAX_CONCURRENT_DELETES);
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isZero();
       assertThat(TestDatabase.count("SELECT count(*) FROM webhooks")).isZero();
     }

@@ -14,6 +14,7 @@ import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.EventServiceGrpc;
 import com.apindicators.webhooks.v1.PublishEventRequest;
 import com.apindicators.webhooks.v1.PublishEventResponse;
+import com.apindicators.webhooks.v1.ResendEventRequest;
 import com.apindicators.webhooks.v1.WebhookFilter;
 import io.grpc.Status;
 import java.time.Duration;
@@ -105,5 +106,30 @@ class PublishToWebhooksTest {
       many.addWebhookIds(f.webhook("attacker", receiver.url("/m"), "signal.buy").getWebhook().getWebhookId());
     }
     assertThat(attacker.publishEvent(many.build()).getDeliveriesCreated()).isEqualTo(Fields.MAX_REPEATED);
+  }
+
+  @Test
+  void aWebhookBeingDeletedIsRefusedByNameAndSkippedOtherwise() {
+    String doomed = f.webhook("acme", receiver.url("/d"), "signal.buy").getWebhook().getWebhookId();
+    String kept = f.webhook("acme", receiver.url("/k"), "signal.buy").getWebhook().getWebhookId();
+    PublishEventRequest first = PublishEventRequest.newBuilder().setType("signal.buy").setAccountId("acme")
+        .setDataJson("{}").build();
+    String eventId = f.events.publishEvent(first).getEvent().getEventId();
+    // As a DeleteWebhook step in progress marks it.
+    server.db.jdbi().useHandle(h -> h.execute(
+        "UPDATE webhooks SET deleting_until = now() + interval '1 minute' WHERE webhook_id = ?", doomed));
+
+    var named = failing(() -> f.events.publishEvent(first.toBuilder().addWebhookIds(doomed).build()));
+    assertThat(named.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(named.reason()).isEqualTo("WEBHOOK_BEING_DELETED");
+    assertThat(named.message()).contains(doomed).contains("DeleteWebhook");
+    var resent = failing(() -> f.events.resendEvent(ResendEventRequest.newBuilder().setEventId(eventId)
+        .addWebhookIds(kept).addWebhookIds(doomed).build()));
+    assertThat(resent.reason()).isEqualTo("WEBHOOK_BEING_DELETED");
+    assertThat(f.events.publishEvent(first).getDeliveriesCreated()).as("the account's other webhook").isEqualTo(1);
+    assertThat(f.events.resendEvent(ResendEventRequest.newBuilder().setEventId(eventId).build())
+        .getDeliveriesCount()).isEqualTo(1);
+    assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE webhook_id = '" + doomed + "'"))
+        .isEqualTo(1);
   }
 }

@@ -84,7 +84,7 @@ class DeleteBesidePublishesTest {
   }
 
   @Test
-  void aDeleteThatStopsLeavesAMarkThatRunsOutAndAnotherDeleteFinishes() throws Exception {
+  void aDeleteThatStopsClearsItsMarkAndAnotherDeleteFinishes() throws Exception {
     // One more delivery than a chunk: the delete stops after its first chunk, before its next step.
     publisher.publish(event("one"));
     db.jdbi().useHandle(h -> h.execute("""
@@ -93,26 +93,75 @@ class DeleteBesidePublishesTest {
         SELECT 'dlv_bulk_' || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1, 1000, 1000, 1, now()
         FROM deliveries, generate_series(1, 1000) g WHERE webhook_id = 'wh_one_0'
         """));
-    DeleteStoppedException stopped = Assertions.catchThrowableOfType(
-        () -> webhooks.delete("wh_one_0", "one", () -> deliveries("wh_one_0") < 1001), DeleteStoppedException.class);
+    List<String> marks = new CopyOnWriteArrayList<>();
+    DeleteStoppedException stopped = Assertions.catchThrowableOfType(() -> webhooks.delete("wh_one_0", "one", () -> {
+      marks.add(mark("wh_one_0"));
+      return deliveries("wh_one_0") < 1001;
+    }), DeleteStoppedException.class);
     assertThat(stopped.deliveriesDeleted()).isEqualTo(1000);
+    assertThat(marks).as("marked for 2 minutes before the second step, not before the first")
+        .containsExactly("none", "120");
+    assertThat(mark("wh_one_0")).as("cleared once stopped").isEqualTo("none");
     assertThat(deleted).isEmpty();
-    assertThat(TestDatabase.count("SELECT count(*) FROM webhooks WHERE webhook_id = 'wh_one_0'"
-        + " AND deleting_until BETWEEN now() + interval '50 seconds' AND now() + interval '60 seconds'"))
-        .as("marked for a minute").isEqualTo(1);
-    assertThat(TestDatabase.count("SELECT count(*) FROM webhooks WHERE deleting_until IS NOT NULL"))
-        .as("only the webhook being deleted is marked").isEqualTo(1);
-
-    assertThat(publisher.publish(event("one")).deliveriesCreated()).as("while marked").isEqualTo(1);
-    assertThat(deliveries("wh_one_0")).isEqualTo(1);
-    // The minute passes.
-    db.jdbi().useHandle(h -> h.execute("UPDATE webhooks SET deleting_until = now() - interval '1 second'"));
-    assertThat(publisher.publish(event("one")).deliveriesCreated()).as("once the mark ran out").isEqualTo(2);
+    assertThat(publisher.publish(event("one")).deliveriesCreated()).isEqualTo(2);
 
     assertThat(webhooks.delete("wh_one_0", "one", () -> false)).isTrue();
     assertThat(deleted).containsExactly("wh_one_0");
     assertThat(deliveries("wh_one_0")).isZero();
     assertThat(webhooks.delete("wh_one_0", "one", () -> false)).as("deleted already").isFalse();
+  }
+
+  @Test
+  void aMarkLeftByAProcessThatEndedRunsOut() throws Exception {
+    db.jdbi().useHandle(h -> h.execute(
+        "UPDATE webhooks SET deleting_until = now() + interval '2 minutes' WHERE webhook_id = 'wh_one_0'"));
+    assertThat(publisher.publish(event("one")).deliveriesCreated()).as("while marked").isEqualTo(1);
+    assertThat(deliveries("wh_one_0")).isZero();
+    // The two minutes pass.
+    db.jdbi().useHandle(h -> h.execute("UPDATE webhooks SET deleting_until = now() - interval '1 second'"));
+    assertThat(publisher.publish(event("one")).deliveriesCreated()).as("once the mark ran out").isEqualTo(2);
+  }
+
+  @Test
+  void deletesWaitingForPublishesInProgressGiveTheirPermitsBackAndAnotherAccountsDeleteGoesThrough()
+      throws Exception {
+    db.jdbi().useHandle(h -> {
+      h.execute("INSERT INTO accounts (account_id) VALUES ('three')");
+      h.execute("INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)"
+          + " VALUES ('wh_three_0', 'three', 'n', 'http://127.0.0.1:9/', ARRAY['signal.buy'], 's', 'h')");
+    });
+    Webhooks hurried = new Webhooks(db.jdbi(), SecretBox.random(), deleted::add, Duration.ofMillis(300));
+    ExecutorService callers = Executors.newFixedThreadPool(3);
+    try (Handle inProgress = db.jdbi().open()) {
+      // Publishes in progress (held open here) hold both accounts' webhooks; their deletes take both permits.
+      inProgress.begin();
+      inProgress.createQuery("SELECT webhook_id FROM webhooks WHERE webhook_id IN ('wh_one_0', 'wh_two_0')"
+          + " FOR KEY SHARE").mapTo(String.class).list();
+      Future<Boolean> one = callers.submit(() -> hurried.delete("wh_one_0", "one", () -> false));
+      Future<Boolean> two = callers.submit(() -> hurried.delete("wh_two_0", "two", () -> false));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hurried.deletesWaitingForPermit() > 0
+          || TestDatabase.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+          + " AND query LIKE '%DELETE FROM webhooks%'") == 2);
+      // Each gives its permit back after 0.3 s of waiting, and goes back into line behind this one.
+      Future<Boolean> three = callers.submit(() -> hurried.delete("wh_three_0", "three", () -> false));
+      assertThat(three.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(one.isDone() || two.isDone()).as("still held by the publishes in progress").isFalse();
+      assertThat(mark("wh_one_0")).isEqualTo("120");
+      inProgress.commit();
+      assertThat(one.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(two.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(deleted).containsExactlyInAnyOrder("wh_three_0", "wh_one_0", "wh_two_0");
+    assertThat(TestDatabase.count("SELECT count(*) FROM webhooks")).isEqualTo(1);
+  }
+
+  /** The webhook's mark, in whole seconds from now rounded up, or "none". */
+  private static String mark(String webhookId) {
+    return TestDatabase.get().jdbi().withHandle(h -> h.createQuery("SELECT coalesce(CAST(ceil(extract(epoch FROM"
+        + " deleting_until - now())) AS text), 'none') FROM webhooks WHERE webhook_id = :id").bind("id", webhookId)
+        .mapTo(String.class).one());
   }
 
   private void awaitBlockedBy(Handle holder) {
