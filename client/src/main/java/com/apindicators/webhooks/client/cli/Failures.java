@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.client.cli;
 
 import io.grpc.Status;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Failures as one line a person can act on: the gRPC status and message, never a Java class name or stack trace. */
@@ -36,7 +37,7 @@ final class Failures {
     if (text != null && text.contains("Connection refused")) {
       return "connection refused";
     }
-    return clean(text == null || text.isBlank() ? s.getCode().toString().toLowerCase().replace('_', ' ') : text);
+    return clean(text == null || text.isBlank() ? s.getCode().toString().toLowerCase(Locale.ROOT).replace('_', ' ') : text);
   }
 
   static String message(Throwable e) {

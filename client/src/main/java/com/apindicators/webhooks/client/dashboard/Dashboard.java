@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -87,7 +88,7 @@ public final class Dashboard implements AutoCloseable {
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException("cannot resolve --bind " + bind);
     }
-    hosts.add(bind.contains(":") ? "[" + bind.toLowerCase() + "]" : bind.toLowerCase());
+    hosts.add(bind.contains(":") ? "[" + bind.toLowerCase(Locale.ROOT) + "]" : bind.toLowerCase(Locale.ROOT));
     return hosts;
   }
 }

@@ -13,6 +13,7 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The JSON behind the delivery lists and a delivery's page: filtered pages, one delivery in full, redeliver. */
 final class DeliveryRoutes {
@@ -89,7 +90,7 @@ final class DeliveryRoutes {
     List<DeliveryStatus> out = new ArrayList<>();
     for (String w : words) {
       try {
-        out.add(DeliveryStatus.valueOf("DELIVERY_STATUS_" + w.toUpperCase()));
+        out.add(DeliveryStatus.valueOf("DELIVERY_STATUS_" + w.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new BadRequestResponse("Unknown status '" + w + "': use pending, delivered or failed.");
       }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -61,7 +62,7 @@ final class SessionGuard {
   /** Before every request: the host, then (but for sign-in) the session, then for changes the CSRF token. */
   void check(Context ctx) {
     String host = ctx.header("Host");
-    if (!hosts.isEmpty() && (host == null || !hosts.contains(withoutPort(host.toLowerCase())))) {
+    if (!hosts.isEmpty() && (host == null || !hosts.contains(withoutPort(host.toLowerCase(Locale.ROOT))))) {
       throw new ForbiddenResponse("Unknown host: open the dashboard at the address 'webhooks dashboard' printed.");
     }
     if (ctx.path().equals("/login")) {

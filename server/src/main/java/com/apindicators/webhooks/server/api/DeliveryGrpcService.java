@@ -24,6 +24,7 @@ import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /** The DeliveryService RPCs for the delivery log and redelivery. */
 public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
@@ -145,7 +146,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       Delivery before = visible(id);
       if (engine.redeliver(id).isEmpty()) {
         throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
-            + before.status().name().toLowerCase() + " and already has an attempt coming; redeliver it once it is delivered or failed.");
+            + before.status().name().toLowerCase(Locale.ROOT) + " and already has an attempt coming; redeliver it once it is delivered or failed.");
       }
       Delivery now = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
       return RedeliverDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(now)).build();

@@ -11,6 +11,7 @@ import com.apindicators.webhooks.server.store.Retention;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /** Builds every error status the API returns, each with an {@code ErrorInfo} reason clients can branch on. */
@@ -66,7 +67,7 @@ public final class Errors {
 
   /** NOT_FOUND for a resource id. */
   public static StatusRuntimeException notFound(String kind, String id) {
-    return of(Code.NOT_FOUND, kind.toUpperCase().replace(' ', '_') + "_NOT_FOUND",
+    return of(Code.NOT_FOUND, kind.toUpperCase(Locale.ROOT).replace(' ', '_') + "_NOT_FOUND",
         "No " + kind + " with id '" + id + "' exists.", Map.of("id", id));
   }
 
@@ -81,7 +82,7 @@ public final class Errors {
    * retired. Said from the id alone, so it tells nothing about whether such a record existed, or whose it was.
    */
   public static StatusRuntimeException agedOut(String kind, String id, int retentionDays) {
-    return of(Code.NOT_FOUND, kind.toUpperCase().replace(' ', '_') + "_AGED_OUT",
+    return of(Code.NOT_FOUND, kind.toUpperCase(Locale.ROOT).replace(' ', '_') + "_AGED_OUT",
         "The " + kind + " '" + id + "' is older than the " + retentionDays + "-day retention; its record was deleted.",
         Map.of("id", id, "retention_days", Integer.toString(retentionDays)));
   }

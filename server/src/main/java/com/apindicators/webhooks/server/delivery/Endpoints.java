@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server.delivery;
 
 import java.net.URI;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,7 +32,7 @@ final class Endpoints {
     try {
       URI u = URI.create(url);
       int port = u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
-      return u.getScheme().toLowerCase() + "://" + String.valueOf(u.getHost()).toLowerCase() + ":" + port;
+      return u.getScheme().toLowerCase(Locale.ROOT) + "://" + String.valueOf(u.getHost()).toLowerCase(Locale.ROOT) + ":" + port;
     } catch (IllegalArgumentException e) {
       return url;
     }

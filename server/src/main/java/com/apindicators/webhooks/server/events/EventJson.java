@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -52,7 +53,7 @@ public final class EventJson {
     try (JsonReader reader = new JsonReader(new StringReader(text))) {
       reader.setStrictness(Strictness.STRICT);
       if (reader.peek() != JsonToken.BEGIN_OBJECT) {
-        throw new InvalidDataException("must be a JSON object ({...}), not " + reader.peek().name().toLowerCase());
+        throw new InvalidDataException("must be a JSON object ({...}), not " + reader.peek().name().toLowerCase(Locale.ROOT));
       }
       root = value(reader, 1);
       if (!ended(reader)) {
