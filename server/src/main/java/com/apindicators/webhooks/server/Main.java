@@ -26,6 +26,9 @@ public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
   /** The longest --shutdown-grace: past it an orchestrator would have killed the process anyway. */
   static final int MAX_SHUTDOWN_GRACE_SECONDS = 3600;
+  static final int MAX_LEASE_SECONDS = 86_400;
+  /** The shortest lease an attempt cannot outlive: started up to half of it late, then the 10 s timeout. */
+  static final int SAFE_LEASE_SECONDS = 25;
 
   @Option(names = "--port", defaultValue = "${env:WEBHOOKS_PORT:-50051}",
       description = "gRPC port (env WEBHOOKS_PORT, default ${DEFAULT-VALUE}).")
@@ -70,13 +73,15 @@ public final class Main implements Callable<Integer> {
   int dispatcherQueue;
 
   @Option(names = "--lease-seconds", defaultValue = "${env:WEBHOOKS_LEASE_SECONDS:-60}",
-      description = "How long a claimed delivery is this process's before another process may take it over after a crash;"
-          + " keep it above the 10 s attempt timeout (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
+      description = "How long a claimed delivery is this process's before another process may take it over after a crash,"
+          + " 1-86400; keep it at least 25: an attempt may start up to half the lease after the claim and run for the"
+          + " 10 s timeout, and one that outlives its lease may be sent again by another process"
+          + " (env WEBHOOKS_LEASE_SECONDS, default ${DEFAULT-VALUE}).")
   int leaseSeconds;
 
   @Option(names = "--publish-rate", defaultValue = "${env:WEBHOOKS_PUBLISH_RATE:-1000}",
-      description = "PublishEvent calls per second each account may make, per server process; broadcasts share one"
-          + " such budget (env WEBHOOKS_PUBLISH_RATE, default ${DEFAULT-VALUE}).")
+      description = "PublishEvent, ResendEvent and RedeliverDelivery calls per second each account may make, per server"
+          + " process; broadcasts share one such budget (env WEBHOOKS_PUBLISH_RATE, default ${DEFAULT-VALUE}).")
   double publishRate;
 
   @Option(names = "--publish-burst", defaultValue = "${env:WEBHOOKS_PUBLISH_BURST:-2000}",
@@ -176,8 +181,12 @@ public final class Main implements Callable<Integer> {
     if (dispatcherQueue < 1 || dispatcherQueue > 1_000_000) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--dispatcher-queue must be 1-1000000");
     }
-    if (leaseSeconds < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be at least 1");
+    if (leaseSeconds < 1 || leaseSeconds > MAX_LEASE_SECONDS) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--lease-seconds must be 1-" + MAX_LEASE_SECONDS);
+    }
+    if (leaseSeconds < SAFE_LEASE_SECONDS) {
+      log.warn("--lease-seconds {} is below {}: an attempt that starts late in its lease may outlive it, and another"
+          + " process may send the delivery again meanwhile (a duplicate POST)", leaseSeconds, SAFE_LEASE_SECONDS);
     }
     if (shutdownGrace < 0 || shutdownGrace > MAX_SHUTDOWN_GRACE_SECONDS) {
       throw new CommandLine.ParameterException(new CommandLine(this),

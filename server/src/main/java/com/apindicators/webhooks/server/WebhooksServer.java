@@ -100,15 +100,17 @@ public final class WebhooksServer {
         callQuota::inFlight);
     metrics.counter("webhooks_calls_over_account_limit", "Unary calls refused with RESOURCE_EXHAUSTED because their"
         + " account had --max-calls-per-account calls in progress (all its keys together)", callQuota::refused);
+    // One budget for publishes, resends and redeliveries of each account.
+    PublishRate publishRate = new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst());
     this.server = builder
         .maxInboundMessageSize(Transport.MAX_INBOUND_MESSAGE_BYTES)
         .maxInboundMetadataSize(Transport.MAX_INBOUND_METADATA_BYTES)
         .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
         .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
-        .addService(CallGuard.wrap(new EventGrpcService(publisher,
-            new PublishRate(config.limits().publishPerSecond(), config.limits().publishBurst()),
+        .addService(CallGuard.wrap(new EventGrpcService(publisher, publishRate,
             new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention)))
-        .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention)))
+        .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention,
+            publishRate)))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         // Added before the key check, so it runs after it and finds the caller in the Context.
         .intercept(callQuota)

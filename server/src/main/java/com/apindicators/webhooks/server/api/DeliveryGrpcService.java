@@ -5,6 +5,8 @@ import com.apindicators.webhooks.server.delivery.DeliveryAttempt;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
 import com.apindicators.webhooks.server.delivery.DeliveryStatus;
+import com.apindicators.webhooks.server.events.PublishRate;
+import com.apindicators.webhooks.server.registry.Webhook;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Retention;
 import com.apindicators.webhooks.v1.DeliveryServiceGrpc;
@@ -36,9 +38,12 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private final DeliveryWatches watches;
   private final Pages pages;
   private final Retention retention;
+  private final PublishRateGuard rate;
 
-  public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine,
-      Webhooks webhooks, DeliveryWatches watches, Pages pages, Retention retention) {
+  /** @param rate the publish rate, shared with EventService: a redelivery takes from it as a publish does */
+  public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine, Webhooks webhooks,
+      DeliveryWatches watches, Pages pages, Retention retention, PublishRate rate) {
+    this.rate = new PublishRateGuard(rate);
     this.pages = pages;
     this.retention = retention;
     this.deliveries = deliveries;
@@ -103,12 +108,11 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       long after = pages.position(ATTEMPTS_KIND + "/" + id, r.getPageToken(), v);
       v.throwIfAny();
       visible(id);
-      List<DeliveryAttempt> rows = deliveries.attempts(id, (int) after, size + 1);
-      boolean more = rows.size() > size;
-      List<DeliveryAttempt> page = more ? rows.subList(0, size) : rows;
+      DeliveryLog.Attempts found = deliveries.attempts(id, (int) after, size);
+      List<DeliveryAttempt> page = found.attempts();
       ListDeliveryAttemptsResponse.Builder b = ListDeliveryAttemptsResponse.newBuilder();
       page.forEach(a -> b.addAttempts(ProtoMapper.attempt(a)));
-      if (more) {
+      if (found.more()) {
         b.setNextPageToken(pages.token(ATTEMPTS_KIND + "/" + id, page.get(page.size() - 1).attempt()));
       }
       return b.build();
@@ -132,6 +136,23 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
         .orElseThrow(() -> Errors.notFound("delivery", id, retention));
   }
 
+  /**
+   * Refuses a redelivery to a webhook that takes no events: disabled (the reason a resend naming it gets), or being
+   * deleted. A delivery whose webhook is gone is gone with it.
+   */
+  private void requireSendable(Delivery d) {
+    Webhook w = webhooks.get(d.webhookId()).orElseThrow(() -> Errors.notFound("delivery", d.deliveryId()));
+    if (!w.enabled()) {
+      throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_NOT_SUBSCRIBED", "Webhook " + w.webhookId() + " of delivery "
+          + d.deliveryId() + " is disabled; enable it with UpdateWebhook, then redeliver.");
+    }
+    if (w.beingDeleted()) {
+      throw Errors.of(Code.FAILED_PRECONDITION, "WEBHOOK_BEING_DELETED", "Webhook " + w.webhookId() + " of delivery "
+          + d.deliveryId() + " is being deleted (a DeleteWebhook call is in progress, or its server stopped during"
+          + " one less than 2 minutes ago).");
+    }
+  }
+
   @Override
   public void watchDeliveries(WatchDeliveriesRequest r, StreamObserver<WatchDeliveriesResponse> observer) {
     watches.watch(r, (ServerCallStreamObserver<WatchDeliveriesResponse>) observer);
@@ -144,9 +165,14 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       String id = Fields.resourceId("delivery_id", r.getDeliveryId(), "dlv_", v);
       v.throwIfAny();
       Delivery before = visible(id);
+      requireSendable(before);
+      rate.take(before.accountId());
       if (engine.redeliver(id).isEmpty()) {
+        // Pending already, or its webhook disabled or being deleted meanwhile.
+        requireSendable(before);
         throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
-            + before.status().name().toLowerCase(Locale.ROOT) + " and already has an attempt coming; redeliver it once it is delivered or failed.");
+            + before.status().name().toLowerCase(Locale.ROOT) + " and already has an attempt coming; redeliver it"
+            + " once it is delivered or failed.");
       }
       Delivery now = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
       return RedeliverDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(now)).build();

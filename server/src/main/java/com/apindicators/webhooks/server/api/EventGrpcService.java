@@ -23,7 +23,6 @@ import com.google.protobuf.util.Timestamps;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
   public static final int MAX_IDEMPOTENCY_KEY = 200;
   private static final String LIST_KIND = "events";
   private final Publisher publisher;
-  private final PublishRate rate;
+  private final PublishRateGuard rate;
   private final EventLog events;
   private final Webhooks webhooks;
   private final DeliveryLog deliveries;
@@ -46,7 +45,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       DeliveryLog deliveries, Pages pages, Retention retention) {
     this.retention = retention;
     this.publisher = publisher;
-    this.rate = rate;
+    this.rate = new PublishRateGuard(rate);
     this.events = events;
     this.webhooks = webhooks;
     this.deliveries = deliveries;
@@ -86,7 +85,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
         Access.requireAccount(accountId);
       }
       requireTargets(webhookIds, accountId, r.getType());
-      takeRate(accountId);
+      rate.take(accountId);
       NewEvent event = new NewEvent(r.getType(), data, accountId, timestamp, key, webhookIds);
       try {
         Publisher.Published p = publisher.publish(event);
@@ -148,15 +147,6 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
     }
   }
 
-  /** Publishes and resends share the account's publish rate (broadcasts share one of their own). */
-  private void takeRate(String accountId) {
-    Duration wait = rate.take(accountId);
-    if (!wait.isZero()) {
-      throw Errors.exhausted("PUBLISH_RATE_EXCEEDED", (accountId == null ? "Broadcasts" : "Account '" + accountId
-          + "'") + " published faster than this server allows; retry after the RetryInfo delay ("
-          + wait.toMillis() + " ms), or spread publishes out.", wait);
-    }
-  }
 
   @Override
   public void listEvents(ListEventsRequest r, StreamObserver<ListEventsResponse> observer) {
@@ -187,7 +177,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
           .orElseThrow(() -> Errors.notFound("event", eventId, retention));
       requireTargets(webhookIds, event.accountId(), event.type());
-      takeRate(event.accountId());
+      rate.take(event.accountId());
       List<String> created = publisher.resend(event, webhookIds);
       ResendEventResponse.Builder b = ResendEventResponse.newBuilder();
       deliveries.getAll(created).forEach(d -> b.addDeliveries(ProtoMapper.delivery(d)));

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import com.apindicators.webhooks.server.registry.WebhookDao;
 import com.apindicators.webhooks.server.store.Ids;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
@@ -14,7 +15,10 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterRowMapper(DeliveryMapper.class)
 @RegisterRowMapper(DeliveryJobMapper.class)
 public interface DeliveryDao {
-  /** Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already. */
+  /**
+   * Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already, or its
+   * webhook takes no events (disabled, or being deleted: {@link WebhookDao#TAKES_EVENTS}).
+   */
   @SqlQuery("""
       WITH claimed AS (
         UPDATE deliveries d SET status = 'PENDING', url = w.url, complete_time = NULL, next_attempt_time = now(),
@@ -22,7 +26,7 @@ public interface DeliveryDao {
             lease_owner = :node, lease_until = now() + :leaseMs * interval '1 millisecond'
         FROM webhooks w
         WHERE d.delivery_id = :id AND d.create_time >= :from AND d.create_time < :until
-          AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING'
+          AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING' AND\s""" + WebhookDao.TAKES_EVENTS + "\n" + """
         RETURNING d.*
       )
       """ + Leases.JOB)

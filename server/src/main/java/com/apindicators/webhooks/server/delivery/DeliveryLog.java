@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.store.Ids;
+import com.apindicators.webhooks.server.store.PageBudget;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +41,10 @@ public final class DeliveryLog {
   public record Query(String webhookId, String accountId, List<DeliveryStatus> statuses, List<String> eventTypes,
       List<String> webhookIds, Instant from, Instant to) {}
 
-  /** Up to {@code limit} of the listed deliveries before a position (0 = from the newest), newest first. */
+  /**
+   * Up to {@code limit} of the listed deliveries before a position (0 = from the newest), newest first; fewer where
+   * their URLs, response bodies and errors pass {@link PageBudget#MAX_PAGE_CHARS}.
+   */
   public Page list(Query q, long beforeSeq, int limit) {
     String[] s = q.statuses().stream().map(Enum::name).toArray(String[]::new);
     String[] types = q.eventTypes().toArray(String[]::new);
@@ -51,13 +55,24 @@ public final class DeliveryLog {
     List<Delivery> rows = jdbi.withExtension(DeliveryDao.class, dao -> q.webhookId() != null
         ? dao.listByWebhook(q.webhookId(), s, types, hooks, from, to, before, limit + 1)
         : dao.listByAccount(q.accountId(), s, types, hooks, from, to, before, limit + 1));
-    boolean more = rows.size() > limit;
-    List<Delivery> page = more ? rows.subList(0, limit) : rows;
-    return new Page(List.copyOf(page), more ? OptionalLong.of(page.get(page.size() - 1).seq()) : OptionalLong.empty());
+    List<Delivery> page = PageBudget.take(rows, limit,
+        d -> PageBudget.length(d.url()) + PageBudget.length(d.responseBody()) + PageBudget.length(d.error()));
+    boolean more = rows.size() > page.size();
+    return new Page(page, more ? OptionalLong.of(page.get(page.size() - 1).seq()) : OptionalLong.empty());
   }
 
-  /** Up to {@code limit} of a delivery's attempts after an attempt number (0 = from the first), oldest first. */
-  public List<DeliveryAttempt> attempts(String deliveryId, int afterAttempt, int limit) {
-    return jdbi.withExtension(DeliveryDao.class, dao -> dao.attempts(deliveryId, afterAttempt, limit, Ids.span(deliveryId)));
+  /** A page of a delivery's attempts, and whether more follow. */
+  public record Attempts(List<DeliveryAttempt> attempts, boolean more) {}
+
+  /**
+   * Up to {@code limit} of a delivery's attempts after an attempt number (0 = from the first), oldest first; fewer
+   * where their response bodies and errors pass {@link PageBudget#MAX_PAGE_CHARS}.
+   */
+  public Attempts attempts(String deliveryId, int afterAttempt, int limit) {
+    List<DeliveryAttempt> rows = jdbi.withExtension(DeliveryDao.class,
+        dao -> dao.attempts(deliveryId, afterAttempt, limit + 1, Ids.span(deliveryId)));
+    List<DeliveryAttempt> page = PageBudget.take(rows, limit,
+        a -> PageBudget.length(a.responseBody()) + PageBudget.length(a.error()));
+    return new Attempts(page, rows.size() > page.size());
   }
 }

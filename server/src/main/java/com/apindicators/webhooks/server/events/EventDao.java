@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.events;
 
+import com.apindicators.webhooks.server.registry.WebhookDao;
 import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.DeliveryJobMapper;
 import java.sql.PreparedStatement;
@@ -102,19 +103,11 @@ public interface EventDao {
    */
   String LOCK_TARGETS = "FOR KEY SHARE\n";
 
-  /**
-   * Whether webhook {@code w} takes events at all: enabled, and not being deleted (a delete marks it at each step
-   * for a while, {@code registry.WebhookDeletes.DELETE_MARK}). A publish that starts after the mark therefore neither
-   * makes deliveries for a webhook whose deliveries are being deleted nor locks it: publishes that kept overlapping
-   * held a delete's last step back for good before (new {@code KEY SHARE} locks do not queue behind a waiting delete).
-   */
-  String TAKES_EVENTS = "w.enabled AND (w.deleting_until IS NULL OR w.deleting_until <= now())";
-
   /** Whether webhook {@code w} takes event {@code i} of {@link #INPUT}: any but a signal its filters turn away. */
   String SIGNAL_FILTERS = "(NOT i.signal OR (" + filters("i.pair", "i.interval", "i.score") + "))";
 
   /**
-   * The webhooks each event goes to ({@link #TAKES_EVENTS}): enabled, not being deleted, subscribed, in scope and
+   * The webhooks each event goes to ({@link WebhookDao#TAKES_EVENTS}): enabled, not being deleted, subscribed, in scope and
    * matching; or just those it names (enabled, not being deleted, subscribed). Each event
    * looks in one place (a branch whose first condition fails runs nothing): the webhooks it names, its account's, or,
    * for a broadcast, every account's. Each branch locks the targets it finds ({@link #lockedTargets}). The first two
@@ -126,12 +119,12 @@ public interface EventDao {
       """ + "SELECT i.n, " + TARGET_COLUMNS + "FROM input i CROSS JOIN LATERAL (\n"
       + lockedTargets("named", "i.names AND (i.account_id IS NULL OR w.account_id = i.account_id)"
           + " AND w.webhook_id = ANY (ARRAY(SELECT m.webhook_id FROM named m WHERE m.n = i.n))"
-          + " AND " + TAKES_EVENTS + " AND i.type = ANY (w.events)")
+          + " AND " + WebhookDao.TAKES_EVENTS + " AND i.type = ANY (w.events)")
       + "UNION ALL\n"
       + lockedTargets("own", "NOT i.names AND i.account_id IS NOT NULL AND w.account_id = i.account_id"
-          + " AND " + TAKES_EVENTS + " AND i.type = ANY (w.events) AND " + SIGNAL_FILTERS)
+          + " AND " + WebhookDao.TAKES_EVENTS + " AND i.type = ANY (w.events) AND " + SIGNAL_FILTERS)
       + "UNION ALL\n"
-      + lockedTargets("every", "NOT i.names AND i.account_id IS NULL AND " + TAKES_EVENTS
+      + lockedTargets("every", "NOT i.names AND i.account_id IS NULL AND " + WebhookDao.TAKES_EVENTS
           + " AND w.events @> ARRAY[i.type] AND " + SIGNAL_FILTERS)
       + ") w\n),\n";
 
@@ -222,7 +215,7 @@ public interface EventDao {
       WITH targets AS MATERIALIZED (
       """ + "SELECT " + TARGET_COLUMNS + """
         FROM webhooks w
-        WHERE w.account_id = :accountId AND CAST(:type AS text) = ANY (w.events) AND\s""" + TAKES_EVENTS + "\n" + """
+        WHERE w.account_id = :accountId AND CAST(:type AS text) = ANY (w.events) AND\s""" + WebhookDao.TAKES_EVENTS + "\n" + """
           AND (NOT :signal OR (""" + filters("CAST(:pair AS text)", "CAST(:interval AS text)",
           "CAST(:score AS double precision)") + """
       ))

@@ -1,7 +1,7 @@
 package com.apindicators.webhooks.server.events;
 
 import com.apindicators.webhooks.server.store.Ids;
-import java.util.ArrayList;
+import com.apindicators.webhooks.server.store.PageBudget;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -16,9 +16,6 @@ public final class EventLog {
   }
 
   /** A page of events and the position to continue before; empty at the end. */
-  /** The most event data (characters of JSON) one page carries. */
-  public static final int MAX_PAGE_DATA_CHARS = 1024 * 1024;
-
   public record Page(List<PublishedEvent> events, OptionalLong nextBeforeSeq) {}
 
   /** A stored event by id. */
@@ -31,17 +28,9 @@ public final class EventLog {
     long before = beforeSeq == 0 ? Long.MAX_VALUE : beforeSeq;
     List<EventDao.PriorEvent> rows = jdbi.withExtension(EventDao.class,
         dao -> dao.listByAccount(accountId, types.toArray(String[]::new), before, limit + 1));
-    // A page also ends where its events' data passes MAX_PAGE_DATA_CHARS (at least one event), so that a page of
-    // 500 events of 64 KiB each cannot make a response of tens of MiB.
-    List<EventDao.PriorEvent> page = new ArrayList<>();
-    long chars = 0;
-    for (EventDao.PriorEvent row : rows.subList(0, Math.min(limit, rows.size()))) {
-      chars += row.event().dataJson().length();
-      if (!page.isEmpty() && chars > MAX_PAGE_DATA_CHARS) {
-        break;
-      }
-      page.add(row);
-    }
+    // A page also ends where its events' data passes PageBudget.MAX_PAGE_CHARS (at least one event), so that a page
+    // of 500 events of 64 KiB each cannot make a response of tens of MiB.
+    List<EventDao.PriorEvent> page = PageBudget.take(rows, limit, row -> row.event().dataJson().length());
     boolean more = rows.size() > page.size();
     return new Page(page.stream().map(EventDao.PriorEvent::event).toList(),
         more ? OptionalLong.of(page.get(page.size() - 1).seq()) : OptionalLong.empty());

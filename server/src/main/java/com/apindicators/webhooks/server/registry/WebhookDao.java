@@ -20,6 +20,15 @@ public interface WebhookDao {
       FROM webhooks w LEFT JOIN webhook_health h USING (webhook_id)
       """;
 
+  /**
+   * Whether webhook {@code w} takes events at all: enabled, and not being deleted (a delete marks it at each step
+   * for a while, {@link WebhookDeletes#DELETE_MARK}). A publish, resend or redelivery that starts after the mark
+   * therefore neither makes deliveries for a webhook whose deliveries are being deleted nor locks it: publishes that
+   * kept overlapping held a delete's last step back for good before (new {@code KEY SHARE} locks do not queue behind
+   * a waiting delete).
+   */
+  String TAKES_EVENTS = "w.enabled AND (w.deleting_until IS NULL OR w.deleting_until <= now())";
+
   @SqlUpdate("""
       INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint,
           retry_max_attempts, retry_initial_ms, retry_max_ms, filter_pairs, filter_intervals, filter_min_score,
@@ -106,7 +115,7 @@ public interface WebhookDao {
 
   /**
    * Marks the account's webhook as being deleted for {@code ms} from now: publishes skip it meanwhile
-   * ({@code EventDao.TAKES_EVENTS}). Committed on its own before the step it precedes, so that publishes starting
+   * ({@link #TAKES_EVENTS}). Committed on its own before the step it precedes, so that publishes starting
    * after it see it. Its lock ({@code NO KEY UPDATE}) does not conflict with a publish's ({@code KEY SHARE}): it waits
    * for a change of the webhook in progress, or behind another process's delete of it. Returns 0 if there is no
    * such webhook.

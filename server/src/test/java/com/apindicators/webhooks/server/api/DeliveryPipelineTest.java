@@ -315,6 +315,39 @@ class DeliveryPipelineTest {
   }
 
   @Test
+  void aRedeliveryToAWebhookThatTakesNoEventsIsRefusedAndSendsNothing() throws Exception {
+    receiver.on("/off", n -> Answer.status(500, "down"));
+    String w = f.webhook("off", receiver.url("/off"), "signal.buy").getWebhook().getWebhookId();
+    f.publish("signal.buy", DOCS_DATA, "off");
+    String id = onlyDeliveryOf(w);
+    assertThat(awaitFinal(id).getStatus()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_FAILED);
+    RedeliverDeliveryRequest again = RedeliverDeliveryRequest.newBuilder().setDeliveryId(id).build();
+
+    f.webhooks.updateWebhook(UpdateWebhookRequest.newBuilder()
+        .setWebhook(Webhook.newBuilder().setWebhookId(w).setEnabled(false))
+        .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("enabled")).build());
+    var disabled = failing(() -> f.deliveries.redeliverDelivery(again));
+    assertThat(disabled.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(disabled.reason()).isEqualTo("WEBHOOK_NOT_SUBSCRIBED");
+    assertThat(disabled.message()).contains(w).contains("disabled").contains("UpdateWebhook");
+
+    f.webhooks.updateWebhook(UpdateWebhookRequest.newBuilder()
+        .setWebhook(Webhook.newBuilder().setWebhookId(w).setEnabled(true))
+        .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("enabled")).build());
+    // As a DeleteWebhook step in progress marks it.
+    TestDatabase.get().jdbi().useHandle(h -> h.execute(
+        "UPDATE webhooks SET deleting_until = now() + interval '1 minute' WHERE webhook_id = ?", w));
+    assertThat(failing(() -> f.deliveries.redeliverDelivery(again)).reason()).isEqualTo("WEBHOOK_BEING_DELETED");
+    assertThat(receiver.requests("/off")).hasSize(1);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = '" + id + "'")).isEqualTo(1);
+
+    TestDatabase.get().jdbi().useHandle(h -> h.execute("UPDATE webhooks SET deleting_until = NULL WHERE webhook_id = ?",
+        w));
+    f.deliveries.redeliverDelivery(again);
+    assertThat(awaitFinal(id).getAttemptCount()).isEqualTo(2);
+  }
+
+  @Test
   void listDeliveriesIsNewestFirstFilteredAndPaginated() throws Exception {
     receiver.on("/mixed", n -> n % 2 == 0 ? Answer.status(500, "") : Answer.ok());
     String w = f.webhook("l", receiver.url("/mixed"), "signal.buy").getWebhook().getWebhookId();

@@ -39,4 +39,12 @@ class LimitFlagsTest {
     assertThat(run(0, "--help")).contains("--max-calls-per-account").contains("--max-calls-per-key")
         .contains("default " + Limits.DEFAULT_CALLS_PER_ACCOUNT + ")");
   }
+
+  @Test
+  void aLeaseOutsideOneSecondToADayIsRefused() {
+    // Beyond a day, a crashed process's deliveries would wait that long (2^31 s: decades) before another takes them.
+    for (String seconds : new String[] {"0", "86401", "2147483647"}) {
+      assertThat(run(2, "--lease-seconds", seconds)).contains("--lease-seconds must be 1-86400");
+    }
+  }
 }
