@@ -154,6 +154,7 @@ public final class WebhooksClient implements AutoCloseable {
    * first, up to {@code limit}, fetching pages as needed.
    */
   public List<Delivery> listDeliveries(ListDeliveriesRequest request, int limit) {
+    requirePositive(limit);
     List<Delivery> all = new ArrayList<>();
     String token = "";
     do {
@@ -185,6 +186,7 @@ public final class WebhooksClient implements AutoCloseable {
 
   /** An account's events (empty: an account key's own), newest first, up to {@code limit}, fetching pages as needed. */
   public List<Event> listEvents(String accountId, List<String> eventTypes, int limit) {
+    requirePositive(limit);
     List<Event> all = new ArrayList<>();
     String token = "";
     do {
@@ -223,12 +225,27 @@ public final class WebhooksClient implements AutoCloseable {
     return new Watch(DeliveryServiceGrpc.newStub(channel).withCallCredentials(token), request, onUpdate, onError);
   }
 
+  private static void requirePositive(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+    }
+  }
+
   public CreateApiKeyResponse createApiKey(String accountId, String name) {
     return keys().createApiKey(CreateApiKeyRequest.newBuilder().setAccountId(accountId).setName(name).build());
   }
 
+  /** Every API key the caller may see, fetching pages as needed. */
   public List<ApiKey> listApiKeys() {
-    return keys().listApiKeys(ListApiKeysRequest.newBuilder().setPageSize(500).build()).getApiKeysList();
+    List<ApiKey> all = new ArrayList<>();
+    String token = "";
+    do {
+      ListApiKeysResponse page = keys().listApiKeys(ListApiKeysRequest.newBuilder().setPageSize(500)
+          .setPageToken(token).build());
+      all.addAll(page.getApiKeysList());
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return all;
   }
 
   public void revokeApiKey(String keyId) {

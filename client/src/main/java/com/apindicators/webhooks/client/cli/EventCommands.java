@@ -23,9 +23,10 @@ final class EventCommands {
     @Override
     public Integer call() throws Exception {
       WebhooksCli root = WebhooksCli.root(spec);
+      WebhooksCli.requireLimit(limit);
       return root.with(c -> {
         root.printAll("events", c.listEvents(account, types == null ? List.of() : types, limit),
-            e -> e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  " + e.getDataJson());
+            e -> e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  " + Shown.text(e.getDataJson()));
       });
     }
   }

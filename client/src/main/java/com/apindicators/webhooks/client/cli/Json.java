@@ -206,8 +206,10 @@ final class Json {
         case '\r' -> b.append("\\r");
         case '\t' -> b.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            b.append(String.format("\\u%04x", (int) c));
+          // Beyond ASCII as escapes too: the output is then the same bytes in whatever charset the JVM writes (in a
+          // C locale Java writes US-ASCII, and printed "für" as "f?r").
+          if (c < 0x20 || c > 0x7e) {
+            b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
           } else {
             b.append(c);
           }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /** A webhook's retry policy, event filter and disable policy as flags, shared by create and update. */
 final class PolicyOptions {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  /** At most 15 digits: no count of days so written overflows a long of milliseconds (wrapped, it was accepted). */
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,15})(ms|s|m|h|d)");
   private static final Pattern COUNT = Pattern.compile("\\d{1,9}");
 
   @Option(names = "--retry-max-attempts", description = "attempts per delivery, 1-10") Integer maxAttempts;
@@ -94,19 +95,30 @@ final class PolicyOptions {
     Matcher m = SIMPLE.matcher(text.strip().toLowerCase(Locale.ROOT));
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> n;
-        case "s" -> n * 1000;
-        case "m" -> n * 60_000;
-        case "h" -> n * 3_600_000;
-        default -> n * 86_400_000;
-      };
+      try {
+        return Math.multiplyExact(n, switch (m.group(2)) {
+          case "ms" -> 1L;
+          case "s" -> 1000L;
+          case "m" -> 60_000L;
+          case "h" -> 3_600_000L;
+          default -> 86_400_000L;
+        });
+      } catch (ArithmeticException e) {
+        throw tooLong(option, text);
+      }
     }
     try {
       return Duration.parse(text.strip()).toMillis();
+    } catch (ArithmeticException e) {
+      throw tooLong(option, text);
     } catch (DateTimeParseException e) {
       throw new WebhooksCli.UsageException(option + ": '" + text + "' is not a duration such as 500ms, 30s, 5m, 1h, 5d or PT30S"
           + (option.equals("--disable-after") ? ", nor a count of failed deliveries such as 10, nor never" : ""));
     }
+  }
+
+  private static WebhooksCli.UsageException tooLong(String option, String text) {
+    return new WebhooksCli.UsageException(option + ": '" + text + "' is longer than a duration can be"
+        + (option.equals("--disable-after") ? "; for no time limit, leave it out or say never" : ""));
   }
 }

@@ -23,8 +23,9 @@ final class WebhookCommands {
   private WebhookCommands() {}
 
   static String describe(Webhook w) {
-    return w.getWebhookId() + "  " + w.getName() + "  " + w.getUrl() + "  " + String.join(",", w.getEventsList())
-        + (w.getEnabled() ? "" : "  (disabled" + (w.getDisabledReason().isEmpty() ? "" : ": " + w.getDisabledReason()) + ")")
+    return w.getWebhookId() + "  " + Shown.text(w.getName()) + "  " + Shown.text(w.getUrl()) + "  "
+        + String.join(",", w.getEventsList()) + (w.getEnabled() ? "" : "  (disabled"
+        + (w.getDisabledReason().isEmpty() ? "" : ": " + Shown.text(w.getDisabledReason())) + ")")
         + "  secret ..." + w.getSecretHint() + policy(w.getDisablePolicy()) + health(w.getHealth());
   }
 

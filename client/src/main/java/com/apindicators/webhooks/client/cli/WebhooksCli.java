@@ -167,6 +167,13 @@ public final class WebhooksCli {
     return null;
   }
 
+  /** Refuses a --limit below one (the server would read 0 as its default page, and a negative one as its own error). */
+  static void requireLimit(int limit) {
+    if (limit < 1) {
+      throw new UsageException("--limit must be at least 1");
+    }
+  }
+
   /** A mistake in how the command was called (exit 2), found after parsing. */
   static final class UsageException extends RuntimeException {
     UsageException(String message) {
