@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CliHostileOutputTest {
   @RegisterExtension static final LiveServerExtension ext = new LiveServerExtension();
   /** Clears the screen, sets the window title, and reverses the text after it. */
-  private static final String HOSTILE = "\u001b[2J\u001b]0;pwned\u0007\r\u202eevil\u0085";
+  private static final String HOSTILE = "\u001b[2J\u001b]0;pwned\u0007\r\u202eevil\u0085\nwh_forged  fake row";
 
   private static CliTest.Run cli(String... args) {
     return CliTest.cli(ext.server(), args);
@@ -54,6 +54,9 @@ class CliHostileOutputTest {
       assertThat(delivery.find()).isTrue();
       String shown = cli("delivery", "--id", delivery.group(1), "--attempts").stdout();
       assertThat(shown).contains("\\u001b[2J\\u001b]0;pwned\\u0007\\u000d\\u202eevil\\u0085");
+      assertThat(listed).as("one line per delivery").hasLineCount(1);
+      // On an attempt's line the body's newline is escaped too: it cannot forge a line of its own.
+      assertThat(shown).contains("evil\\u0085\\u000awh_forged  fake row");
       for (String out : new String[] {listed, shown}) {
         assertThat(out.chars().filter(c -> c == 0x1b || c == 0x07 || c == '\r' || c == 0x202e || c == 0x85))
             .as(out).isEmpty();
@@ -96,5 +99,15 @@ class CliHostileOutputTest {
     }
     String listed = cli("key", "list").stdout();
     assertThat(listed).contains("key 0").contains("key 509");
+  }
+
+  @Test
+  void aDurationTooLongForTheClockIsAUsageErrorNotAShortTime() {
+    // 213503982335 days of milliseconds wrap around a long to about 9.6 hours, which the server took.
+    for (String days : new String[] {"213503982335d", "99999999999999999999d"}) {
+      CliTest.Run run = cli("update", "--webhook", "wh_any", "--disable-after", days);
+      assertThat(run.exit()).as(run.err().toString()).isEqualTo(2);
+      assertThat(run.err().toString()).contains("longer than a duration can be");
+    }
   }
 }

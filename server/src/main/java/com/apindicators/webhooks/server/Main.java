@@ -85,7 +85,8 @@ public final class Main implements Callable<Integer> {
   double publishRate;
 
   @Option(names = "--publish-burst", defaultValue = "${env:WEBHOOKS_PUBLISH_BURST:-2000}",
-      description = "PublishEvent calls an idle account may make at once (env WEBHOOKS_PUBLISH_BURST, default ${DEFAULT-VALUE}).")
+      description = "PublishEvent, ResendEvent and RedeliverDelivery calls an idle account may make at once"
+          + " (env WEBHOOKS_PUBLISH_BURST, default ${DEFAULT-VALUE}).")
   int publishBurst;
 
   @Option(names = "--max-watches-per-key", defaultValue = "${env:WEBHOOKS_MAX_WATCHES_PER_KEY:-100}",

@@ -36,7 +36,7 @@ final class DeliveryCommands {
     long ms = d.getDuration().getSeconds() * 1000 + d.getDuration().getNanos() / 1_000_000;
     return d.getDeliveryId() + "  " + d.getEventType() + "  " + status(d.getStatus()) + "  "
         + (d.getResponseCode() == 0 ? "-" : Integer.toString(d.getResponseCode())) + "  " + ms + " ms  attempts "
-        + d.getAttemptCount() + (d.getError().isEmpty() ? "" : "  " + Shown.text(d.getError()));
+        + d.getAttemptCount() + (d.getError().isEmpty() ? "" : "  " + Shown.line(d.getError()));
   }
 
   @Command(name = "deliveries", description = "List a webhook's or an account's deliveries, newest first.",
@@ -101,7 +101,7 @@ final class DeliveryCommands {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         Delivery d = c.getDelivery(id);
-        String text = describe(d) + "\n" + Shown.text(d.getUrl()) + "\nresponse body: "
+        String text = describe(d) + "\n" + Shown.line(d.getUrl()) + "\nresponse body: "
             + Shown.text(d.getResponseBody());
         if (!attempts) {
           root.print(d, text);
@@ -113,8 +113,8 @@ final class DeliveryCommands {
           long ms = a.getDuration().getSeconds() * 1000 + a.getDuration().getNanos() / 1_000_000;
           b.append("\n  #").append(a.getAttempt()).append("  ").append(Timestamps.toString(a.getStartTime())).append("  ")
               .append(a.getResponseCode() == 0 ? "-" : Integer.toString(a.getResponseCode())).append("  ").append(ms)
-              .append(" ms").append(a.getError().isEmpty() ? "" : "  " + Shown.text(a.getError()))
-              .append(a.getResponseBody().isEmpty() ? "" : "  body: " + Shown.text(a.getResponseBody()));
+              .append(" ms").append(a.getError().isEmpty() ? "" : "  " + Shown.line(a.getError()))
+              .append(a.getResponseBody().isEmpty() ? "" : "  body: " + Shown.line(a.getResponseBody()));
         }
         root.print(Json.fields("delivery", d, "attempts", all), b.toString());
       });

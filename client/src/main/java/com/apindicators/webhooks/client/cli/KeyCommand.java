@@ -37,7 +37,8 @@ final class KeyCommand {
       WebhooksCli root = WebhooksCli.root(spec);
       return root.with(c -> {
         root.printAll("apiKeys", c.listApiKeys(),
-            k -> k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  " + k.getName());
+            k -> k.getKeyId() + "  " + (k.getAccountId().isEmpty() ? "(admin)" : k.getAccountId()) + "  "
+                + Shown.line(k.getName()));
       });
     }
   }

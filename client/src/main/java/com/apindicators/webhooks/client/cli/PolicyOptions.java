@@ -14,8 +14,7 @@ import picocli.CommandLine.Option;
 
 /** A webhook's retry policy, event filter and disable policy as flags, shared by create and update. */
 final class PolicyOptions {
-  /** At most 15 digits: no count of days so written overflows a long of milliseconds (wrapped, it was accepted). */
-  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,15})(ms|s|m|h|d)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern COUNT = Pattern.compile("\\d{1,9}");
 
   @Option(names = "--retry-max-attempts", description = "attempts per delivery, 1-10") Integer maxAttempts;
@@ -94,16 +93,16 @@ final class PolicyOptions {
   static long millis(String option, String text) {
     Matcher m = SIMPLE.matcher(text.strip().toLowerCase(Locale.ROOT));
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
+      // Checked: a count of days too big for a long of milliseconds wrapped around, and was sent as a short time.
       try {
-        return Math.multiplyExact(n, switch (m.group(2)) {
+        return Math.multiplyExact(Long.parseLong(m.group(1)), switch (m.group(2)) {
           case "ms" -> 1L;
           case "s" -> 1000L;
           case "m" -> 60_000L;
           case "h" -> 3_600_000L;
           default -> 86_400_000L;
         });
-      } catch (ArithmeticException e) {
+      } catch (ArithmeticException | NumberFormatException e) {
         throw tooLong(option, text);
       }
     }

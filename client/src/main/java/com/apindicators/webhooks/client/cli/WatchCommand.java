@@ -57,7 +57,7 @@ final class WatchCommand implements Callable<Integer> {
         synchronized (root) {
           root.out.println(asJson ? Json.of(u) : line(u.getDelivery(), color) + (u.hasWebhookDisabled()
               ? "\n  webhook " + u.getWebhookDisabled().getWebhookId() + " disabled: "
-                  + Shown.text(u.getWebhookDisabled().getDisabledReason()) : ""));
+                  + Shown.line(u.getWebhookDisabled().getDisabledReason()) : ""));
           root.out.flush();
         }
         if (count > 0 && printed.incrementAndGet() >= count) {
@@ -90,6 +90,6 @@ final class WatchCommand implements Callable<Integer> {
     long ms = d.getDuration().getSeconds() * 1000 + d.getDuration().getNanos() / 1_000_000;
     return String.format("%s  %s  %-12s  %s  %-9s  %s  %d ms%s", LocalTime.now().format(TIME), d.getDeliveryId(),
         d.getEventType(), d.getWebhookId(), status, d.getResponseCode() == 0 ? "-" : Integer.toString(d.getResponseCode()), ms,
-        d.getError().isEmpty() ? "" : "  " + Shown.text(d.getError()));
+        d.getError().isEmpty() ? "" : "  " + Shown.line(d.getError()));
   }
 }

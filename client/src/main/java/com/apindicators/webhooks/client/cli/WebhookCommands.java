@@ -23,9 +23,9 @@ final class WebhookCommands {
   private WebhookCommands() {}
 
   static String describe(Webhook w) {
-    return w.getWebhookId() + "  " + Shown.text(w.getName()) + "  " + Shown.text(w.getUrl()) + "  "
+    return w.getWebhookId() + "  " + Shown.line(w.getName()) + "  " + Shown.line(w.getUrl()) + "  "
         + String.join(",", w.getEventsList()) + (w.getEnabled() ? "" : "  (disabled"
-        + (w.getDisabledReason().isEmpty() ? "" : ": " + Shown.text(w.getDisabledReason())) + ")")
+        + (w.getDisabledReason().isEmpty() ? "" : ": " + Shown.line(w.getDisabledReason())) + ")")
         + "  secret ..." + w.getSecretHint() + policy(w.getDisablePolicy()) + health(w.getHealth());
   }
 

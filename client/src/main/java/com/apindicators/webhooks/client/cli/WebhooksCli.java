@@ -132,7 +132,9 @@ public final class WebhooksCli {
         return USAGE_ERROR;
       }
       if (e instanceof StatusRuntimeException sre) {
-        cmd.getErr().println("error: " + Failures.describe(sre.getStatus(), ((WebhooksCli) cl.getCommand()).server));
+        // The server's message may quote what a request carried.
+        cmd.getErr().println("error: " + Shown.text(Failures.describe(sre.getStatus(),
+            ((WebhooksCli) cl.getCommand()).server)));
         return SERVER_ERROR;
       }
       if (e instanceof UsageException) {

@@ -20,8 +20,8 @@ final class PublishRateGuard {
     Duration wait = rate.take(accountId);
     if (!wait.isZero()) {
       throw Errors.exhausted("PUBLISH_RATE_EXCEEDED", (accountId == null ? "Broadcasts" : "Account '" + accountId
-          + "'") + " published faster than this server allows; retry after the RetryInfo delay ("
-          + wait.toMillis() + " ms), or spread publishes out.", wait);
+          + "'") + " published, resent or redelivered faster than this server allows; retry after the RetryInfo"
+          + " delay (" + wait.toMillis() + " ms), or spread these calls out.", wait);
     }
   }
 }

@@ -117,18 +117,25 @@ public interface WebhookDao {
    * Marks the account's webhook as being deleted for {@code ms} from now: publishes skip it meanwhile
    * ({@link #TAKES_EVENTS}). Committed on its own before the step it precedes, so that publishes starting
    * after it see it. Its lock ({@code NO KEY UPDATE}) does not conflict with a publish's ({@code KEY SHARE}): it waits
-   * for a change of the webhook in progress, or behind another process's delete of it. Returns 0 if there is no
-   * such webhook.
+   * for a change of the webhook in progress, or behind another process's delete of it. Returns the mark (as text,
+   * with its offset), or empty if there is no such webhook.
    */
-  @SqlUpdate("""
+  @SqlQuery("""
       UPDATE webhooks SET deleting_until = now() + :ms * interval '1 millisecond'
       WHERE webhook_id = :id AND account_id = :accountId
+      RETURNING CAST(deleting_until AS text)
       """)
-  int markDeleting(@Bind("id") String id, @Bind("accountId") String accountId, @Bind("ms") long ms);
+  Optional<String> markDeleting(@Bind("id") String id, @Bind("accountId") String accountId, @Bind("ms") long ms);
 
-  /** Clears the mark of {@link #markDeleting}: publishes reach the webhook again. */
-  @SqlUpdate("UPDATE webhooks SET deleting_until = NULL WHERE webhook_id = :id AND account_id = :accountId")
-  int unmarkDeleting(@Bind("id") String id, @Bind("accountId") String accountId);
+  /**
+   * Clears the mark {@link #markDeleting} returned, if it is still the webhook's: publishes reach the webhook again.
+   * A mark set since (another process deleting the webhook) stays.
+   */
+  @SqlUpdate("""
+      UPDATE webhooks SET deleting_until = NULL
+      WHERE webhook_id = :id AND account_id = :accountId AND deleting_until = CAST(:mark AS timestamptz)
+      """)
+  int unmarkDeleting(@Bind("id") String id, @Bind("accountId") String accountId, @Bind("mark") String mark);
 
   /**
    * Deletes up to {@code limit} of a webhook's deliveries and their attempts, skipping rows another transaction

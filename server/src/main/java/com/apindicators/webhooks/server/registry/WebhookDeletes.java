@@ -3,6 +3,8 @@ package com.apindicators.webhooks.server.registry;
 import com.apindicators.webhooks.server.store.Conflicts;
 import com.apindicators.webhooks.server.store.SqlErrors;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
@@ -72,10 +74,13 @@ public final class WebhookDeletes {
       throw new DeleteStoppedException(0);
     }
     boolean found;
+    AtomicReference<String> mark = new AtomicReference<>();
     try {
-      found = steps(webhookId, accountId, stopped);
+      found = steps(webhookId, accountId, mark, stopped);
     } catch (DeleteStoppedException | RuntimeException e) {
-      unmark(webhookId, accountId);
+      if (mark.get() != null) {
+        unmark(webhookId, accountId, mark.get());
+      }
       throw e;
     } finally {
       turn.run();
@@ -86,11 +91,12 @@ public final class WebhookDeletes {
     return found;
   }
 
-  private boolean steps(String webhookId, String accountId, BooleanSupplier stopped) throws DeleteStoppedException {
+  private boolean steps(String webhookId, String accountId, AtomicReference<String> mark, BooleanSupplier stopped)
+      throws DeleteStoppedException {
     long gone = 0;
     int n;
     do {
-      n = step(webhookId, accountId, stopped, gone,
+      n = step(webhookId, accountId, mark, stopped, gone,
           h -> h.attach(WebhookDao.class).deleteSomeDeliveries(webhookId, DELETE_CHUNK));
       gone += Math.max(n, 0);
     } while (n == DELETE_CHUNK || n == AGAIN);
@@ -98,26 +104,29 @@ public final class WebhookDeletes {
       return false;
     }
     do {
-      n = step(webhookId, accountId, stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId));
+      n = step(webhookId, accountId, mark, stopped, gone, h -> h.attach(WebhookDao.class).delete(webhookId));
     } while (n == AGAIN);
     return n > 0;
   }
 
   /**
-   * One step under a process-wide permit: the webhook's mark renewed (committed on its own), then the work in a
-   * transaction of its own. Each waits at most {@link #lockWait} for a lock, else {@link #AGAIN}; {@link #GONE} if
-   * the webhook is gone; throws if stopped first.
+   * One step under a process-wide permit: the webhook's mark renewed (committed on its own, and kept in
+   * {@code mark}), then the work in a transaction of its own. Each waits at most {@link #lockWait} for a lock, else
+   * {@link #AGAIN}; {@link #GONE} if the webhook is gone; throws if stopped first.
    */
-  private int step(String webhookId, String accountId, BooleanSupplier stopped, long deletedSoFar,
-      HandleCallback<Integer, RuntimeException> work) throws DeleteStoppedException {
+  private int step(String webhookId, String accountId, AtomicReference<String> mark, BooleanSupplier stopped,
+      long deletedSoFar, HandleCallback<Integer, RuntimeException> work) throws DeleteStoppedException {
     if (stopped.getAsBoolean() || !turns.step(stopped)) {
       throw new DeleteStoppedException(deletedSoFar);
     }
     try {
       long markMs = DELETE_MARK.toMillis();
-      if (waitingAtMost(h -> h.attach(WebhookDao.class).markDeleting(webhookId, accountId, markMs)) == 0) {
+      Optional<String> marked =
+          waitingAtMost(h -> h.attach(WebhookDao.class).markDeleting(webhookId, accountId, markMs));
+      if (marked.isEmpty()) {
         return GONE;
       }
+      mark.set(marked.get());
       return waitingAtMost(work);
     } catch (RuntimeException e) {
       if (SqlErrors.LOCK_NOT_AVAILABLE.equals(SqlErrors.state(e))) {
@@ -130,7 +139,7 @@ public final class WebhookDeletes {
   }
 
   /** The work in a transaction whose lock waits end after {@link #lockWait} ({@code lock_timeout}). */
-  private int waitingAtMost(HandleCallback<Integer, RuntimeException> work) {
+  private <R> R waitingAtMost(HandleCallback<R, RuntimeException> work) {
     return Conflicts.inTransaction(jdbi, h -> {
       setLockTimeout(h, lockWait);
       return work.withHandle(h);
@@ -138,14 +147,15 @@ public final class WebhookDeletes {
   }
 
   /**
-   * Clears the webhook's mark after a delete stopped or failed, so that it takes events again at once. Best effort:
-   * waiting at most a second for its row; otherwise the mark runs out by itself.
+   * Clears the webhook's mark after a delete stopped or failed, so that it takes events again at once, unless another
+   * delete (in another process) has marked it since. Best effort: waiting at most a second for its row; otherwise the
+   * mark runs out by itself.
    */
-  private void unmark(String webhookId, String accountId) {
+  private void unmark(String webhookId, String accountId, String mark) {
     try {
       jdbi.useTransaction(h -> {
         setLockTimeout(h, Duration.ofSeconds(1));
-        h.attach(WebhookDao.class).unmarkDeleting(webhookId, accountId);
+        h.attach(WebhookDao.class).unmarkDeleting(webhookId, accountId, mark);
       });
     } catch (RuntimeException e) {
       log.warn("Could not clear the delete's mark of webhook {}; it runs out within {}: {}", webhookId, DELETE_MARK,

@@ -345,6 +345,8 @@ class DeliveryPipelineTest {
         w));
     f.deliveries.redeliverDelivery(again);
     assertThat(awaitFinal(id).getAttemptCount()).isEqualTo(2);
+    // The first attempt and this one: the refused redeliveries sent nothing, then or later.
+    assertThat(receiver.requests("/off")).hasSize(2);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.events.EventDao;
+import com.zaxxer.hikari.HikariDataSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +42,8 @@ class InstantsInAnyZoneTest {
   @AfterEach
   void backToTheZoneBefore() {
     TimeZone.setDefault(zone);
+    // Connections the pool opened meanwhile set their session's zone from Berlin: opened anew for the next tests.
+    ((HikariDataSource) TestDatabase.get().dataSource()).getHikariPoolMXBean().softEvictConnections();
   }
 
   @Test
