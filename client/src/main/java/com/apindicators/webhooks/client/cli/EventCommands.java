@@ -26,7 +26,8 @@ final class EventCommands {
       WebhooksCli.requireLimit(limit);
       return root.with(c -> {
         root.printAll("events", c.listEvents(account, types == null ? List.of() : types, limit),
-            e -> e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  " + Shown.line(e.getDataJson()));
+            e -> e.getEventId() + "  " + e.getType() + "  " + Timestamps.toString(e.getTimestamp()) + "  "
+                + Shown.line(e.getDataJson()));
       });
     }
   }
