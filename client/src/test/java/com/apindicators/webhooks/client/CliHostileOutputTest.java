@@ -110,4 +110,14 @@ class CliHostileOutputTest {
       assertThat(run.err().toString()).contains("longer than a duration can be");
     }
   }
+
+  @Test
+  void anArgumentTheLocaleCouldNotDecodeIsRefusedNotStored() {
+    // What the JVM makes of "Bot für" given in a C locale.
+    CliTest.Run run = cli("create", "--account", "names", "--name", "Bot f\uFFFD\uFFFDr", "--url",
+        "http://127.0.0.1:9/hook", "--events", "signal.buy");
+    assertThat(run.exit()).as(run.err().toString()).isEqualTo(2);
+    assertThat(run.err().toString()).contains("could not be read in this terminal's locale").contains("LANG=C.UTF-8");
+    assertThat(cli("list", "--account", "names").stdout()).doesNotContain("Bot f");
+  }
 }

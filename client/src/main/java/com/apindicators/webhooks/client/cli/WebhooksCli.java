@@ -151,7 +151,26 @@ public final class WebhooksCli {
       return USAGE_ERROR;
     });
     GlobalOptionsHelp.install(cl);
+    CommandLine.IExecutionStrategy run = cl.getExecutionStrategy();
+    cl.setExecutionStrategy(parsed -> {
+      requireDecoded(parsed);
+      return run.execute(parsed);
+    });
     return cl;
+  }
+
+  /**
+   * Refuses arguments the JVM could not decode: it reads them in the locale's charset, and in a C or POSIX locale
+   * (LANG unset: containers, cron) every byte beyond ASCII became U+FFFD, so "Bot für" was stored as "Bot f??r".
+   */
+  private static void requireDecoded(CommandLine.ParseResult parsed) {
+    for (String arg : parsed.originalArgs()) {
+      if (arg.indexOf('\uFFFD') >= 0) {
+        throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(), "an argument has characters"
+            + " that could not be read in this terminal's locale (" + System.getProperty("sun.jnu.encoding")
+            + "): nothing was sent; run with a UTF-8 locale, e.g. LANG=C.UTF-8");
+      }
+    }
   }
 
   /** The first argument that is neither a global option nor its value: the command's name, or null. */
