@@ -1,0 +1,48 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.TestDatabase;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An account's watch replays through the account's index: a quiet account beside a busy one reads its own changes,
+ * not every change since its resume point (which let one tenant's replays of old tokens keep the replay threads on
+ * scans of everyone's changes).
+ */
+class ChangeLogReplayTest {
+  private static final String[] NONE = new String[0];
+
+  @Test
+  void aQuietAccountsReplayReadsItsOwnChangesThroughItsIndex() {
+    Jdbi jdbi = TestDatabase.clean().jdbi();
+    jdbi.useHandle(h -> {
+      h.execute("""
+          INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
+              response_code, error, attempt_count, duration_ms, create_time)
+          SELECT 'dlv_' || g, 'wh_' || (g % 7), CASE WHEN g % 4000 = 0 THEN 'quiet' ELSE 'busy' END, 'evt_' || g,
+              'signal.buy', 'http://127.0.0.1:9/', CASE WHEN g % 8000 = 0 THEN 'FAILED' ELSE 'DELIVERED' END, 200, '',
+              1, 5, now()
+          FROM generate_series(1, 40000) g
+          """);
+      h.execute("ANALYZE delivery_changes");
+    });
+
+    List<DeliveryChange> quiet = jdbi.withHandle(h -> ChangeLog.after(h, 0, "quiet", NONE, NONE, NONE, 100));
+    assertThat(quiet).hasSize(10).allSatisfy(c -> assertThat(c.delivery().accountId()).isEqualTo("quiet"))
+        .isSortedAccordingTo((a, b) -> Long.compare(a.changeId(), b.changeId()));
+    List<DeliveryChange> failedLater = jdbi.withHandle(h -> ChangeLog.after(h, quiet.get(4).changeId(), "quiet", NONE,
+        NONE, new String[] {"FAILED"}, 100));
+    assertThat(failedLater).hasSize(3).allSatisfy(c -> assertThat(c.delivery().status()).isEqualTo(DeliveryStatus.FAILED));
+    List<DeliveryChange> everyone = jdbi.withHandle(h -> ChangeLog.after(h, 0, null, NONE, NONE, NONE, 100));
+    assertThat(everyone).hasSize(100);
+
+    List<String> lines = jdbi.withHandle(h -> h.createQuery("EXPLAIN (ANALYZE, BUFFERS) "
+        + ChangeLog.AFTER_ACCOUNT).bind("accountId", "quiet").bind("after", 0L).bind("webhookIds", NONE)
+        .bind("eventTypes", NONE).bind("statuses", NONE).bind("limit", 100).mapTo(String.class).list());
+    String plan = String.join("\n", lines);
+    assertThat(plan).as(plan).contains("Index Cond: ((account_id = ").doesNotContain("Seq Scan");
+  }
+}
