@@ -81,6 +81,10 @@ public final class HttpSender implements AutoCloseable {
             .build())
         .setIOReactorConfig(IOReactorConfig.custom().setSoTimeout(t).setTcpNoDelay(true).build())
         .disableRedirectHandling()
+        // Answers are kept as sent, never inflated: the client's gzip reader copied its whole header buffer for each
+        // byte of a header field that never ends, on an I/O thread no deadline can stop (quadratic, unbounded), so
+        // one endpoint answering that way froze every tenant's deliveries. Nor do we ask for compression.
+        .disableContentCompression()
         // A POST that may have reached the receiver is never silently sent again; retries are the policy's job.
         .disableAutomaticRetries()
         .disableCookieManagement()

@@ -74,6 +74,37 @@ class HostileEndpointTest {
   }
 
   @Test
+  void aGzipAnswerWhoseHeaderNeverEndsIsKeptAsSentAndFreezesNoOne() throws Exception {
+    // A gzip header announcing a file name (flag 08) whose bytes never end: inflating it copied the whole header
+    // again for every byte read, on an I/O thread, beyond the reach of the attempt's deadline.
+    byte[] head = ("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + (10 + (1 << 20))
+        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] gzipHeader = {0x1f, (byte) 0x8b, 8, 8, 0, 0, 0, 0, 0, (byte) 0xff};
+    byte[] answer = new byte[head.length + gzipHeader.length + (1 << 20)];
+    System.arraycopy(head, 0, answer, 0, head.length);
+    System.arraycopy(gzipHeader, 0, answer, head.length, gzipHeader.length);
+    java.util.Arrays.fill(answer, head.length + gzipHeader.length, answer.length, (byte) 'a');
+    try (GrpcTestServer server = GrpcTestServer.start(); Receiver healthy = new Receiver();
+        RawReceiver bomb = new RawReceiver(answer)) {
+      Fixtures f = new Fixtures(server.channel);
+      String evil = f.webhook("evil", bomb.url("/gz"), "signal.buy").getWebhook().getWebhookId();
+      String good = f.webhook("good", healthy.url("/ok"), "signal.buy").getWebhook().getWebhookId();
+      for (int i = 0; i < 4; i++) {
+        f.publish("signal.buy", "{}", "");
+      }
+      await().atMost(Duration.ofSeconds(30)).until(
+          () -> TestDatabase.count("SELECT count(*) FROM deliveries WHERE status <> 'PENDING'") == 8);
+      assertThat(f.deliveriesOf(good)).allSatisfy(
+          d -> assertThat(d.getStatus()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_DELIVERED));
+      assertThat(f.deliveriesOf(evil)).hasSize(4).allSatisfy(d -> {
+        assertThat(d.getResponseCode()).isEqualTo(200);
+        assertThat(d.getResponseBody()).as("kept as sent, not inflated").contains("aaaa");
+      });
+      assertThat(healthy.requests("/ok")).allSatisfy(r -> assertThat(r.header("accept-encoding")).isNull());
+    }
+  }
+
+  @Test
   void aResponseBodyCutAtTheCapEndsOnACharacterBoundary() throws Exception {
     try (GrpcTestServer server = GrpcTestServer.start(); Receiver receiver = new Receiver()) {
       // 3-byte characters: 16 KiB is not a multiple of 3, so a byte cut would split the last one.
