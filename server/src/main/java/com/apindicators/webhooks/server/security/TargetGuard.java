@@ -45,6 +45,11 @@ public final class TargetGuard implements DnsResolver {
       return "has no host a client could connect to";
     }
     String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    // A name's trailing dot (the root) changes nothing it names: 127.0.0.1. and foo.localhost. are refused as
+    // 127.0.0.1 and foo.localhost are (they passed the checks when saved, and were only refused when sent).
+    if (h.endsWith(".") && h.length() > 1) {
+      h = h.substring(0, h.length() - 1);
+    }
     String lower = h.toLowerCase(Locale.ROOT);
     if (ambiguousNumeric(h)) {
       return "uses an ambiguous numeric host '" + host + "'; write an IPv4 address as four decimal parts"
@@ -53,7 +58,7 @@ public final class TargetGuard implements DnsResolver {
     if (allowPrivate) {
       return null;
     }
-    if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("localhost.")) {
+    if (lower.equals("localhost") || lower.endsWith(".localhost")) {
       return "must not target localhost" + LIFT;
     }
     if (h.contains(":") || DOTTED_QUAD.matcher(h).matches()) {

@@ -69,7 +69,10 @@ class SsrfGuardTest {
         "http://localhost:" + p + "/", "http://LOCALHOST:" + p + "/", "http://api.localhost:" + p + "/",
         // IPv4-translated (RFC 2765 ::ffff:0:0/96), also in dotted form, and Teredo (2001::/32) embedding 127.0.0.1
         "http://[::ffff:0:7f00:1]:" + p + "/", "http://[::ffff:0:127.0.0.1]:" + p + "/",
-        "http://[0:0:0:0:ffff:0:a9fe:a9fe]/", "http://[2001:0:7f00:1::80ff:fffe]:" + p + "/");
+        "http://[0:0:0:0:ffff:0:a9fe:a9fe]/", "http://[2001:0:7f00:1::80ff:fffe]:" + p + "/",
+        // The root's trailing dot changes nothing a name means.
+        "http://127.0.0.1.:" + p + "/", "http://0x7f.1.:" + p + "/", "http://api.localhost.:" + p + "/",
+        "http://localhost.:" + p + "/", "http://169.254.169.254./latest/meta-data/");
     for (String url : urls) {
       StatusAssert e = failing(() -> f.webhooks.createWebhook(CreateWebhookRequest.newBuilder().setAccountId("ssrf")
           .setName("x").setUrl(url).addEvents("signal.buy").build()));
