@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -54,6 +56,15 @@ public final class HttpSender implements AutoCloseable {
   private final TargetGuard guard;
   private final SecretBox secrets;
   private final Duration timeout;
+  /**
+   * Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups.
+   * Their number is bounded by the attempts in flight (the dispatcher's slots), as each attempt looks up once.
+   */
+  private final ExecutorService lookups = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "delivery-lookup");
+    t.setDaemon(true);
+    return t;
+  });
   private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "delivery-deadlines");
     t.setDaemon(true);
@@ -99,8 +110,10 @@ public final class HttpSender implements AutoCloseable {
     Instant start = Instant.now();
     long startNanos = System.nanoTime();
     SimpleHttpRequest request;
+    String host;
     try {
-      guard.checkLiteral(URI.create(job.url()).getHost());
+      host = URI.create(job.url()).getHost();
+      guard.checkLiteral(host);
       request = request(job, start.getEpochSecond());
     } catch (IllegalArgumentException e) {
       done.accept(new AttemptResult(start, Duration.ZERO, 0, "", "Invalid URL: " + e.getMessage(), null));
@@ -128,8 +141,23 @@ public final class HttpSender implements AutoCloseable {
     // A body longer than we keep is not read to its end (it may never end): the answer is what we kept, and the
     // consumer then fails the exchange, closing the connection.
     BoundedBodyConsumer consumer = new BoundedBodyConsumer(MAX_RESPONSE_BODY_BYTES, answered);
-    Future<BoundedBodyConsumer.Result> future = client.execute(SimpleRequestProducer.create(request),
-        consumer, new FutureCallback<>() {
+    AtomicReference<Future<BoundedBodyConsumer.Result>> exchange = new AtomicReference<>();
+    // The deadline counts from the start, the lookup of the host included.
+    deadline.set(deadlines.schedule(() -> {
+      // cancel() alone leaves the connection reading whatever the endpoint still sends.
+      consumer.abandon();
+      Future<BoundedBodyConsumer.Result> f = exchange.get();
+      if (f != null) {
+        f.cancel(true);
+      }
+      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS));
+    if (reported.get()) {
+      deadline.get().cancel(false);
+    }
+    Runnable post = () -> {
+      if (!reported.get()) {
+        exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
             answered.accept(r);
@@ -144,16 +172,26 @@ public final class HttpSender implements AutoCloseable {
           public void cancelled() {
             once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
           }
-        });
-    deadline.set(deadlines.schedule(() -> {
-      // cancel() alone leaves the connection reading whatever the endpoint still sends.
-      consumer.abandon();
-      future.cancel(true);
-      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS));
-    if (reported.get()) {
-      deadline.get().cancel(false);
+        }));
+      }
+    };
+    if (TargetGuard.isAddress(host)) {
+      post.run();
+      return;
     }
+    // A name is looked up here, on a thread of its own, never on the caller's: send() runs on the HTTP client's I/O
+    // threads and the deadline thread too (as attempts end, the next start), and a tenant's name server that
+    // answers slowly or never held those threads, and every tenant's sends with them. The connection then finds
+    // the checked addresses in the guard.
+    lookups.execute(() -> {
+      try {
+        guard.resolve(host);
+      } catch (UnknownHostException e) {
+        once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
+        return;
+      }
+      post.run();
+    });
   }
 
   /**
@@ -241,6 +279,7 @@ public final class HttpSender implements AutoCloseable {
   @Override
   public void close() {
     deadlines.shutdownNow();
+    lookups.shutdownNow();
     client.close(CloseMode.GRACEFUL);
   }
 }

@@ -7,6 +7,8 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
@@ -23,10 +25,39 @@ public final class TargetGuard implements DnsResolver {
   private static final Pattern NUMERIC_LABEL = Pattern.compile("(?i)\\d+|0x[0-9a-f]*");
   private static final Pattern DOTTED_QUAD = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final String LIFT = " (the server's --allow-private-targets lifts this for local development)";
+  /**
+   * How long a name's checked addresses serve without another lookup. The sender looks each name up ahead, on a
+   * thread of its own, and the connection then finds the addresses here instead of looking up again on an I/O
+   * thread. Within that time a name's addresses cannot change under a connection, so rebinding gains nothing.
+   */
+  static final long REMEMBER_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Names remembered at most; beyond it they are all forgotten at once (a flood of names only costs lookups). */
+  static final int MAX_REMEMBERED = 10_000;
   private final boolean allowPrivate;
+  private final Lookup lookup;
+  private final ConcurrentHashMap<String, Checked> checked = new ConcurrentHashMap<>();
+
+  /** How a name is looked up: the system's resolver in the server; tests put a slow one in its place. */
+  @FunctionalInterface
+  public interface Lookup {
+    InetAddress[] all(String host) throws UnknownHostException;
+  }
+
+  /** A name's addresses that passed the checks, and until when they serve. */
+  private record Checked(InetAddress[] addresses, long untilNanos) {}
 
   public TargetGuard(boolean allowPrivate) {
+    this(allowPrivate, InetAddress::getAllByName);
+  }
+
+  public TargetGuard(boolean allowPrivate, Lookup lookup) {
     this.allowPrivate = allowPrivate;
+    this.lookup = lookup;
+  }
+
+  /** Whether a URL's host is an address, not a name: connecting to it looks nothing up. */
+  public static boolean isAddress(String host) {
+    return host != null && (host.startsWith("[") || DOTTED_QUAD.matcher(host).matches());
   }
 
   /** A connection that was refused before it was made. */
@@ -105,10 +136,22 @@ public final class TargetGuard implements DnsResolver {
   @Override
   public InetAddress[] resolve(String host) throws UnknownHostException {
     checkLiteral(host);
-    InetAddress[] all = InetAddress.getAllByName(host);
-    if (allowPrivate) {
-      return all;
+    String name = host.toLowerCase(Locale.ROOT);
+    long now = System.nanoTime();
+    Checked known = checked.get(name);
+    if (known != null && known.untilNanos() - now > 0) {
+      return known.addresses().clone();
     }
+    InetAddress[] all = lookup.all(host);
+    InetAddress[] allowed = allowPrivate ? all : publicOnly(host, all);
+    if (checked.size() >= MAX_REMEMBERED) {
+      checked.clear();
+    }
+    checked.put(name, new Checked(allowed.clone(), now + REMEMBER_NANOS));
+    return allowed;
+  }
+
+  private static InetAddress[] publicOnly(String host, InetAddress[] all) throws BlockedTargetException {
     List<InetAddress> allowed = new ArrayList<>();
     for (InetAddress a : all) {
       if (isPublic(a)) {

@@ -1,0 +1,115 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.security.SecretBox;
+import com.apindicators.webhooks.server.security.TargetGuard;
+import com.sun.net.httpserver.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A tenant's name server that answers slowly, or never, holds only its own attempts. The sender looked names up on
+ * the thread that called it, which is the HTTP client's I/O threads and the deadline thread as attempts end: one
+ * such name held them, and every tenant's sends with them. Lookups here block on a latch, not on time.
+ */
+class SlowLookupTest {
+  private final CountDownLatch nameServerAnswers = new CountDownLatch(1);
+  private final AtomicInteger posts = new AtomicInteger();
+  private final SecretBox box = SecretBox.random();
+  private HttpServer receiver;
+
+  @BeforeEach
+  void receiver() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    receiver.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      posts.incrementAndGet();
+      ex.sendResponseHeaders(200, 2);
+      try (OutputStream os = ex.getResponseBody()) {
+        os.write("ok".getBytes());
+      }
+    });
+    receiver.start();
+  }
+
+  @AfterEach
+  void stop() {
+    nameServerAnswers.countDown();
+    receiver.stop(0);
+  }
+
+  /** slow.test answers once the latch opens; every other name at once; both are this machine. */
+  private InetAddress[] lookup(String host) {
+    if (host.startsWith("slow.")) {
+      try {
+        nameServerAnswers.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return new InetAddress[] {InetAddress.getLoopbackAddress()};
+  }
+
+  private DeliveryJob job(String host) {
+    return new DeliveryJob("dlv_" + host, "wh_1", "acct", "http://" + host + ":" + receiver.getAddress().getPort()
+        + "/h", box.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), null, "signal.buy", Instant.now(), "{}", 1, 1,
+        1000, 1000);
+  }
+
+  @Test
+  void aSlowNameServerHoldsNeitherTheCallerNorOtherAttempts() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
+      CompletableFuture<AttemptResult> slow = new CompletableFuture<>();
+      try {
+        CompletableFuture<Void> called =
+            CompletableFuture.runAsync(() -> sender.send(job("slow.test"), slow::complete));
+        called.get(5, TimeUnit.SECONDS); // it returned while the name server had not answered
+        CompletableFuture<AttemptResult> fast = new CompletableFuture<>();
+        sender.send(job("fast.test"), fast::complete);
+        assertThat(fast.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+        assertThat(slow).as("still waiting for its name").isNotDone();
+      } finally {
+        nameServerAnswers.countDown(); // before the sender closes, which waits for its threads
+      }
+      assertThat(slow.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+      assertThat(posts.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aLookupThatOutlastsTheDeadlineEndsTheAttemptAndSendsNothingAfter() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(1), 4)) {
+      CompletableFuture<AttemptResult> slow = new CompletableFuture<>();
+      AtomicInteger reports = new AtomicInteger();
+      try {
+        CompletableFuture.runAsync(() -> sender.send(job("slow.test"), r -> {
+          reports.incrementAndGet();
+          slow.complete(r);
+        }));
+        AttemptResult r = slow.get(10, TimeUnit.SECONDS);
+        assertThat(r.delivered()).isFalse();
+        assertThat(r.error()).contains("Timed out");
+      } finally {
+        nameServerAnswers.countDown();
+      }
+      // The lookup now ends; the attempt is over, so nothing is posted and nothing reported again. A later attempt
+      // to the same name is, as the name was looked up.
+      CompletableFuture<AttemptResult> later = new CompletableFuture<>();
+      sender.send(job("slow.test"), later::complete);
+      assertThat(later.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+      assertThat(posts.get()).isEqualTo(1);
+      assertThat(reports.get()).isEqualTo(1);
+    }
+  }
+}
