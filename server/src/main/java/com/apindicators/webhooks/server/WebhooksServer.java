@@ -10,6 +10,7 @@ import com.apindicators.webhooks.server.api.CallQuota;
 import com.apindicators.webhooks.server.delivery.Backlog;
 import com.apindicators.webhooks.server.api.Pages;
 import com.apindicators.webhooks.server.api.ResumeTokens;
+import com.apindicators.webhooks.server.api.StreamsByKey;
 import com.apindicators.webhooks.server.security.SealedTokens;
 import com.apindicators.webhooks.server.security.ApiKeys;
 import com.apindicators.webhooks.server.security.SecretBox;
@@ -62,6 +63,7 @@ public final class WebhooksServer {
   private final HealthStatusManager health = new HealthStatusManager();
   private final DeliveryEngine engine;
   private final WatchHub hub;
+  private final StreamsByKey streamsByKey;
   private final ChangeFeed feed;
   private final Metrics metrics = new Metrics();
   private final DatabaseHealth databaseHealth;
@@ -81,8 +83,9 @@ public final class WebhooksServer {
     SealedTokens tokens = new SealedTokens(secrets);
     Pages pages = new Pages(tokens);
     DeliveryLog deliveryLog = new DeliveryLog(db.jdbi());
+    this.streamsByKey = new StreamsByKey(apiKeys::revokedAmong);
     DeliveryWatches watches = new DeliveryWatches(hub, WATCH_BUFFER, new ResumeTokens(tokens),
-        config.limits().watchesPerKey(), config.changeLogDays());
+        config.limits().watchesPerKey(), config.changeLogDays(), streamsByKey);
     this.databaseHealth = new DatabaseHealth(db.dataSource(), 1000, up -> setHealth(up ? ServingStatus.SERVING
         : ServingStatus.NOT_SERVING));
     OperationalMetrics.register(metrics, db, hub, new Backlog(db.jdbi(), feed::position, databaseHealth::isUp));
@@ -184,6 +187,7 @@ public final class WebhooksServer {
     health.enterTerminalState();
     server.shutdown();
     hub.close();
+    streamsByKey.close();
     // Every wait below is bounded; an interrupt (before or during) is kept for the caller, but cannot cut the
     // engine's drain short: it records results and releases leases, and the feed returns its connection.
     boolean interrupted = Thread.interrupted();

@@ -12,6 +12,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** WatchDeliveries: validates the filter and token, then subscribes the stream to the hub. */
 public final class DeliveryWatches {
@@ -23,13 +24,16 @@ public final class DeliveryWatches {
   private final WatchQuota quota;
   private final StreamWatcher.Responses responses;
   private final StreamSenders senders = new StreamSenders();
+  private final StreamsByKey byKey;
 
   /**
    * @param bufferSize how many updates one stream may have unsent before it is cut off
    * @param watchesPerKey how many streams one API key may have open at once
    * @param changeLogDays how many days of updates the change log keeps (older tokens are out of range)
    */
-  public DeliveryWatches(WatchHub hub, int bufferSize, ResumeTokens tokens, int watchesPerKey, int changeLogDays) {
+  public DeliveryWatches(WatchHub hub, int bufferSize, ResumeTokens tokens, int watchesPerKey, int changeLogDays,
+      StreamsByKey byKey) {
+    this.byKey = byKey;
     this.changeLogDays = changeLogDays;
     this.hub = hub;
     this.bufferSize = bufferSize;
@@ -44,9 +48,24 @@ public final class DeliveryWatches {
       WatchFilter filter = scoped(filter(r));
       watcher.account(filter.accountId());
       OptionalLong resumeAfter = resumePosition(r.getResumeToken());
-      Runnable release = quota.acquire(Access.caller().keyId());
-      watcher.onEnd(release);
+      String keyId = Access.caller().keyId();
+      Runnable slot = quota.acquire(keyId);
       WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
+      AtomicReference<Runnable> forget = new AtomicReference<>();
+      Runnable release = () -> {
+        slot.run();
+        Runnable f = forget.get(); // null only while being added, when nothing is to be forgotten yet
+        if (f != null) {
+          f.run();
+        }
+      };
+      forget.set(byKey.add(keyId, () -> {
+        hub.unsubscribe(subscription[0]);
+        watcher.fail(Errors.of(Code.UNAUTHENTICATED, "API_KEY_REVOKED", "The API key of this watch was revoked;"
+            + " the stream ended. Watch with a live key."));
+        release.run();
+      }));
+      watcher.onEnd(release);
       observer.setOnCancelHandler(() -> {
         hub.unsubscribe(subscription[0]);
         release.run();

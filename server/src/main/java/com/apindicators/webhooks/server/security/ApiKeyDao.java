@@ -25,6 +25,12 @@ public interface ApiKeyDao {
   @SqlUpdate("UPDATE api_keys SET revoke_time = now() WHERE key_id = :id AND revoke_time IS NULL")
   int revoke(@Bind("id") String id);
 
+  @SqlQuery("""
+      SELECT t.id FROM unnest(CAST(:ids AS text[])) AS t(id)
+      WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.key_id = t.id AND k.revoke_time IS NULL)
+      """)
+  List<String> notLive(@Bind("ids") String[] ids);
+
   @SqlQuery("SELECT count(*) FROM api_keys WHERE account_id IS NULL AND revoke_time IS NULL")
   int liveAdminKeys();
 

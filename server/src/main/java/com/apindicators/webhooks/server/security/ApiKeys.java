@@ -7,9 +7,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
@@ -187,6 +190,11 @@ public final class ApiKeys {
     boolean revoked = jdbi.withExtension(ApiKeyDao.class, dao -> dao.revoke(keyId)) > 0;
     remembered.remove(keyId);
     return revoked;
+  }
+
+  /** Which of these key ids are not live keys (revoked, or never made), in one query. */
+  public Set<String> revokedAmong(Collection<String> keyIds) {
+    return new HashSet<>(jdbi.withExtension(ApiKeyDao.class, dao -> dao.notLive(keyIds.toArray(String[]::new))));
   }
 
   public boolean hasAdminKey() {
