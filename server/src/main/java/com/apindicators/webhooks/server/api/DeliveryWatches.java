@@ -47,9 +47,17 @@ public final class DeliveryWatches {
     try {
       WatchFilter filter = scoped(filter(r));
       watcher.account(filter.accountId());
-      OptionalLong resumeAfter = resumePosition(r.getResumeToken());
+      // The key's slot first: reading a token's position queries the database, which a key at its limit calling
+      // again and again (streams are not counted as calls in progress) would otherwise do without any bound.
       String keyId = Access.caller().keyId();
       Runnable slot = quota.acquire(keyId);
+      OptionalLong resumeAfter;
+      try {
+        resumeAfter = resumePosition(r.getResumeToken());
+      } catch (RuntimeException e) {
+        slot.run();
+        throw e;
+      }
       WatchHub.Subscription[] subscription = new WatchHub.Subscription[1];
       AtomicReference<Runnable> forget = new AtomicReference<>();
       Runnable release = () -> {

@@ -48,6 +48,28 @@ class WatchLimitsTest {
   }
 
   @Test
+  void aKeyAtItsLimitIsRefusedBeforeItsTokenIsReadAndABadTokenGivesItsSlotBack() throws Exception {
+    server = GrpcTestServer.start(ServerConfig.defaults().withAllowPrivateTargets(true)
+        .withLimits(new Limits(1000, 2000, 1)));
+    Channel key = server.channelForAccount("cap");
+    WatchDeliveriesRequest badToken = WatchDeliveriesRequest.newBuilder().setResumeToken("not-a-token").build();
+    // With its slot free, a bad token is the error, and the slot is free again after it.
+    for (int i = 0; i < 2; i++) {
+      WatchClient bad = WatchClient.open(key, badToken);
+      await().until(() -> bad.error.get() != null);
+      assertThat(Status.fromThrowable(bad.error.get()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+    try (WatchClient open = WatchClient.open(key, WatchDeliveriesRequest.getDefaultInstance())) {
+      await().until(() -> server.server.watchers() == 1);
+      // At its limit, the key is refused before its token is read (which costs database queries).
+      WatchClient refused = WatchClient.open(key, badToken);
+      await().until(() -> refused.error.get() != null);
+      assertThat(new StatusAssert((StatusRuntimeException) refused.error.get()).reason())
+          .isEqualTo("WATCH_LIMIT_REACHED");
+    }
+  }
+
+  @Test
   void aKeyBeyondItsWatchLimitIsRefusedWithResourceExhaustedAndGetsItsSlotBackWhenAStreamEnds() throws Exception {
     server = GrpcTestServer.start(ServerConfig.defaults().withAllowPrivateTargets(true).withLimits(new Limits(1000, 2000, 3)));
     Channel key = server.channelForAccount("cap");
