@@ -68,9 +68,11 @@ public final class DeliveryWatches {
         }
       };
       forget.set(byKey.add(keyId, () -> {
-        hub.unsubscribe(subscription[0]);
+        // Ended first: a subscription made meanwhile sees the watcher ended (its lock orders the two) and undoes
+        // itself; one made before is undone here.
         watcher.fail(Errors.of(Code.UNAUTHENTICATED, "API_KEY_REVOKED", "The API key of this watch was revoked;"
             + " the stream ended. Watch with a live key."));
+        hub.unsubscribe(subscription[0]);
         release.run();
       }));
       watcher.onEnd(release);

@@ -61,7 +61,13 @@ public final class StreamsByKey implements AutoCloseable {
         Set<Runnable> ended = streams.remove(keyId);
         if (ended != null) {
           log.info("API key {} was revoked: ending its {} watch streams", keyId, ended.size());
-          ended.forEach(Runnable::run);
+          for (Runnable end : ended) {
+            try {
+              end.run();
+            } catch (RuntimeException e) {
+              log.warn("Could not end a watch stream of revoked key {}: {}", keyId, e.toString());
+            }
+          }
         }
       }
     } catch (RuntimeException e) {

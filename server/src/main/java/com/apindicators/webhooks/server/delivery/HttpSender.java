@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,14 +59,18 @@ public final class HttpSender implements AutoCloseable {
   private final SecretBox secrets;
   private final Duration timeout;
   /**
-   * Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups.
-   * Their number is bounded by the attempts in flight (the dispatcher's slots), as each attempt looks up once.
+   * Name lookups in progress at most. A lookup cannot be interrupted (it ends when the system's resolver gives up),
+   * so one outlives its attempt's deadline; beyond this many, an attempt fails at once ("too many lookups") rather
+   * than the process making threads without bound.
    */
-  private final ExecutorService lookups = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "delivery-lookup");
-    t.setDaemon(true);
-    return t;
-  });
+  static final int MAX_LOOKUPS = 128;
+  /** Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups. */
+  private final ExecutorService lookups = new ThreadPoolExecutor(0, MAX_LOOKUPS, 30, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "delivery-lookup");
+        t.setDaemon(true);
+        return t;
+      });
   private final ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, r -> {
     Thread t = new Thread(r, "delivery-deadlines");
     t.setDaemon(true);
@@ -142,21 +148,28 @@ public final class HttpSender implements AutoCloseable {
     // consumer then fails the exchange, closing the connection.
     BoundedBodyConsumer consumer = new BoundedBodyConsumer(MAX_RESPONSE_BODY_BYTES, answered);
     AtomicReference<Future<BoundedBodyConsumer.Result>> exchange = new AtomicReference<>();
-    // The deadline counts from the start, the lookup of the host included.
+    // The deadline counts from the start, the lookup of the host included. It and the start of the exchange take
+    // turns (the exchange's lock): an exchange starts only if the deadline has not passed, and one that started is
+    // cancelled by it.
     deadline.set(deadlines.schedule(() -> {
-      // cancel() alone leaves the connection reading whatever the endpoint still sends.
-      consumer.abandon();
-      Future<BoundedBodyConsumer.Result> f = exchange.get();
-      if (f != null) {
-        f.cancel(true);
+      synchronized (exchange) {
+        // cancel() alone leaves the connection reading whatever the endpoint still sends.
+        consumer.abandon();
+        Future<BoundedBodyConsumer.Result> f = exchange.get();
+        if (f != null) {
+          f.cancel(true);
+        }
+        once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
       }
-      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
     }, timeout.toMillis(), TimeUnit.MILLISECONDS));
     if (reported.get()) {
       deadline.get().cancel(false);
     }
     Runnable post = () -> {
-      if (!reported.get()) {
+      synchronized (exchange) {
+        if (reported.get()) {
+          return;
+        }
         exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
@@ -175,6 +188,17 @@ public final class HttpSender implements AutoCloseable {
         }));
       }
     };
+    try {
+      startExchange(host, post, once, start, startNanos);
+    } catch (RuntimeException e) {
+      // Reported here, once: the caller must not report it again (the deadline would, a second time).
+      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
+    }
+  }
+
+  /** Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name. */
+  private void startExchange(String host, Runnable post, Consumer<AttemptResult> once, Instant start,
+      long startNanos) {
     if (TargetGuard.isAddress(host)) {
       post.run();
       return;
@@ -186,7 +210,7 @@ public final class HttpSender implements AutoCloseable {
     lookups.execute(() -> {
       try {
         guard.resolve(host);
-      } catch (UnknownHostException e) {
+      } catch (UnknownHostException | RuntimeException e) {
         once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
         return;
       }
@@ -237,6 +261,10 @@ public final class HttpSender implements AutoCloseable {
   }
 
   private String describe(Exception e) {
+    if (e instanceof RejectedExecutionException) {
+      return "Not sent: " + MAX_LOOKUPS + " name lookups were already in progress (name servers answering slowly or"
+          + " not at all); nothing was sent";
+    }
     if (e instanceof TargetGuard.BlockedTargetException) {
       return e.getMessage();
     }

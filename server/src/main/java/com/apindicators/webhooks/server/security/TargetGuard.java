@@ -31,7 +31,7 @@ public final class TargetGuard implements DnsResolver {
    * thread. Within that time a name's addresses cannot change under a connection, so rebinding gains nothing.
    */
   static final long REMEMBER_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** Names remembered at most; beyond it they are all forgotten at once (a flood of names only costs lookups). */
+  /** Names remembered at most; beyond it, those out of date are forgotten, and a new one is not kept if none are. */
   static final int MAX_REMEMBERED = 10_000;
   private final boolean allowPrivate;
   private final Lookup lookup;
@@ -144,10 +144,13 @@ public final class TargetGuard implements DnsResolver {
     }
     InetAddress[] all = lookup.all(host);
     InetAddress[] allowed = allowPrivate ? all : publicOnly(host, all);
+    long looked = System.nanoTime(); // after the lookup, which may have taken seconds
     if (checked.size() >= MAX_REMEMBERED) {
-      checked.clear();
+      checked.values().removeIf(c -> c.untilNanos() - looked <= 0);
     }
-    checked.put(name, new Checked(allowed.clone(), now + REMEMBER_NANOS));
+    if (checked.size() < MAX_REMEMBERED) {
+      checked.put(name, new Checked(allowed.clone(), looked + REMEMBER_NANOS));
+    }
     return allowed;
   }
 

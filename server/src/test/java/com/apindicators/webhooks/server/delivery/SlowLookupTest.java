@@ -112,4 +112,22 @@ class SlowLookupTest {
       assertThat(reports.get()).isEqualTo(1);
     }
   }
+
+  @Test
+  void beyondTheLookupsInProgressAnAttemptFailsAtOnceAndNothingIsSent() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
+      try {
+        for (int i = 0; i < HttpSender.MAX_LOOKUPS; i++) {
+          sender.send(job("slow.test"), r -> { });
+        }
+        CompletableFuture<AttemptResult> beyond = new CompletableFuture<>();
+        sender.send(job("slow.test"), beyond::complete);
+        AttemptResult r = beyond.get(5, TimeUnit.SECONDS);
+        assertThat(r.delivered()).isFalse();
+        assertThat(r.error()).contains(HttpSender.MAX_LOOKUPS + " name lookups were already in progress");
+      } finally {
+        nameServerAnswers.countDown();
+      }
+    }
+  }
 }
