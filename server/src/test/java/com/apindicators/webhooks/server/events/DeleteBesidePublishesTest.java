@@ -86,13 +86,7 @@ class DeleteBesidePublishesTest {
   @Test
   void aDeleteThatStopsClearsItsMarkAndAnotherDeleteFinishes() throws Exception {
     // One more delivery than a chunk: the delete stops after its first chunk, before its next step.
-    publisher.publish(event("one"));
-    db.jdbi().useHandle(h -> h.execute("""
-        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
-            max_attempts, retry_initial_ms, retry_max_ms, attempt_count, complete_time)
-        SELECT 'dlv_bulk_' || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1, 1000, 1000, 1, now()
-        FROM deliveries, generate_series(1, 1000) g WHERE webhook_id = 'wh_one_0'
-        """));
+    oneMoreDeliveryThanAChunk();
     List<String> marks = new CopyOnWriteArrayList<>();
     DeleteStoppedException stopped = Assertions.catchThrowableOfType(() -> webhooks.delete("wh_one_0", "one", () -> {
       marks.add(mark("wh_one_0"));
@@ -114,13 +108,7 @@ class DeleteBesidePublishesTest {
 
   @Test
   void aStoppedDeleteLeavesAMarkAnotherProcessSetSince() throws Exception {
-    publisher.publish(event("one"));
-    db.jdbi().useHandle(h -> h.execute("""
-        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
-            max_attempts, retry_initial_ms, retry_max_ms, attempt_count, complete_time)
-        SELECT 'dlv_bulk_' || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1, 1000, 1000, 1, now()
-        FROM deliveries, generate_series(1, 1000) g WHERE webhook_id = 'wh_one_0'
-        """));
+    oneMoreDeliveryThanAChunk();
     Assertions.catchThrowableOfType(() -> webhooks.delete("wh_one_0", "one", () -> {
       if (deliveries("wh_one_0") == 1001) {
         return false;
@@ -189,6 +177,17 @@ class DeleteBesidePublishesTest {
     return TestDatabase.get().jdbi().withHandle(h -> h.createQuery("SELECT coalesce(CAST(ceil(extract(epoch FROM"
         + " deleting_until - now())) AS text), 'none') FROM webhooks WHERE webhook_id = :id").bind("id", webhookId)
         .mapTo(String.class).one());
+  }
+
+  /** wh_one_0 with 1,001 deliveries: its delete takes a chunk, then has a step to go. */
+  private void oneMoreDeliveryThanAChunk() throws Exception {
+    publisher.publish(event("one"));
+    db.jdbi().useHandle(h -> h.execute("""
+        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status,
+            max_attempts, retry_initial_ms, retry_max_ms, attempt_count, complete_time)
+        SELECT 'dlv_bulk_' || g, event_id, webhook_id, account_id, event_type, url, 'FAILED', 1, 1000, 1000, 1, now()
+        FROM deliveries, generate_series(1, 1000) g WHERE webhook_id = 'wh_one_0'
+        """));
   }
 
   private void awaitBlockedBy(Handle holder) {
