@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * Sends leased deliveries with bounded concurrency, fair at two levels: accounts take turns (round-robin over the
- * accounts with work ready), and within an account its endpoints take turns. Each account's lane to an endpoint
+ * accounts with work ready) and each holds at most a share of the slots ({@link AccountSlots}), and within an
+ * account its endpoints take turns. Each account's lane to an endpoint
  * may have in flight its floor plus what its recent 2xx answers earn, and hold only what it can start soon; jobs
  * beyond that are refused (their leases released: the backlog waits in the database), unless the account holds less
  * than its burst share of the queue ({@link #BURST_SHARE}). A job is started only while at least half its lease is
@@ -61,6 +62,7 @@ public final class Dispatcher {
   private final Object lock = new Object();
   private final Endpoints endpoints = new Endpoints();
   private final UnprovenSlots unproven;
+  private final AccountSlots accountSlots;
   private final Map<String, EndpointLane> lanes = new HashMap<>();
   /** The same lanes by account, for what a publish of one account asks. */
   private final Map<String, Set<EndpointLane>> lanesByAccount = new HashMap<>();
@@ -122,6 +124,7 @@ public final class Dispatcher {
     this.leaseNanos = settings.lease().toNanos();
     this.horizonSeconds = leaseNanos / 4 / 1e9;
     this.unproven = new UnprovenSlots(maxInFlight);
+    this.accountSlots = new AccountSlots(maxInFlight);
   }
 
   /**
@@ -425,7 +428,9 @@ public final class Dispatcher {
         EndpointLane lane = account.poll();
         lane.ready = false;
         boolean unprovenLane = lane.unproven(now);
-        Held h = unprovenLane && !lane.waiting.isEmpty() && !unproven.mayStart(lane) ? null : lane.waiting.poll();
+        boolean heldBack = !lane.waiting.isEmpty()
+            && (!accountSlots.mayStart(lane) || unprovenLane && !unproven.mayStart(lane));
+        Held h = heldBack ? null : lane.waiting.poll();
         if (h != null) {
           if (now - h.startByNanos > 0) {
             forget(h);
@@ -438,6 +443,7 @@ public final class Dispatcher {
               h.unproven = true;
               unproven.started(lane.accountId);
             }
+            accountSlots.started(lane.accountId);
             lane.inFlight++;
             inFlight++;
             start.add(h);
@@ -473,6 +479,7 @@ public final class Dispatcher {
       if (h.unproven) {
         unproven.ended(h.lane.accountId).forEach(l -> markReady(l, now));
       }
+      accountSlots.ended(h.lane.accountId).forEach(l -> markReady(l, now));
       if (result.delivered()) {
         h.lane.succeeded(now);
       }
@@ -512,6 +519,7 @@ public final class Dispatcher {
       readyByAccount.clear();
       lanes.values().forEach(l -> l.ready = false);
       unproven.release();
+      accountSlots.release();
     }
     return unstarted;
   }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -98,6 +99,49 @@ class DeliveryFairnessTest {
       } finally {
         for (HangingEndpoint h : hanging) {
           h.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void endpointsThatAnswerJustInsideTheTimeoutHoldAtMostHalfTheSlotsSoOtherAccountsStillGetTheirs() throws Exception {
+    // 32 slots, 8 per lane. The attacker's 8 endpoints answer their first request at once, which proves them (a lane
+    // with a 2xx lately earns its rate times the 60 s timeout: a full lane), and every later one after 40 s, inside
+    // the timeout. 8 full lanes want 64 slots: without a share per account they held all 32, and the victim got
+    // none until the first of them answered. An account may hold half the slots: 16.
+    ServerConfig config = new ServerConfig(0, null, null, true, 32, Duration.ofSeconds(120), 4, 0, 10_000,
+        Duration.ofSeconds(60), Limits.defaults(), 30, 7);
+    int half = 16;
+    List<Receiver> slow = new ArrayList<>();
+    try (GrpcTestServer server = GrpcTestServer.start(config); Receiver fast = new Receiver()) {
+      try {
+        Fixtures f = new Fixtures(server.channel);
+        for (int i = 0; i < 8; i++) {
+          Receiver r = new Receiver().on("/s", n -> n == 1 ? Answer.ok() : new Answer(200, "ok", Map.of(), 40_000));
+          slow.add(r);
+          f.webhook("attacker", r.url("/s"), "signal.buy");
+        }
+        for (int i = 0; i < 10; i++) {
+          f.webhook("victim", fast.url("/f/" + i), "signal.buy");
+        }
+        for (int e = 0; e < 20; e++) {
+          f.publish("signal.buy", SIGNAL, "attacker");
+        }
+        // Each endpoint's first request answered; then the attacker's lanes take what they may hold.
+        Callable<Integer> holding = () -> slow.stream().mapToInt(r -> r.requests().size() - 1).sum();
+        await().atMost(Duration.ofSeconds(20)).until(holding, n -> n >= half);
+        for (int e = 0; e < 5; e++) {
+          f.publish("signal.buy", SIGNAL, "victim");
+        }
+        // Well within the 40 s the attacker's attempts hold their slots.
+        await().atMost(Duration.ofSeconds(20)).until(() -> fast.requests().size() == 50);
+        assertThat(holding.call()).as("attempts the attacker's endpoints hold").isEqualTo(half);
+        assertThat(TestDatabase.count("SELECT count(*) FROM deliveries WHERE account_id = 'attacker'"
+            + " AND status = 'PENDING'")).as("the attacker's deliveries still wait").isEqualTo(160 - 8);
+      } finally {
+        for (Receiver r : slow) {
+          r.close();
         }
       }
     }
