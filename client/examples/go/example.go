@@ -148,7 +148,7 @@ func run() error {
 		close(done)
 	}()
 	<-opened
-	time.Sleep(500 * time.Millisecond) // let the stream subscribe before publishing
+	time.Sleep(2 * time.Second) // let the stream subscribe before publishing (a busy server takes a moment)
 
 	// One idempotency key for both: first the docs' JSON text, then the same data as a Struct (Go's key order).
 	key := "example-" + webhookID

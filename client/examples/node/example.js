@@ -85,7 +85,7 @@ async function main() {
   try {
     // The first update only, then the stream ends: the rest comes from resuming with its token.
     const firstWatch = watchUntil(deliveries, watchRequest, () => true);
-    await new Promise((r) => setTimeout(r, 500)); // let the stream subscribe before publishing
+    await new Promise((r) => setTimeout(r, 2000)); // let the stream subscribe before publishing (a busy server takes a moment)
     // One idempotency key for both: first the docs' JSON text, then the same data as a Struct (Node's key order).
     const key = "example-" + created.webhook.webhook_id;
     const at = { seconds: String(Date.UTC(2026, 3, 3, 14, 30, 0) / 1000), nanos: 0 };

@@ -88,7 +88,7 @@ def main():
     before = []
     first_watch = threading.Thread(target=watch_until, args=(deliveries, watch_request, auth, before, lambda u: True))
     first_watch.start()
-    time.sleep(0.5)  # let the stream subscribe before publishing
+    time.sleep(2)  # let the stream subscribe before publishing (a busy server takes a moment)
 
     # One idempotency key for both: first the docs' JSON text, then the same data as a Struct (Python's key order).
     key = "example-" + created.webhook.webhook_id

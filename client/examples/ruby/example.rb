@@ -83,7 +83,7 @@ begin
   # The first update only, then the stream ends: the rest comes from resuming with its token.
   first_watch = Thread.new { watch_until(deliveries, watch_request, auth, opened) { true } }
   opened.pop
-  sleep 0.5 # let the stream subscribe before publishing
+  sleep 2 # let the stream subscribe before publishing (a busy server takes a moment)
 
   # One idempotency key for both: first the docs' JSON text, then the same data as a Struct (Ruby's key order).
   key = "example-#{webhook_id}"

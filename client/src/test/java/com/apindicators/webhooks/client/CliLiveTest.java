@@ -182,13 +182,7 @@ class CliLiveTest {
     assertThat(cli("rotate-secret", "--webhook", id).exit()).isZero();
     CompletableFuture<Run> listen = CompletableFuture.supplyAsync(() -> cli("listen", "--port", Integer.toString(port),
         "--secret", "whsec_notit," + m.group(1), "--count", "1", "--seconds", "30"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      try (ServerSocket probe = new ServerSocket(port)) {
-        return false;
-      } catch (java.io.IOException inUse) {
-        return true;
-      }
-    });
+    Listening.awaitPort(port);
     Run triggered = cli("trigger", "signal.sell", "--account", "rotator");
     assertThat(triggered.stdout()).as(triggered.err().toString()).contains("1 deliveries");
     Run heard = listen.get();

@@ -69,6 +69,7 @@ class CliTest {
     CompletableFuture<Run> watch = CompletableFuture.supplyAsync(() -> cli("watch", "--account", "cli", "--json", "--count", "2",
         "--seconds", "20"));
     await().atMost(Duration.ofSeconds(10)).until(() -> ext.server().server.watchers() == 1);
+    Listening.awaitPort(port);
     Run published = cli("publish", "--type", "signal.buy", "--account", "cli",
         "--data", "{\"pair\":\"BTCUSDT\",\"side\":\"buy\",\"score\":0.87,\"market_type\":\"trending\",\"interval\":\"1h\"}");
     assertThat(published.stdout()).contains("1 deliveries");

@@ -159,9 +159,11 @@ class DashboardBrowserTest {
     browser.textIn("#signing-secret", "whsec_");
     String secret = browser.find("#signing-secret").getText();
     assertThat(browser.find("#secret-box").getText()).contains("only time it is shown");
+    // The plan line and the table are fetched and drawn separately: wait for each.
     browser.textIn("#plan-usage", "1 of 3 webhooks used");
-    assertThat(browser.find("#webhooks tbody").getText()).contains("Telegram Bot").contains("signal.buy");
-    assertThat(browser.find("#webhooks tbody .badge.http").getText()).isEqualTo("HTTP");
+    browser.textIn("#webhooks tbody", "Telegram Bot");
+    assertThat(browser.find("#webhooks tbody").getText()).contains("signal.buy");
+    assertThat(browser.visible("#webhooks tbody .badge.http").getText()).isEqualTo("HTTP");
     browser.screenshot("webhooks");
 
     browser.open(page("/?account=dash-create"));

@@ -66,13 +66,13 @@ class DrainTest {
         assertThat(sentByA).hasSize(4);
 
         a.terminate();
-        await().atMost(Duration.ofSeconds(5)).until(() -> health.contains(ServingStatus.NOT_SERVING));
-        await().atMost(Duration.ofSeconds(5)).until(() -> watch.error.get() != null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> health.contains(ServingStatus.NOT_SERVING));
+        await().atMost(Duration.ofSeconds(20)).until(() -> watch.error.get() != null);
         Status ended = Status.fromThrowable(watch.error.get());
         assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(ended.getDescription()).contains("shutting down").contains("resume_token");
         // The 4 it held but had not started are released at once, while its own 4 attempts still run.
-        await().atMost(Duration.ofSeconds(5)).until(() -> TestDatabase.count(
+        await().atMost(Duration.ofSeconds(20)).until(() -> TestDatabase.count(
             "SELECT count(*) FROM deliveries WHERE status = 'PENDING' AND lease_owner = '" + nodeA + "'") == 4);
         assertThat(a.isAlive()).as("A waits for its attempts in flight: %s", a.output()).isTrue();
         gate.countDown();

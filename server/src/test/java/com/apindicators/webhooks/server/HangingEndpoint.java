@@ -11,13 +11,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class HangingEndpoint implements AutoCloseable {
   private final ServerSocket server;
   private final List<Socket> held = new CopyOnWriteArrayList<>();
+  private boolean closed;
 
   public HangingEndpoint() throws IOException {
     server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
     Thread t = new Thread(() -> {
       while (!server.isClosed()) {
         try {
-          held.add(server.accept());
+          Socket s = server.accept();
+          synchronized (held) {
+            if (closed) {
+              s.close(); // accepted as it closed: reset like the others, or its attempt hangs to its timeout
+              return;
+            }
+            held.add(s);
+          }
         } catch (IOException e) {
           return;
         }
@@ -39,6 +47,9 @@ public final class HangingEndpoint implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    synchronized (held) {
+      closed = true;
+    }
     server.close();
     for (Socket s : held) {
       s.close();

@@ -12,6 +12,7 @@ import java.util.List;
 final class HangingEndpoints implements AutoCloseable {
   private final List<ServerSocket> sockets = new ArrayList<>();
   private final List<Socket> held = new ArrayList<>();
+  private boolean closed;
 
   HangingEndpoints(int count) throws IOException {
     for (int i = 0; i < count; i++) {
@@ -35,6 +36,10 @@ final class HangingEndpoints implements AutoCloseable {
       try {
         Socket s = socket.accept();
         synchronized (held) {
+          if (closed) {
+            s.close(); // accepted as they closed: reset like the others, or its attempt hangs to its timeout
+            return;
+          }
           held.add(s);
         }
         daemon("hanging-connection", () -> drain(s));
@@ -63,6 +68,9 @@ final class HangingEndpoints implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    synchronized (held) {
+      closed = true;
+    }
     for (ServerSocket s : sockets) {
       s.close();
     }

@@ -47,8 +47,9 @@ class DeleteWebhookDeadlockTest {
         writer.execute("UPDATE deliveries SET error = error WHERE webhook_id = ?", id);
         CompletableFuture<Void> delete = CompletableFuture.runAsync(
             () -> f.webhooks.deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(id).build()));
-        // The delete holds the webhook row and waits for the delivery this transaction holds.
-        await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("""
+        // The delete holds the webhook row and waits for the delivery this transaction holds. Seen at once: this
+        // side must wait too well within deadlock_timeout (1 s), so the delete's check finds the cycle.
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> TestDatabase.count("""
             SELECT count(*) FROM pg_stat_activity
             WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM webhooks%'
             """) == 1);

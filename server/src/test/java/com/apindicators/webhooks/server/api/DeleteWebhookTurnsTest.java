@@ -171,7 +171,7 @@ class DeleteWebhookTurnsTest {
       Channel key = server.channelForAccount("acct-a");
       WebhookServiceGrpc.WebhookServiceFutureStub stub = WebhookServiceGrpc.newFutureStub(key);
       ListenableFuture<DeleteWebhookResponse> delete = call.call(() ->
-          (deadline ? stub.withDeadlineAfter(1, TimeUnit.SECONDS) : stub)
+          (deadline ? stub.withDeadlineAfter(5, TimeUnit.SECONDS) : stub)
               .deleteWebhook(DeleteWebhookRequest.newBuilder().setWebhookId(big).build()));
       await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnLocks("WITH doomed") == 1);
       if (!deadline) {

@@ -143,7 +143,7 @@ class RetentionApiTest {
 
     try (WatchClient late = WatchClient.open(server.channel,
         WatchDeliveriesRequest.newBuilder().setAccountId("acme").setResumeToken(token).build())) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> late.error.get() != null);
+      await().atMost(Duration.ofSeconds(20)).until(() -> late.error.get() != null);
       Status status = Status.fromThrowable(late.error.get());
       assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
       assertThat(status.getDescription()).contains("older than the 7 days");

@@ -26,13 +26,12 @@ class SlowEndpointTest {
       Fixtures f = new Fixtures(server.channel);
       String slow = f.webhook("s", hanging.url("/hang"), "signal.buy").getWebhook().getWebhookId();
       f.webhook("s", fast.url("/fast"), "signal.buy");
-      long start = System.nanoTime();
       for (int i = 0; i < 10; i++) {
         f.publish("signal.buy", "{\"n\":" + i + "}", "s");
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> fast.requests("/fast").size() == 10);
-      Duration fastDone = Duration.ofNanos(System.nanoTime() - start);
-      assertThat(fastDone).isLessThan(Duration.ofSeconds(5));
+      // The fast ones arrive while the hanging ones still hang (12 s, beyond the 10 s timeout): not behind them.
+      await().atMost(Duration.ofSeconds(9)).until(() -> fast.requests("/fast").size() == 10);
+      assertThat(f.deliveriesOf(slow)).allMatch(d -> d.getStatus() == DeliveryStatus.DELIVERY_STATUS_PENDING);
       assertThat(hanging.requests("/hang")).hasSizeLessThanOrEqualTo(2);
 
       await().atMost(Duration.ofSeconds(20)).until(() ->
@@ -41,7 +40,7 @@ class SlowEndpointTest {
           .filter(d -> d.getStatus() == DeliveryStatus.DELIVERY_STATUS_FAILED).findFirst().orElseThrow();
       assertThat(failed.getError()).contains("Timed out").contains("10 s");
       assertThat(failed.getResponseCode()).isZero();
-      assertThat(failed.getDuration().getSeconds()).isBetween(9L, 11L);
+      assertThat(failed.getDuration().getSeconds()).isBetween(9L, 15L);
       List<Delivery> all = f.deliveriesOf(slow);
       assertThat(all).hasSize(10);
     }

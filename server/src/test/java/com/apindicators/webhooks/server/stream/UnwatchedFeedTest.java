@@ -46,7 +46,7 @@ class UnwatchedFeedTest {
       await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count(
           "SELECT count(*) FROM delivery_changes") == 40);
       // Wait for the feed to have caught up with the last change, then check it read none of them.
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 0
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0
           && TestDatabase.count("SELECT max(change_id) FROM delivery_changes") == changePosition(server));
       assertThat(feedReads).as("change-log reads by the feed with nobody watching").isEmpty();
 
@@ -54,14 +54,14 @@ class UnwatchedFeedTest {
       for (int round = 0; round < ROUNDS; round++) {
         try (WatchClient watch = WatchClient.open(server.channel,
             WatchDeliveriesRequest.newBuilder().setAccountId("acme").build())) {
-          await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 1);
+          await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 1);
           String event = f.publish("signal.buy", "{\"round\":" + round + "}", "acme").getEvent().getEventId();
           await().atMost(Duration.ofSeconds(10)).until(() -> watch.received.stream()
               .map(WatchDeliveriesResponse::getDelivery)
               .anyMatch(d -> d.getEventId().equals(event) && d.getStatus() == DeliveryStatus.DELIVERY_STATUS_DELIVERED));
           assertThat(watch.received).extracting(r -> r.getDelivery().getEventId()).contains(event);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 0);
+        await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
       }
     }
   }

@@ -78,7 +78,9 @@ class WatchDeliveriesTest {
       f.publish("order.filled", "{}", "b");
       // signal.buy: 3 deliveries, order.filled: 1 + 1; each pending then final.
       await().atMost(Duration.ofSeconds(10)).until(() -> everything.received.size() == 10);
-      await().atMost(Duration.ofSeconds(5)).until(() -> byAccount.received.size() == 6 && failedOnly.received.size() == 1);
+      // Each stream is sent on its own: all of them, not only everything's, are awaited.
+      await().atMost(Duration.ofSeconds(10)).until(() -> byAccount.received.size() == 6
+          && failedOnly.received.size() == 1 && byWebhook.received.size() == 4 && byType.received.size() == 4);
       assertThat(byAccount.received).allMatch(r -> r.getDelivery().getAccountId().equals("a"));
       assertThat(byWebhook.received).hasSize(4).allMatch(r -> r.getDelivery().getWebhookId().equals(a1));
       assertThat(byType.received).hasSize(4).allMatch(r -> r.getDelivery().getEventType().equals("order.filled"));
@@ -154,7 +156,7 @@ class WatchDeliveriesTest {
       await().atMost(Duration.ofSeconds(20)).until(
           () -> TestDatabase.count("SELECT count(*) FROM deliveries WHERE status = 'DELIVERED'") == 600);
       await().atMost(Duration.ofSeconds(10)).until(() -> reader.received.size() == 1200);
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 1);
       stalled.close();
     }
   }
@@ -181,9 +183,9 @@ class WatchDeliveriesTest {
   @Test
   void aPassedDeadlineRemovesTheWatcher() throws Exception {
     WatchClient watch = WatchClient.openWithDeadline(server.channel, watch().build(), 300);
-    await().atMost(Duration.ofSeconds(5)).until(() -> watch.error.get() != null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> watch.error.get() != null);
     assertThat(Status.fromThrowable(watch.error.get()).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
   }
 
   @Test
@@ -218,7 +220,7 @@ class WatchDeliveriesTest {
     }
     server.db.jdbi().useHandle(h -> h.execute("DELETE FROM delivery_changes")); // as retention pruning would
     try (WatchClient late = WatchClient.open(server.channel, watch().setAccountId("old").setResumeToken(token).build())) {
-      await().atMost(Duration.ofSeconds(5)).until(() -> late.error.get() != null);
+      await().atMost(Duration.ofSeconds(20)).until(() -> late.error.get() != null);
       Status status = Status.fromThrowable(late.error.get());
       assertThat(status.getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
       assertThat(status.getDescription()).contains("older than the 7 days");

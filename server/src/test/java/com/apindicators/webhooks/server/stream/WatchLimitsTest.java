@@ -163,7 +163,7 @@ class WatchLimitsTest {
         WatchDeliveriesRequest.newBuilder().setAccountId("broken").setResumeToken(token(0)).build())) {
       await().until(() -> watch.error.get() != null);
       assertThat(Status.fromThrowable(watch.error.get()).getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL);
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.server.watchers() == 0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
     }
   }
 }
