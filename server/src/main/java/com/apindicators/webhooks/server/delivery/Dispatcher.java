@@ -246,6 +246,13 @@ public final class Dispatcher {
     }
   }
 
+  /** Attempts of one account in flight (bounded by {@link AccountSlots}). */
+  int inFlightOf(String accountId) {
+    synchronized (lock) {
+      return accountSlots.inFlight(accountId);
+    }
+  }
+
   /** How many of those are to lanes without a 2xx answer lately (bounded by {@link UnprovenSlots}). */
   public int unprovenInFlight() {
     synchronized (lock) {
@@ -424,13 +431,14 @@ public final class Dispatcher {
       long now = System.nanoTime();
       while (inFlight < maxInFlight && !readyAccounts.isEmpty()) {
         String accountId = readyAccounts.poll();
+        if (!accountSlots.mayStart(accountId)) {
+          continue; // at its share: out of the turns, its lanes still ready, until one of its attempts ends
+        }
         ArrayDeque<EndpointLane> account = readyByAccount.get(accountId);
         EndpointLane lane = account.poll();
         lane.ready = false;
         boolean unprovenLane = lane.unproven(now);
-        boolean heldBack = !lane.waiting.isEmpty()
-            && (!accountSlots.mayStart(lane) || unprovenLane && !unproven.mayStart(lane));
-        Held h = heldBack ? null : lane.waiting.poll();
+        Held h = unprovenLane && !lane.waiting.isEmpty() && !unproven.mayStart(lane) ? null : lane.waiting.poll();
         if (h != null) {
           if (now - h.startByNanos > 0) {
             forget(h);
@@ -479,7 +487,9 @@ public final class Dispatcher {
       if (h.unproven) {
         unproven.ended(h.lane.accountId).forEach(l -> markReady(l, now));
       }
-      accountSlots.ended(h.lane.accountId).forEach(l -> markReady(l, now));
+      if (accountSlots.ended(h.lane.accountId) && readyByAccount.containsKey(h.lane.accountId)) {
+        readyAccounts.add(h.lane.accountId); // it waited at its share: its turn back
+      }
       if (result.delivered()) {
         h.lane.succeeded(now);
       }

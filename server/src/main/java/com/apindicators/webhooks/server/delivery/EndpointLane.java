@@ -24,7 +24,7 @@ final class EndpointLane {
   final Set<String> refusedWebhooks = new HashSet<>();
   int inFlight;
   boolean ready;
-  /** Waiting for a slot of its account's share ({@link AccountSlots}) or an unproven one ({@link UnprovenSlots}). */
+  /** Waiting for an unproven slot ({@link UnprovenSlots}); not ready until one comes back. */
   boolean heldBack;
   long idleSinceNanos;
   /** Until when the burst it took is not trimmed ({@link Dispatcher#BURST_GRACE}); 0 when it took none since half empty. */

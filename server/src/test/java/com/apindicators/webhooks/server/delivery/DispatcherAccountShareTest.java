@@ -1,0 +1,81 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.apindicators.webhooks.server.Receiver;
+import com.apindicators.webhooks.server.Receiver.Answer;
+import com.apindicators.webhooks.server.security.SecretBox;
+import com.apindicators.webhooks.server.security.TargetGuard;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One account's attempts hold at most half the slots, however many lanes it earned; at that share the account waits
+ * out of the turns while others' deliveries go, and takes turns again as its attempts end, until all of its jobs
+ * are done and every count is back to zero.
+ */
+class DispatcherAccountShareTest {
+  private static final int SLOTS = 8;
+  private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+  private final SecretBox box = SecretBox.random();
+
+  @Test
+  void anAccountAtItsShareWaitsWhileAnotherIsServedAndTakesTurnsAgainAsItsAttemptsEnd() throws Exception {
+    List<Receiver> slow = new ArrayList<>();
+    try (Receiver fast = new Receiver();
+        HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
+      AtomicInteger outcomes = new AtomicInteger();
+      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
+          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      // Four endpoints (lanes) of one account: each answers every other request at once, which keeps the lane
+      // proven (a full lane of 8 while a 2xx is recent), and the others after 50 s, so those pile up.
+      for (int i = 0; i < 4; i++) {
+        slow.add(new Receiver().on("/s", n -> n % 2 == 1 ? Answer.ok() : new Answer(200, "ok", Map.of(), 50_000)));
+      }
+      for (Receiver r : slow) {
+        assertThat(d.offer(jobs("slow", r.url("/s"), 9))).isEmpty();
+      }
+      int share = SLOTS / AccountSlots.SHARE;
+      Callable<Integer> held = () -> slow.stream().mapToInt(r -> r.requests().size() / 2).sum();
+      await().atMost(Duration.ofSeconds(20)).until(held, n -> n >= share);
+      assertThat(held.call()).as("slow attempts held").isEqualTo(share);
+      assertThat(d.inFlightOf("slow")).isEqualTo(share);
+      assertThat(d.queued()).as("the rest of the account's jobs wait").isPositive();
+
+      assertThat(d.offer(jobs("fast", fast.url("/f"), 20))).isEmpty();
+      await().atMost(Duration.ofSeconds(20)).until(() -> fast.requests().size() == 20);
+      assertThat(d.inFlightOf("slow")).as("still at its share").isEqualTo(share);
+      assertThat(d.inFlight()).isEqualTo(share);
+
+      // The slow endpoints go away: their attempts end, and the account takes its turns again until all are done.
+      for (Receiver r : slow) {
+        r.close();
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> outcomes.get() == 36 + 20);
+      assertThat(d.inFlightOf("slow")).isZero();
+      assertThat(d.inFlight()).isZero();
+      assertThat(d.queued()).isZero();
+      assertThat(d.heldBy("slow")).isZero();
+    } finally {
+      for (Receiver r : slow) {
+        r.close();
+      }
+    }
+  }
+
+  private List<DeliveryJob> jobs(String account, String url, int n) {
+    List<DeliveryJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(new DeliveryJob(account + "_dlv_" + i + "_" + System.nanoTime(), account + "_wh_" + i, account, url,
+          box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
+    }
+    return jobs;
+  }
+}
