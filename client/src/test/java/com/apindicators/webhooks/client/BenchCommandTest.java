@@ -80,6 +80,18 @@ class BenchCommandTest {
   }
 
   @Test
+  void isolationBesideEndpointsThatAnswerLateLosesNothing() {
+    Run r = CliTest.cli(server, "-o", "json", "bench", "--rate", "20", "--seconds", "2", "--raw-seconds", "0",
+        "--warmup", "0", "--hanging-answer", "1", "--workloads", "isolation");
+    assertThat(r.exit()).as(r.err().toString() + r.stdout()).isZero();
+    JsonObject row = JsonParser.parseString(r.stdout()).getAsJsonObject().getAsJsonArray("workloads").get(0)
+        .getAsJsonObject();
+    assertThat(row.get("lost").getAsLong()).as(row.toString()).isZero();
+    assertThat(row.get("errors").getAsLong()).as(row.toString()).isZero();
+    assertThat(row.get("note").getAsString()).contains("on 16 endpoints that answer 200 after 1 s");
+  }
+
+  @Test
   void unknownWorkloadsAndZeroSizesAreUsageErrors() {
     Run unknown = CliTest.cli(server, "bench", "--workloads", "throughput,warp");
     assertThat(unknown.exit()).isEqualTo(2);
@@ -91,11 +103,22 @@ class BenchCommandTest {
     Run negative = CliTest.cli(server, "bench", "--warmup", "-1");
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err().toString()).contains("warm-up seconds at least 0");
+    Run negativeAnswer = CliTest.cli(server, "bench", "--hanging-answer", "-1");
+    assertThat(negativeAnswer.exit()).isEqualTo(2);
+    assertThat(negativeAnswer.err().toString()).contains("--hanging-answer at least 0");
   }
 
-  /** The account the bench made for a workload (named bench-RUN-WORKLOAD-N). */
+  /**
+   * The account the every-workload run made for a workload (named bench-RUN-WORKLOAD-N): its run is the one with a
+   * warm-up (the other runs here have none, and share the server).
+   */
   private static String benchAccount(String suffix) {
-    return server.db.jdbi().withHandle(h -> h.createQuery(
-        "SELECT account_id FROM accounts WHERE account_id LIKE 'bench-%-' || :s").bind("s", suffix).mapTo(String.class).one());
+    return server.db.jdbi().withHandle(h -> {
+      String warmup = h.createQuery("SELECT account_id FROM accounts WHERE account_id LIKE 'bench-%-warmup-0'")
+          .mapTo(String.class).one();
+      String account = warmup.substring(0, warmup.length() - "warmup-0".length()) + suffix;
+      return h.createQuery("SELECT account_id FROM accounts WHERE account_id = :a").bind("a", account)
+          .mapTo(String.class).one();
+    });
   }
 }

@@ -1,20 +1,31 @@
 package com.apindicators.webhooks.client.bench;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Endpoints on loopback that accept every connection, read what is sent, and never answer: a hung customer. */
+/**
+ * Endpoints on loopback that accept every connection, read what is sent, and never answer (a hung customer), or
+ * answer each request 200 after a while (a slow one: inside the server's timeout such an endpoint earns a full lane).
+ */
 final class HangingEndpoints implements AutoCloseable {
+  private static final byte[] OK = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private final List<ServerSocket> sockets = new ArrayList<>();
   private final List<Socket> held = new ArrayList<>();
+  private final Duration answerAfter;
   private boolean closed;
 
-  HangingEndpoints(int count) throws IOException {
+  /** @param answerAfter how long each request waits for its 200; zero for never */
+  HangingEndpoints(int count, Duration answerAfter) throws IOException {
+    this.answerAfter = answerAfter;
     for (int i = 0; i < count; i++) {
       ServerSocket socket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
       sockets.add(socket);
@@ -42,7 +53,13 @@ final class HangingEndpoints implements AutoCloseable {
           }
           held.add(s);
         }
-        daemon("hanging-connection", () -> drain(s));
+        daemon("hanging-connection", () -> {
+          if (answerAfter.isZero()) {
+            drain(s);
+          } else {
+            answerLate(s);
+          }
+        });
       } catch (IOException e) {
         return;
       }
@@ -64,6 +81,51 @@ final class HangingEndpoints implements AutoCloseable {
     } catch (IOException ignored) {
       // closed by us or by the server giving up
     }
+  }
+
+  /** Whether they answer at all, and when. */
+  String describe() {
+    long ms = answerAfter.toMillis();
+    return ms == 0 ? "never answer" : "answer 200 after " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms");
+  }
+
+  /** Reads each request (headers, then a body of its Content-Length) and answers it 200 after the wait. */
+  private void answerLate(Socket s) {
+    try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
+      while (true) {
+        long length = -1;
+        for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+          if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+            length = Long.parseLong(line.substring(15).trim());
+          }
+        }
+        if (length < 0) {
+          return; // the connection closed, or a request without a length (the server always sends one)
+        }
+        in.skipNBytes(length);
+        Thread.sleep(answerAfter.toMillis());
+        out.write(OK);
+        out.flush();
+      }
+    } catch (IOException | NumberFormatException e) {
+      // closed by us or by the server giving up
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One header line without its CRLF; null at the end of the stream. */
+  private static String line(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        return null;
+      }
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
   }
 
   @Override

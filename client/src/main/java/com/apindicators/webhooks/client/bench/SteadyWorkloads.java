@@ -106,7 +106,10 @@ final class SteadyWorkloads {
         settings.publishers() + " calls in flight for " + settings.duration().toSeconds() + " s");
   }
 
-  /** Fast webhooks beside webhooks whose endpoints never answer: the share of their rate the fast ones keep. */
+  /**
+   * Fast webhooks beside another account's webhooks whose endpoints never answer (or answer late, {@code
+   * --hanging-answer}): the share of their rate the fast ones keep.
+   */
   Result isolation(HangingEndpoints hanging) throws Exception {
     List<String> fastAccount = target.accounts("isolation-fast", 1);
     List<String> hangAccount = target.accounts("isolation-hanging", 1);
@@ -134,8 +137,8 @@ final class SteadyWorkloads {
     return new Result("isolation", inTime / ((double) settings.duration().toSeconds()),
         events * 2 / settings.duration().toSeconds(), run.latencyMicros(), null, errors.get(), tally.failed(), tally.lost(),
         target.heapBytes(), String.format("fast webhooks kept %.2f of their rate (%d of %d in time) beside %d webhooks"
-            + " on %d endpoints that never answer", inTime / (double) expected, inTime, expected,
-            Settings.HANGING_WEBHOOKS, hanging.size()));
+            + " on %d endpoints that %s", inTime / (double) expected, inTime, expected,
+            Settings.HANGING_WEBHOOKS, hanging.size(), hanging.describe()));
   }
 
   private void paced(long count, LongConsumer publish, long start) throws InterruptedException {

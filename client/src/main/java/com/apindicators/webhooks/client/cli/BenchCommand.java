@@ -55,6 +55,10 @@ final class BenchCommand implements Callable<Integer> {
   int seconds;
   @Option(names = "--watchers", defaultValue = "1000", description = "latency: WatchDeliveries streams open (default ${DEFAULT-VALUE})")
   int watchers;
+  @Option(names = "--hanging-answer", defaultValue = "0", description = "isolation and memory: the hanging endpoints"
+      + " answer 200 after this many seconds instead of never (inside the server's 10 s timeout such endpoints earn"
+      + " full lanes; 0 = never; default ${DEFAULT-VALUE})")
+  int hangingAnswerSeconds;
   @Option(names = "--raw-seconds", defaultValue = "3", description = "how long to measure the receiver's raw POST rate, 0 to skip (default ${DEFAULT-VALUE})")
   int rawSeconds;
   @Option(names = "--warmup", defaultValue = "60", description = "publish for this many seconds first, not measured,"
@@ -72,14 +76,14 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (Math.min(Math.min(webhooks, events), Math.min(publishers, fanoutWebhooks)) < 1
         || Math.min(Math.min(fanoutAccounts, rate), seconds) < 1
-        || Math.min(Math.min(watchers, rawSeconds), warmupSeconds) < 0) {
-      throw new WebhooksCli.UsageException(
-          "sizes, rates and durations must be at least 1 (watchers, raw and warm-up seconds at least 0)");
+        || Math.min(Math.min(watchers, rawSeconds), Math.min(warmupSeconds, hangingAnswerSeconds)) < 0) {
+      throw new WebhooksCli.UsageException("sizes, rates and durations must be at least 1 (watchers, raw and warm-up"
+          + " seconds at least 0, --hanging-answer at least 0)");
     }
     String key = local ? null : root.key();
     Bench.Report report = Bench.run(new Bench.Options(local ? null : root.server, key, metricsUrl, serverJar, serverHeap,
         receiverUrl, workloads, webhooks, events, publishers, fanoutWebhooks, fanoutAccounts, rate,
-        Duration.ofSeconds(seconds), watchers, rawSeconds, warmupSeconds), line -> {
+        Duration.ofSeconds(seconds), watchers, rawSeconds, warmupSeconds, Duration.ofSeconds(hangingAnswerSeconds)), line -> {
           if (!root.json()) {
             root.err.println(line);
             root.err.flush();

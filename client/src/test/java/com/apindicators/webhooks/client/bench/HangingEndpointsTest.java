@@ -1,0 +1,45 @@
+package com.apindicators.webhooks.client.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The bench's hanging endpoints: never answering, or answering each request on a kept-alive connection late. */
+class HangingEndpointsTest {
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  private HttpRequest post(String url, String body, Duration timeout) {
+    return HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  @Test
+  void endpointsThatAnswerLateAnswerEveryRequestAfterTheWaitOnOneConnection() throws Exception {
+    try (HangingEndpoints slow = new HangingEndpoints(2, Duration.ofMillis(300))) {
+      assertThat(slow.describe()).isEqualTo("answer 200 after 300 ms");
+      for (String body : new String[] {"{\"first\":true}", "{\"second\":\"" + "x".repeat(20_000) + "\"}"}) {
+        long start = System.nanoTime();
+        HttpResponse<String> r = client.send(post(slow.url(1, "a"), body, Duration.ofSeconds(10)),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      }
+    }
+  }
+
+  @Test
+  void endpointsThatNeverAnswerHoldTheRequest() throws Exception {
+    try (HangingEndpoints hanging = new HangingEndpoints(1, Duration.ZERO)) {
+      assertThat(hanging.describe()).isEqualTo("never answer");
+      assertThatThrownBy(() -> client.send(post(hanging.url(0, "a"), "{}", Duration.ofMillis(500)),
+          HttpResponse.BodyHandlers.ofString())).isInstanceOf(HttpTimeoutException.class);
+    }
+  }
+}
