@@ -253,6 +253,13 @@ public final class Dispatcher {
     }
   }
 
+  /** Lanes let go from the line for an unproven slot by attempts' ends so far (the work those ends did). */
+  long unprovenLetGo() {
+    synchronized (lock) {
+      return unproven.letGo();
+    }
+  }
+
   /** How many of those are to lanes without a 2xx answer lately (bounded by {@link UnprovenSlots}). */
   public int unprovenInFlight() {
     synchronized (lock) {
@@ -297,10 +304,15 @@ public final class Dispatcher {
   public List<DeliveryJob> trim() {
     List<DeliveryJob> out;
     boolean room = false;
+    boolean letGo;
     synchronized (lock) {
       out = new ArrayList<>(stale);
       stale.clear();
       long now = System.nanoTime();
+      // Lanes in line for an unproven slot are checked again (the ends let go of the first in line only).
+      List<EndpointLane> waitingForUnproven = unproven.release();
+      waitingForUnproven.forEach(l -> markReady(l, now));
+      letGo = !waitingForUnproven.isEmpty();
       for (Iterator<EndpointLane> it = lanes.values().iterator(); it.hasNext(); ) {
         EndpointLane lane = it.next();
         // Only a lane holding twice its share gives back (down to its share): a rate that wobbles causes no churn.
@@ -334,6 +346,9 @@ public final class Dispatcher {
     }
     if (room) {
       signalRoom();
+    }
+    if (letGo) {
+      pump();
     }
     return out;
   }
@@ -485,7 +500,10 @@ public final class Dispatcher {
       h.lane.inFlight--;
       release(h);
       if (h.unproven) {
-        unproven.ended(h.lane.accountId).forEach(l -> markReady(l, now));
+        unproven.ended(h.lane.accountId, l -> {
+          markReady(l, now);
+          return l.ready;
+        });
       }
       if (accountSlots.ended(h.lane.accountId) && readyByAccount.containsKey(h.lane.accountId)) {
         readyAccounts.add(h.lane.accountId); // it waited at its share: its turn back
