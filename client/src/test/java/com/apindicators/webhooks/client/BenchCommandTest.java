@@ -106,6 +106,9 @@ class BenchCommandTest {
     Run negativeAnswer = CliTest.cli(server, "bench", "--hanging-answer", "-1");
     assertThat(negativeAnswer.exit()).isEqualTo(2);
     assertThat(negativeAnswer.err().toString()).contains("--hanging-answer at least 0");
+    Run quickAlone = CliTest.cli(server, "bench", "--hanging-quick");
+    assertThat(quickAlone.exit()).isEqualTo(2);
+    assertThat(quickAlone.err().toString()).contains("--hanging-quick needs --hanging-answer");
   }
 
   /**

@@ -24,7 +24,7 @@ public final class Bench {
   public record Options(String server, String adminKey, String metricsUrl, java.nio.file.Path serverJar,
       String serverHeap, String receiverUrl, List<String> workloads, int webhooks, int events, int publishers,
       int fanoutWebhooks, int fanoutAccounts, int rate, Duration duration, int watchers, int rawSeconds,
-      int warmupSeconds, Duration hangingAnswer) {}
+      int warmupSeconds, Duration hangingAnswer, boolean hangingQuick) {}
 
   /**
    * The results: the receiver's raw rate (NaN when not measured), a row per workload, the CPU seconds this bench's
@@ -44,7 +44,7 @@ public final class Bench {
   public static Report run(Options o, Consumer<String> progress) throws Exception {
     LocalServer local = o.server() == null ? new LocalServer(o.serverJar(), o.serverHeap()) : null;
     try (BenchReceiver receiver = o.receiverUrl() == null ? new BenchReceiver(8) : new BenchReceiver(o.receiverUrl());
-         HangingEndpoints hanging = new HangingEndpoints(Settings.HANGING_ENDPOINTS, o.hangingAnswer())) {
+         HangingEndpoints hanging = new HangingEndpoints(Settings.HANGING_ENDPOINTS, o.hangingAnswer(), o.hangingQuick())) {
       String server = local != null ? local.target() : o.server();
       String key = local != null ? local.adminKey() : o.adminKey();
       String metrics = local != null ? "http://127.0.0.1:" + local.metricsPort + "/metrics" : o.metricsUrl();

@@ -21,11 +21,17 @@ final class HangingEndpoints implements AutoCloseable {
   private final List<ServerSocket> sockets = new ArrayList<>();
   private final List<Socket> held = new ArrayList<>();
   private final Duration answerAfter;
+  private final boolean everyOtherAtOnce;
   private boolean closed;
 
-  /** @param answerAfter how long each request waits for its 200; zero for never */
-  HangingEndpoints(int count, Duration answerAfter) throws IOException {
+  /**
+   * @param answerAfter how long each request waits for its 200; zero for never
+   * @param everyOtherAtOnce the first, third, ... request on each connection is answered at once (the endpoint keeps a
+   *     recent 2xx, and so its full lane, while the others wait)
+   */
+  HangingEndpoints(int count, Duration answerAfter, boolean everyOtherAtOnce) throws IOException {
     this.answerAfter = answerAfter;
+    this.everyOtherAtOnce = everyOtherAtOnce && !answerAfter.isZero();
     for (int i = 0; i < count; i++) {
       ServerSocket socket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
       sockets.add(socket);
@@ -86,13 +92,15 @@ final class HangingEndpoints implements AutoCloseable {
   /** Whether they answer at all, and when. */
   String describe() {
     long ms = answerAfter.toMillis();
-    return ms == 0 ? "never answer" : "answer 200 after " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms");
+    String after = ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    return ms == 0 ? "never answer" : everyOtherAtOnce ? "answer every other request 200 at once, the rest after " + after
+        : "answer 200 after " + after;
   }
 
   /** Reads each request (headers, then a body of its Content-Length) and answers it 200 after the wait. */
   private void answerLate(Socket s) {
     try (s; InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
-      while (true) {
+      for (long n = 1; ; n++) {
         long length = -1;
         for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
           if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
@@ -103,7 +111,9 @@ final class HangingEndpoints implements AutoCloseable {
           return; // the connection closed, or a request without a length (the server always sends one)
         }
         in.skipNBytes(length);
-        Thread.sleep(answerAfter.toMillis());
+        if (!everyOtherAtOnce || n % 2 == 0) {
+          Thread.sleep(answerAfter.toMillis());
+        }
         out.write(OK);
         out.flush();
       }

@@ -59,6 +59,10 @@ final class BenchCommand implements Callable<Integer> {
       + " answer 200 after this many seconds instead of never (inside the server's 10 s timeout such endpoints earn"
       + " full lanes; 0 = never; default ${DEFAULT-VALUE})")
   int hangingAnswerSeconds;
+  @Option(names = "--hanging-quick", description = "with --hanging-answer: answer every other request on a connection"
+      + " at once, so the endpoints keep a recent 2xx (and full lanes) while the others wait; how one account would"
+      + " try to hold the most delivery slots")
+  boolean hangingQuick;
   @Option(names = "--raw-seconds", defaultValue = "3", description = "how long to measure the receiver's raw POST rate, 0 to skip (default ${DEFAULT-VALUE})")
   int rawSeconds;
   @Option(names = "--warmup", defaultValue = "60", description = "publish for this many seconds first, not measured,"
@@ -80,10 +84,14 @@ final class BenchCommand implements Callable<Integer> {
       throw new WebhooksCli.UsageException("sizes, rates and durations must be at least 1 (watchers, raw and warm-up"
           + " seconds at least 0, --hanging-answer at least 0)");
     }
+    if (hangingQuick && hangingAnswerSeconds == 0) {
+      throw new WebhooksCli.UsageException("--hanging-quick needs --hanging-answer: endpoints that never answer"
+          + " answer nothing at once either");
+    }
     String key = local ? null : root.key();
     Bench.Report report = Bench.run(new Bench.Options(local ? null : root.server, key, metricsUrl, serverJar, serverHeap,
         receiverUrl, workloads, webhooks, events, publishers, fanoutWebhooks, fanoutAccounts, rate,
-        Duration.ofSeconds(seconds), watchers, rawSeconds, warmupSeconds, Duration.ofSeconds(hangingAnswerSeconds)), line -> {
+        Duration.ofSeconds(seconds), watchers, rawSeconds, warmupSeconds, Duration.ofSeconds(hangingAnswerSeconds), hangingQuick), line -> {
           if (!root.json()) {
             root.err.println(line);
             root.err.flush();

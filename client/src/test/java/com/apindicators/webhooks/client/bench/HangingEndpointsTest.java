@@ -22,7 +22,7 @@ class HangingEndpointsTest {
 
   @Test
   void endpointsThatAnswerLateAnswerEveryRequestAfterTheWaitOnOneConnection() throws Exception {
-    try (HangingEndpoints slow = new HangingEndpoints(2, Duration.ofMillis(300))) {
+    try (HangingEndpoints slow = new HangingEndpoints(2, Duration.ofMillis(300), false)) {
       assertThat(slow.describe()).isEqualTo("answer 200 after 300 ms");
       for (String body : new String[] {"{\"first\":true}", "{\"second\":\"" + "x".repeat(20_000) + "\"}"}) {
         long start = System.nanoTime();
@@ -35,9 +35,27 @@ class HangingEndpointsTest {
   }
 
   @Test
+  void everyOtherRequestOnAConnectionIsAnsweredAtOnceAndTheRestLate() throws Exception {
+    try (HangingEndpoints mixed = new HangingEndpoints(1, Duration.ofSeconds(5), true)) {
+      assertThat(mixed.describe()).isEqualTo("answer every other request 200 at once, the rest after 5 s");
+      long[] tookMillis = new long[3];
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        HttpResponse<String> r = client.send(post(mixed.url(0, "a"), "{\"n\":" + i + "}", Duration.ofSeconds(20)),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        tookMillis[i] = (System.nanoTime() - start) / 1_000_000;
+      }
+      assertThat(tookMillis[0]).as("the first, at once").isLessThan(4_000);
+      assertThat(tookMillis[1]).as("the second, late").isGreaterThanOrEqualTo(5_000);
+      assertThat(tookMillis[2]).as("the third, at once").isLessThan(4_000);
+    }
+  }
+
+  @Test
   void endpointsThatNeverAnswerHoldTheRequest() throws Exception {
-    try (HangingEndpoints hanging = new HangingEndpoints(1, Duration.ZERO)) {
-      assertThat(hanging.describe()).isEqualTo("never answer");
+    try (HangingEndpoints hanging = new HangingEndpoints(1, Duration.ZERO, true)) {
+      assertThat(hanging.describe()).as("nothing at once either").isEqualTo("never answer");
       assertThatThrownBy(() -> client.send(post(hanging.url(0, "a"), "{}", Duration.ofMillis(500)),
           HttpResponse.BodyHandlers.ofString())).isInstanceOf(HttpTimeoutException.class);
     }
