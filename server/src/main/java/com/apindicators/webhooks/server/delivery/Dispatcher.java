@@ -63,6 +63,7 @@ public final class Dispatcher {
   private final Endpoints endpoints = new Endpoints();
   private final UnprovenSlots unproven;
   private final AccountSlots accountSlots;
+  private final ThreadLocal<Pumping> pumping = ThreadLocal.withInitial(Pumping::new);
   private final Map<String, EndpointLane> lanes = new HashMap<>();
   /** The same lanes by account, for what a publish of one account asks. */
   private final Map<String, Set<EndpointLane>> lanesByAccount = new HashMap<>();
@@ -440,7 +441,36 @@ public final class Dispatcher {
     }
   }
 
+  /**
+   * Starts what the free slots allow. An attempt that fails at once (a blocked or invalid URL) reports on this
+   * thread, and its end pumps again: that pump only asks this one to go round once more, instead of nesting a
+   * level per such job (thousands of them overflowed the stack, and the jobs after were never sent nor counted
+   * ended).
+   */
   private void pump() {
+    Pumping p = pumping.get();
+    if (p.active) {
+      p.again = true;
+      return;
+    }
+    p.active = true;
+    try {
+      do {
+        p.again = false;
+        pumpOnce();
+      } while (p.again);
+    } finally {
+      p.active = false;
+    }
+  }
+
+  /** Whether this thread is pumping already, and whether it was asked to go round again. */
+  private static final class Pumping {
+    boolean active;
+    boolean again;
+  }
+
+  private void pumpOnce() {
     List<Held> start = new ArrayList<>();
     synchronized (lock) {
       long now = System.nanoTime();
