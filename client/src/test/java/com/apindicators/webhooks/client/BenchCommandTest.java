@@ -88,7 +88,8 @@ class BenchCommandTest {
         .getAsJsonObject();
     assertThat(row.get("lost").getAsLong()).as(row.toString()).isZero();
     assertThat(row.get("errors").getAsLong()).as(row.toString()).isZero();
-    assertThat(row.get("note").getAsString()).contains("on 16 endpoints that answer 200 after 1 s");
+    // The slow endpoints did answer (their deliveries are not the fast ones the row counts).
+    assertThat(row.get("note").getAsString()).containsPattern("on 16 endpoints that answer 200 after 1 s \\([1-9][0-9]* answered\\)");
   }
 
   @Test

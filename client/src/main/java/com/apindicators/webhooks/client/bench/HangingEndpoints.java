@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Endpoints on loopback that accept every connection, read what is sent, and never answer (a hung customer), or
@@ -21,6 +22,7 @@ final class HangingEndpoints implements AutoCloseable {
   private final List<ServerSocket> sockets = new ArrayList<>();
   private final List<Socket> held = new ArrayList<>();
   private final Duration answerAfter;
+  private final AtomicLong answered = new AtomicLong();
   private final boolean everyOtherAtOnce;
   private boolean closed;
 
@@ -60,10 +62,16 @@ final class HangingEndpoints implements AutoCloseable {
           held.add(s);
         }
         daemon("hanging-connection", () -> {
-          if (answerAfter.isZero()) {
-            drain(s);
-          } else {
-            answerLate(s);
+          try {
+            if (answerAfter.isZero()) {
+              drain(s);
+            } else {
+              answerLate(s);
+            }
+          } finally {
+            synchronized (held) {
+              held.remove(s); // ended: a long run's connections are not kept
+            }
           }
         });
       } catch (IOException e) {
@@ -89,12 +97,12 @@ final class HangingEndpoints implements AutoCloseable {
     }
   }
 
-  /** Whether they answer at all, and when. */
+  /** Whether they answer at all, and when (and, if they do, how many requests they answered so far). */
   String describe() {
     long ms = answerAfter.toMillis();
     String after = ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
-    return ms == 0 ? "never answer" : everyOtherAtOnce ? "answer every other request 200 at once, the rest after " + after
-        : "answer 200 after " + after;
+    return ms == 0 ? "never answer" : (everyOtherAtOnce ? "answer every other request 200 at once, the rest after "
+        + after : "answer 200 after " + after) + " (" + answered.get() + " answered)";
   }
 
   /** Reads each request (headers, then a body of its Content-Length) and answers it 200 after the wait. */
@@ -116,6 +124,7 @@ final class HangingEndpoints implements AutoCloseable {
         }
         out.write(OK);
         out.flush();
+        answered.incrementAndGet();
       }
     } catch (IOException | NumberFormatException e) {
       // closed by us or by the server giving up

@@ -23,7 +23,7 @@ class HangingEndpointsTest {
   @Test
   void endpointsThatAnswerLateAnswerEveryRequestAfterTheWaitOnOneConnection() throws Exception {
     try (HangingEndpoints slow = new HangingEndpoints(2, Duration.ofMillis(300), false)) {
-      assertThat(slow.describe()).isEqualTo("answer 200 after 300 ms");
+      assertThat(slow.describe()).isEqualTo("answer 200 after 300 ms (0 answered)");
       for (String body : new String[] {"{\"first\":true}", "{\"second\":\"" + "x".repeat(20_000) + "\"}"}) {
         long start = System.nanoTime();
         HttpResponse<String> r = client.send(post(slow.url(1, "a"), body, Duration.ofSeconds(10)),
@@ -31,13 +31,14 @@ class HangingEndpointsTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
       }
+      assertThat(slow.describe()).endsWith("(2 answered)");
     }
   }
 
   @Test
   void everyOtherRequestOnAConnectionIsAnsweredAtOnceAndTheRestLate() throws Exception {
     try (HangingEndpoints mixed = new HangingEndpoints(1, Duration.ofSeconds(5), true)) {
-      assertThat(mixed.describe()).isEqualTo("answer every other request 200 at once, the rest after 5 s");
+      assertThat(mixed.describe()).isEqualTo("answer every other request 200 at once, the rest after 5 s (0 answered)");
       long[] tookMillis = new long[3];
       for (int i = 0; i < 3; i++) {
         long start = System.nanoTime();
