@@ -113,7 +113,22 @@ class PublishBesideDeleteTest {
 
   @Test
   void aPublishThatPostgresqlAbortsToBreakADeadlockRunsAgain() throws Exception {
+    // PostgreSQL aborts the side whose deadlock check runs first. On a busy machine this side can start waiting so
+    // late that its own check runs first: that try proves nothing, and is made again (at most three tries).
     ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      boolean publishAborted = false;
+      for (int tries = 0; tries < 3 && !publishAborted; tries++) {
+        publishAborted = publishBesideALockThatWantsItsWebhook(other);
+      }
+      assertThat(publishAborted).as("a try in which PostgreSQL aborted the publish").isTrue();
+    } finally {
+      other.shutdownNow();
+    }
+  }
+
+  /** Publishes while a transaction holds one target and then wants the other; true if the publish was aborted. */
+  private boolean publishBesideALockThatWantsItsWebhook(ExecutorService other) throws Exception {
     try (Handle locking = TestDatabase.owner().open()) {
       locking.begin();
       locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_1' FOR UPDATE");
@@ -121,23 +136,31 @@ class PublishBesideDeleteTest {
       int deadlocks = deadlocks();
       Future<Integer> made = caller.submit(() -> publisher.publish(event("one", null)).deliveriesCreated());
       // Each side looks for a deadlock once, when it has waited deadlock_timeout (1 s). This side starts waiting
-      // after the publish has waited 0.35 s, so the publish looks first (by 0.35 s), and finds the cycle if this
-      // side waits by then (0.65 s to spare).
-      Awaitility.await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(10)).until(() -> made.isDone()
-          || TestDatabase.count("SELECT count(*) FROM pg_locks WHERE NOT granted AND " + holder
-          + " = ANY(pg_blocking_pids(pid)) AND waitstart < clock_timestamp() - interval '350 milliseconds'") == 1);
+      // after the publish has waited 0.1 s, so the publish looks first, and finds the cycle if this side waits by
+      // then (0.9 s to spare).
+      Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).atMost(Duration.ofSeconds(10))
+          .until(() -> made.isDone() || TestDatabase.count("SELECT count(*) FROM pg_locks WHERE NOT granted AND "
+          + holder + " = ANY(pg_blocking_pids(pid)) AND waitstart < clock_timestamp() - interval '100 milliseconds'") == 1);
       assertThat(made).as("the publish waits for wh_one_1, holding wh_one_0").isNotDone();
       // Now this side wants wh_one_0: a cycle. It gets it once the publish is aborted.
-      other.submit(() -> locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_0' FOR UPDATE"))
-          .get(10, TimeUnit.SECONDS);
+      try {
+        other.submit(() -> locking.execute("SELECT webhook_id FROM webhooks WHERE webhook_id = 'wh_one_0' FOR UPDATE"))
+            .get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.jdbi.v3.core.statement.UnableToExecuteStatementException u)
+            || !(u.getCause() instanceof java.sql.SQLException sql) || !"40P01".equals(sql.getSQLState())) {
+          throw e;
+        }
+        locking.rollback();
+        assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        return false;
+      }
       locking.rollback();
       assertThat(made.get(10, TimeUnit.SECONDS)).isEqualTo(2);
       // The backend that broke it counts it in its own statistics, flushed to pg_stat_database when it is idle,
       // at most once a second and at the latest 10 s later: the count can lag the publish's answer.
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> deadlocks() >= deadlocks + 1);
-      assertThat(deadlocks()).as("deadlocks PostgreSQL broke").isEqualTo(deadlocks + 1);
-    } finally {
-      other.shutdownNow();
+      return true;
     }
   }
 
