@@ -8,7 +8,6 @@ import com.apindicators.webhooks.server.Receiver.Answer;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class DispatcherAccountShareTest {
   private static final int SLOTS = 8;
-  private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
   private final SecretBox box = SecretBox.random();
 
   @Test
@@ -73,11 +71,6 @@ class DispatcherAccountShareTest {
   }
 
   private List<DeliveryJob> jobs(String account, String url, int n) {
-    List<DeliveryJob> jobs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      jobs.add(new DeliveryJob(account + "_dlv_" + i + "_" + System.nanoTime(), account + "_wh_" + i, account, url,
-          box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
-    }
-    return jobs;
+    return TestJobs.of(box, account, url, n);
   }
 }

@@ -102,11 +102,6 @@ class DispatcherBurstTest {
   }
 
   private List<DeliveryJob> jobs(String account, String url, int n) {
-    List<DeliveryJob> jobs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      jobs.add(new DeliveryJob(account + "_dlv_" + i + "_" + System.nanoTime(), account + "_wh_" + i, account, url,
-          box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
-    }
-    return jobs;
+    return TestJobs.of(box, account, url, n);
   }
 }

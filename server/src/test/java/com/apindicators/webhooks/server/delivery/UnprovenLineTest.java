@@ -8,7 +8,6 @@ import com.apindicators.webhooks.server.security.TargetGuard;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * account's, and an end costs the dispatcher a lane or two, not every lane in line.
  */
 class UnprovenLineTest {
-  private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
   private final SecretBox box = SecretBox.random();
 
   @Test
@@ -64,11 +62,6 @@ class UnprovenLineTest {
   }
 
   private List<DeliveryJob> jobs(String account, String url, int n) {
-    List<DeliveryJob> jobs = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      jobs.add(new DeliveryJob(account + "_dlv_" + i + "_" + System.nanoTime(), account + "_wh_" + i, account, url,
-          box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
-    }
-    return jobs;
+    return TestJobs.of(box, account, url, n);
   }
 }

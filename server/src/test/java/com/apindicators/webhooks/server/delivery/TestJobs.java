@@ -1,0 +1,24 @@
+package com.apindicators.webhooks.server.delivery;
+
+import com.apindicators.webhooks.server.security.SecretBox;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Jobs of one account to one URL, as a claim would hand the dispatcher, for the dispatcher's tests. */
+final class TestJobs {
+  private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+
+  private TestJobs() {
+  }
+
+  /** {@code n} jobs of {@code account} to {@code url}, each to its own webhook, with unique delivery ids. */
+  static List<DeliveryJob> of(SecretBox box, String account, String url, int n) {
+    List<DeliveryJob> jobs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      jobs.add(new DeliveryJob(account + "_dlv_" + i + "_" + System.nanoTime(), account + "_wh_" + i, account, url,
+          box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
+    }
+    return jobs;
+  }
+}
