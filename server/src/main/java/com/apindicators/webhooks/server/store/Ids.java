@@ -6,8 +6,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Opaque ids with a type prefix, such as {@code wh_3kTMd8fQ2x...}. */
 public final class Ids {
@@ -15,8 +13,13 @@ public final class Ids {
   private static final char[] ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
-  /** Ids the database makes (webhooks_time_id, migration V9): prefix, 12 hex digits of Unix ms, '7', 19 hex. */
-  private static final Pattern TIMED = Pattern.compile("[a-z]+_([0-9a-f]{12})7[0-9a-f]{19}");
+  /**
+   * Ids the database makes (webhooks_time_id, migration V9): a prefix of letters a-z, '_', 12 lowercase hex digits of
+   * Unix ms, '7', 19 lowercase hex digits: {@code [a-z]+_[0-9a-f]{12}7[0-9a-f]{19}}, as {@code webhooks_id_time} reads
+   * them in SQL. Read by hand, not with a regular expression: the result writer reads every id of every batch
+   * (several times a delivery), and matching was a third of its thread's CPU (JFR, throughput workload).
+   */
+  private static final int TIMED_DIGITS = 32;
 
   private Ids() {}
 
@@ -51,8 +54,35 @@ public final class Ids {
 
   /** The creation time an event or delivery id carries (to the millisecond); empty for ids without one. */
   public static Optional<Instant> time(String id) {
-    Matcher m = TIMED.matcher(id);
-    return m.matches() ? Optional.of(Instant.ofEpochMilli(Long.parseLong(m.group(1), 16))) : Optional.empty();
+    int sep = id.indexOf('_');
+    if (sep < 1 || id.length() != sep + 1 + TIMED_DIGITS || id.charAt(sep + 13) != '7') {
+      return Optional.empty();
+    }
+    for (int i = 0; i < sep; i++) {
+      char c = id.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return Optional.empty();
+      }
+    }
+    long millis = 0;
+    for (int i = sep + 1; i < id.length(); i++) {
+      int digit = lowerHex(id.charAt(i));
+      if (digit < 0) {
+        return Optional.empty();
+      }
+      if (i <= sep + 12) {
+        millis = millis << 4 | digit;
+      }
+    }
+    return Optional.of(Instant.ofEpochMilli(millis));
+  }
+
+  /** The value of a hex digit 0-9 or a-f (ASCII only: {@link Character#digit} takes other scripts' digits too). */
+  private static int lowerHex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
   }
 
   /** A new id: the prefix then 22 random base62 characters (about 131 bits). */

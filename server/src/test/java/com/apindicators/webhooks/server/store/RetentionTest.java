@@ -192,9 +192,16 @@ class RetentionTest {
     Instant inSql = jdbi.withHandle(h -> h.createQuery("SELECT webhooks_id_time(:id)").bind("id", id)
         .mapTo(Instant.class).one());
     assertThat(inSql).isEqualTo(at);
-    // Ids made before V9 carry none: a v4 UUID, a base62 event id; and hostile look-alikes.
+    assertThat(Ids.time("x_00000000000070000000000000000000")).contains(Instant.EPOCH);
+    assertThat(Ids.time("dlv_ffffffffffff7fffffffffffffffffff")).contains(Instant.ofEpochMilli(0xffffffffffffL));
+    // Ids made before V9 carry none: a v4 UUID, a base62 event id; and hostile look-alikes: upper case, one digit
+    // short or long, no prefix, a prefix not of a-z, a second '_', other scripts' digits (Arabic-Indic, full-width).
     for (String legacy : new String[] {"dlv_0123456789ab4def8123456789abcdef", "evt_3kTMd8fQ2xAbCdEfGhIjKl",
-        "dlv_0123456789AB7DEF8123456789ABCDEF", "dlv_ffffffffffff7fff8123456789abcdef0", "dlv_"}) {
+        "dlv_0123456789AB7DEF8123456789ABCDEF", "dlv_ffffffffffff7fff8123456789abcdef0", "dlv_",
+        "dlv_0123456789ab7def8123456789abcde", "_0123456789ab7def8123456789abcdef", "dLv_0123456789ab7def8123456789abcdef",
+        "d1v_0123456789ab7def8123456789abcdef", "dlv__123456789ab7def8123456789abcdef",
+        "dlv_0123456789ab7def8123456789abcd_f", "dlv_\u0660123456789ab7def8123456789abcdef",
+        "dlv_\uff10123456789ab7def8123456789abcdef", "dlv_0123456789ab7def8123456789abcdeg", ""}) {
       boolean none = jdbi.withHandle(h -> h.createQuery("SELECT webhooks_id_time(:id) IS NULL").bind("id", legacy)
           .mapTo(Boolean.class).one());
       assertThat(none).as(legacy).isTrue();
