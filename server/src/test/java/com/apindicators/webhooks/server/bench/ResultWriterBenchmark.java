@@ -5,14 +5,12 @@ import com.apindicators.webhooks.server.delivery.DeliveryJob;
 import com.apindicators.webhooks.server.delivery.Outcome;
 import com.apindicators.webhooks.server.delivery.ResultWriter;
 import com.apindicators.webhooks.server.store.Database;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -29,7 +27,7 @@ public final class ResultWriterBenchmark {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     Path dir = Files.createTempDirectory("webhooks-rw-bench");
     try (Database db = Database.embedded(dir, 8)) {
-      long postmaster = postmasterPid(dir);
+      PostgresCpu cpu = new PostgresCpu(dir);
       Jdbi jdbi = db.jdbi();
       jdbi.useHandle(h -> {
         h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
@@ -70,7 +68,7 @@ public final class ResultWriterBenchmark {
               """);
         });
         long start = System.nanoTime();
-        Duration cpuBefore = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster));
+        Duration cpuBefore = PostgresCpu.jvm().plus(cpu.postgres());
         try (ResultWriter writer = new ResultWriter(jdbi, NODE)) {
           all.forEach(writer::submit);
           // Polls the queue, not the database, so the measured CPU is the writer's.
@@ -79,30 +77,13 @@ public final class ResultWriterBenchmark {
           }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Duration cpu = cpu(ProcessHandle.current()).plus(cpuOfChildren(postmaster)).minus(cpuBefore);
+        Duration used = PostgresCpu.jvm().plus(cpu.postgres()).minus(cpuBefore);
         // CPU time depends less than wall time on what else the machine runs.
         System.out.printf("round %d: %d outcomes recorded in %.2f s = %.0f outcomes/s; CPU %.2f s (JVM + PostgreSQL)"
-            + " = %.0f us per outcome%n", round, outcomes, seconds, outcomes / seconds, cpu.toMillis() / 1e3,
-            cpu.toNanos() / 1e3 / outcomes);
+            + " = %.0f us per outcome%n", round, outcomes, seconds, outcomes / seconds, used.toMillis() / 1e3,
+            used.toNanos() / 1e3 / outcomes);
       }
     }
-  }
-
-  private static long postmasterPid(Path dir) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
-      return Long.parseLong(Files.readAllLines(pidFile).get(0).strip());
-    }
-  }
-
-  private static Duration cpu(ProcessHandle p) {
-    return p.info().totalCpuDuration().orElse(Duration.ZERO);
-  }
-
-  /** The CPU time of the PostgreSQL server's processes (the backends and workers alive now). */
-  private static Duration cpuOfChildren(long postmaster) {
-    return ProcessHandle.of(postmaster).map(p -> p.children().map(ResultWriterBenchmark::cpu)
-        .reduce(cpu(p), Duration::plus)).orElse(Duration.ZERO);
   }
 
   private static long count(Jdbi jdbi) {

@@ -1,0 +1,121 @@
+package com.apindicators.webhooks.server.bench;
+
+import com.apindicators.webhooks.server.delivery.AttemptResult;
+import com.apindicators.webhooks.server.delivery.DeliveryJob;
+import com.apindicators.webhooks.server.delivery.NewDeliveries;
+import com.apindicators.webhooks.server.delivery.Outcome;
+import com.apindicators.webhooks.server.delivery.ResultWriter;
+import com.apindicators.webhooks.server.events.EventJson;
+import com.apindicators.webhooks.server.events.NewEvent;
+import com.apindicators.webhooks.server.events.Publisher;
+import com.apindicators.webhooks.server.store.Database;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The database's share of a delivery, measured alone: the throughput workload's writes on embedded PostgreSQL
+ * with no gRPC, no HTTP and no receiver. Publishing threads call {@link Publisher#publish} (the server's statement,
+ * committed synchronously) for events to every webhook of one account; each delivery made is logged as created and
+ * recorded delivered (a 204 at once) through the {@link ResultWriter}, as the server does when a receiver answers
+ * instantly. Prints deliveries/s and the CPU per delivery of PostgreSQL's processes and of this JVM: PostgreSQL's
+ * CPU per delivery bounds what the server can deliver on this machine whatever its own code costs (no speed is
+ * asserted anywhere). Args: webhooks, events per round, publishing threads, rounds (the first warms up), and
+ * {@code publish-only} to measure the publish's statement alone (the deliveries are left pending, nothing logged).
+ * Run: see README "Benchmarks".
+ */
+public final class DatabaseShareBenchmark {
+  private static final String NODE = "bench";
+  private static final String DATA = "{\"pair\":\"BTCUSDT\",\"interval\":\"1h\",\"score\":0.8}";
+
+  public static void main(String[] args) throws Exception {
+    int webhooks = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+    int events = args.length > 1 ? Integer.parseInt(args[1]) : 600;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+    boolean publishOnly = args.length > 4 && args[4].equals("publish-only");
+    Path dir = Files.createTempDirectory("webhooks-db-share-bench");
+    try (Database db = Database.embedded(dir, threads + 2)) {
+      PostgresCpu cpu = new PostgresCpu(dir);
+      Jdbi jdbi = db.jdbi();
+      jdbi.useHandle(h -> {
+        h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
+        h.createUpdate("""
+            INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
+            SELECT 'wh_' || i, 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x'
+            FROM generate_series(0, :n - 1) i
+            """).bind("n", webhooks).execute();
+        h.execute("INSERT INTO webhook_health (webhook_id) SELECT webhook_id FROM webhooks");
+      });
+      AtomicLong written = new AtomicLong();
+      EventJson.Data data = EventJson.parse(DATA);
+      System.out.printf("%d events x %d webhooks per round, %d publishing threads, %d rounds (the first warms up);"
+          + " %d cores%s%n", events, webhooks, threads, rounds, Runtime.getRuntime().availableProcessors(),
+          publishOnly ? "; the publish alone" : "");
+      try (ResultWriter writer = new ResultWriter(jdbi, NODE, written::addAndGet)) {
+        Publisher publisher = new Publisher(jdbi, NODE, 600_000, new InstantReceiver(writer, publishOnly));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        for (int round = 1; round <= rounds; round++) {
+          // Every delivery is two items of the writer: its creation, then its outcome.
+          long target = publishOnly ? 0 : written.get() + 2L * events * webhooks;
+          Duration pgBefore = cpu.postgres();
+          Duration jvmBefore = PostgresCpu.jvm();
+          long start = System.nanoTime();
+          List<Future<?>> publishing = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int share = events / threads + (t < events % threads ? 1 : 0);
+            publishing.add(pool.submit(() -> {
+              for (int i = 0; i < share; i++) {
+                publisher.publish(new NewEvent("signal.buy", data, "acct", null, null));
+              }
+              return null;
+            }));
+          }
+          for (Future<?> f : publishing) {
+            f.get();
+          }
+          // Polls a counter, not the database, so the measured CPU is the pipeline's.
+          while (written.get() < target) {
+            Thread.sleep(2);
+          }
+          double seconds = (System.nanoTime() - start) / 1e9;
+          long deliveries = (long) events * webhooks;
+          double pgUs = cpu.postgres().minus(pgBefore).toNanos() / 1e3 / deliveries;
+          double jvmUs = PostgresCpu.jvm().minus(jvmBefore).toNanos() / 1e3 / deliveries;
+          System.out.printf("round %d: %d deliveries %s in %.2f s = %.0f/s; CPU per"
+              + " delivery: PostgreSQL %.1f us, this JVM %.1f us; PostgreSQL alone allows at most %.0f/s on %d"
+              + " cores%n", round, deliveries, publishOnly ? "published" : "published, logged and recorded", seconds, deliveries / seconds, pgUs, jvmUs,
+              Runtime.getRuntime().availableProcessors() * 1e6 / pgUs, Runtime.getRuntime().availableProcessors());
+        }
+        pool.shutdown();
+      }
+    }
+  }
+
+  /** Logs each new delivery's creation, then records it delivered: a receiver that answers 204 at once. */
+  private record InstantReceiver(ResultWriter writer, boolean publishOnly) implements NewDeliveries {
+    @Override
+    public Room room(String accountId, int dataChars) {
+      return new Room(Integer.MAX_VALUE, new String[0]);
+    }
+
+    @Override
+    public void accept(List<DeliveryJob> created, List<DeliveryJob> handed) {
+      if (publishOnly) {
+        return;
+      }
+      writer.created(created.stream().map(DeliveryJob::deliveryId).toList(), id -> false);
+      for (DeliveryJob job : handed) {
+        writer.submit(Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(1), 204, "", "", null)));
+      }
+    }
+  }
+}
