@@ -141,8 +141,8 @@ public final class Bench {
           + " in a workload (a fresh server on 2 cores needs --warmup 120)");
     }
     if (!Double.isNaN(report.rawPostsPerSecond())) {
-      out.printf("receiver raw POST rate: %.0f/s (%d in flight, JDK HttpClient, same machine)%n",
-          report.rawPostsPerSecond(), RAW_IN_FLIGHT);
+      out.printf("receiver raw POST rate: %.0f/s (%d in flight, Apache HttpClient 5 as the server sends, after %d s not"
+          + " counted, same machine)%n", report.rawPostsPerSecond(), RAW_IN_FLIGHT, RawPostRate.WARMUP.toSeconds());
       report.rows().stream().filter(r -> r.workload().equals("throughput")).findFirst().ifPresent(r ->
           out.printf("throughput as a fraction of the raw rate: %.3f%n", r.deliveriesPerSecond() / report.rawPostsPerSecond()));
     }
