@@ -34,6 +34,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class DatabaseShareBenchmark {
   private static final String NODE = "bench";
+  /** How long a round's results may take to be written before the benchmark gives up. */
+  private static final Duration WAIT = Duration.ofMinutes(5);
   private static final String DATA = "{\"pair\":\"BTCUSDT\",\"interval\":\"1h\",\"score\":0.8}";
 
   public static void main(String[] args) throws Exception {
@@ -60,42 +62,58 @@ public final class DatabaseShareBenchmark {
       System.out.printf("%d events x %d webhooks per round, %d publishing threads, %d rounds (the first warms up);"
           + " %d cores%s%n", events, webhooks, threads, rounds, Runtime.getRuntime().availableProcessors(),
           publishOnly ? "; the publish alone" : "");
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
       try (ResultWriter writer = new ResultWriter(jdbi, NODE, written::addAndGet)) {
         Publisher publisher = new Publisher(jdbi, NODE, 600_000, new InstantReceiver(writer, publishOnly));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
         for (int round = 1; round <= rounds; round++) {
-          // Every delivery is two items of the writer: its creation, then its outcome.
-          long target = publishOnly ? 0 : written.get() + 2L * events * webhooks;
           Duration pgBefore = cpu.postgres();
           Duration jvmBefore = PostgresCpu.jvm();
+          long writtenBefore = written.get();
           long start = System.nanoTime();
-          List<Future<?>> publishing = new ArrayList<>();
+          List<Future<Long>> publishing = new ArrayList<>();
           for (int t = 0; t < threads; t++) {
             int share = events / threads + (t < events % threads ? 1 : 0);
             publishing.add(pool.submit(() -> {
+              long made = 0;
               for (int i = 0; i < share; i++) {
-                publisher.publish(new NewEvent("signal.buy", data, "acct", null, null));
+                made += publisher.publish(new NewEvent("signal.buy", data, "acct", null, null)).deliveriesCreated();
               }
-              return null;
+              return made;
             }));
           }
-          for (Future<?> f : publishing) {
-            f.get();
+          long deliveries = 0;
+          for (Future<Long> f : publishing) {
+            deliveries += f.get();
           }
-          // Polls a counter, not the database, so the measured CPU is the pipeline's.
+          if (deliveries != (long) events * webhooks) {
+            throw new IllegalStateException("made " + deliveries + " deliveries, not " + (long) events * webhooks);
+          }
+          // Every delivery is two items of the writer: its creation, then its outcome. Polls a counter, not the
+          // database, so the measured CPU is the pipeline's.
+          long target = publishOnly ? 0 : writtenBefore + 2 * deliveries;
+          long deadline = System.nanoTime() + WAIT.toNanos();
           while (written.get() < target) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("the result writer wrote " + (written.get() - writtenBefore) + " of "
+                  + 2 * deliveries + " items within " + WAIT.toSeconds() + " s");
+            }
             Thread.sleep(2);
           }
           double seconds = (System.nanoTime() - start) / 1e9;
-          long deliveries = (long) events * webhooks;
           double pgUs = cpu.postgres().minus(pgBefore).toNanos() / 1e3 / deliveries;
           double jvmUs = PostgresCpu.jvm().minus(jvmBefore).toNanos() / 1e3 / deliveries;
-          System.out.printf("round %d: %d deliveries %s in %.2f s = %.0f/s; CPU per"
-              + " delivery: PostgreSQL %.1f us, this JVM %.1f us; PostgreSQL alone allows at most %.0f/s on %d"
-              + " cores%n", round, deliveries, publishOnly ? "published" : "published, logged and recorded", seconds, deliveries / seconds, pgUs, jvmUs,
-              Runtime.getRuntime().availableProcessors() * 1e6 / pgUs, Runtime.getRuntime().availableProcessors());
+          if (writer.staleOutcomes() + writer.setAsideOutcomes() > 0) {
+            throw new IllegalStateException(writer.staleOutcomes() + " outcomes were stale and "
+                + writer.setAsideOutcomes() + " set aside: not every delivery was recorded as delivered");
+          }
+          int cores = Runtime.getRuntime().availableProcessors();
+          System.out.printf("round %d: %d deliveries %s in %.2f s = %.0f/s; CPU per delivery: PostgreSQL %.1f us"
+              + " (at least), this JVM %.1f us; PostgreSQL alone allows at most %.0f/s on %d cores%n", round,
+              deliveries, publishOnly ? "published" : "published, logged and recorded", seconds,
+              deliveries / seconds, pgUs, jvmUs, cores * 1e6 / pgUs, cores);
         }
-        pool.shutdown();
+      } finally {
+        pool.shutdownNow();
       }
     }
   }

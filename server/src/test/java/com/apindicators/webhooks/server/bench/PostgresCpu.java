@@ -22,8 +22,9 @@ final class PostgresCpu {
   }
 
   Duration postgres() {
-    return ProcessHandle.of(postmaster).map(p -> p.children().map(PostgresCpu::of).reduce(of(p), Duration::plus))
-        .orElse(Duration.ZERO);
+    ProcessHandle p = ProcessHandle.of(postmaster)
+        .orElseThrow(() -> new IllegalStateException("PostgreSQL's postmaster " + postmaster + " is not running"));
+    return p.children().map(PostgresCpu::of).reduce(of(p), Duration::plus);
   }
 
   static Duration jvm() {
@@ -31,6 +32,7 @@ final class PostgresCpu {
   }
 
   private static Duration of(ProcessHandle p) {
-    return p.info().totalCpuDuration().orElse(Duration.ZERO);
+    return p.info().totalCpuDuration()
+        .orElseThrow(() -> new IllegalStateException("the CPU time of process " + p.pid() + " is not readable"));
   }
 }
