@@ -61,11 +61,19 @@ class BenchCommandTest {
     assertThat(memory.get("publishPerSecond").getAsLong()).isPositive();
     assertThat(memory.get("note").getAsString()).contains("endpoints that never answer").contains("first half max");
 
-    // The warm-up ran with the latency workload's watchers open (each with an API key of its account).
+    // The warm-up ran with the latency workload's watchers open (each with an API key of its account), and every
+    // key the bench made is revoked: a run against a shared server leaves no live credential behind.
     String warmup = benchAccount("warmup-0");
     int warmupKeys = server.db.jdbi().withHandle(h -> h.createQuery(
         "SELECT count(*) FROM api_keys WHERE account_id = :a").bind("a", warmup).mapTo(Integer.class).one());
     assertThat(warmupKeys).isEqualTo(1);
+    int benchKeys = server.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM api_keys WHERE account_id LIKE 'bench-%'").mapTo(Integer.class).one());
+    assertThat(benchKeys).as("the warm-up's and the latency workload's").isGreaterThan(1);
+    int liveBenchKeys = server.db.jdbi().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM api_keys WHERE account_id LIKE 'bench-%' AND revoke_time IS NULL")
+        .mapTo(Integer.class).one());
+    assertThat(liveBenchKeys).isZero();
 
     // Each workload deletes its webhooks: nothing keeps posting to the bench's receiver after it stopped.
     try (WebhooksClient admin = WebhooksClient.connect(server.target(), server.adminKey, null, null, null)) {

@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.client.bench;
 
 import com.apindicators.webhooks.client.WebhooksClient;
+import com.apindicators.webhooks.v1.CreateApiKeyResponse;
 import com.apindicators.webhooks.v1.CreateWebhookRequest;
 import com.apindicators.webhooks.v1.DeliveryStatus;
 import com.apindicators.webhooks.v1.ListDeliveriesRequest;
@@ -14,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +42,7 @@ final class BenchTarget implements AutoCloseable {
   private final String metricsUrl;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
   private final ExecutorService calls = Executors.newFixedThreadPool(8);
+  private final List<String> keys = Collections.synchronizedList(new ArrayList<>());
 
   BenchTarget(String server, String adminKey, String metricsUrl) throws IOException {
     this.server = server;
@@ -128,10 +131,31 @@ final class BenchTarget implements AutoCloseable {
     return n;
   }
 
-  /** A client with this account's own key (watch streams are limited per key). */
+  /**
+   * A client with a new key of this account (watch streams are limited per key). The key stays live until
+   * {@link #revokeKeys}: on a shared server a bench run must leave no credential behind.
+   */
   WebhooksClient accountClient(String account) throws IOException {
-    String key = admin.createApiKey(account, "bench watcher").getApiKey();
-    return WebhooksClient.connect(server, key, null, null, null);
+    CreateApiKeyResponse created = admin.createApiKey(account, "bench watcher");
+    keys.add(created.getKeyId());
+    return WebhooksClient.connect(server, created.getApiKey(), null, null, null);
+  }
+
+  /** Revokes every key {@link #accountClient} made so far (call once their clients are closed). */
+  void revokeKeys() {
+    List<String> made;
+    synchronized (keys) {
+      made = new ArrayList<>(keys);
+      keys.clear();
+    }
+    for (String keyId : made) {
+      try {
+        admin.revokeApiKey(keyId);
+      } catch (RuntimeException e) {
+        // Cleaning up is not the measurement: say what was left, and still print the results.
+        System.err.println("bench: could not revoke API key " + keyId + ": " + e.getMessage());
+      }
+    }
   }
 
   /** The server's heap in use from its metrics endpoint, or -1 when it has none. */
@@ -227,6 +251,8 @@ final class BenchTarget implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
+    // Also those of a workload that failed before closing its clients.
+    revokeKeys();
     calls.shutdownNow();
     admin.close();
   }

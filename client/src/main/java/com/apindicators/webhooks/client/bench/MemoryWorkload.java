@@ -61,7 +61,8 @@ final class MemoryWorkload {
     return new Result("memory", Double.NaN, next.get() / seconds, null, null, errors.get(), 0, 0, heap,
         String.format("%d events/s for %d s to %d webhooks on %d endpoints that %s; server heap MiB"
             + " sampled every 2 s: in use, first half max %s, second half max %s; old generation after its last"
-            + " collection (the live set), first half max %s, second half max %s", settings.rate(),
+            + " collection (the live set and what G1 has not yet collected), first half max %s, second half max %s",
+            settings.rate(),
             settings.duration().toSeconds(), hooks.size(), hanging.size(), hanging.describe(), half(samples, 0), half(samples, 1),
             half(live, 0), half(live, 1)));
   }

@@ -188,12 +188,14 @@ final class SteadyWorkloads {
     return watches;
   }
 
-  private static void close(List<Watch> watches, List<WebhooksClient> clients) throws InterruptedException {
+  /** Ends the watches, closes their clients and revokes the clients' keys. */
+  private void close(List<Watch> watches, List<WebhooksClient> clients) throws InterruptedException {
     for (Watch w : watches) {
       w.close();
     }
     for (WebhooksClient c : clients) {
       c.close();
     }
+    target.revokeKeys();
   }
 }
