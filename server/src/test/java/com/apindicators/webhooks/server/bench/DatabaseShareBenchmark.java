@@ -48,15 +48,7 @@ public final class DatabaseShareBenchmark {
     try (Database db = Database.embedded(dir, threads + 2)) {
       PostgresCpu cpu = new PostgresCpu(dir);
       Jdbi jdbi = db.jdbi();
-      jdbi.useHandle(h -> {
-        h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
-        h.createUpdate("""
-            INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
-            SELECT 'wh_' || i, 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x'
-            FROM generate_series(0, :n - 1) i
-            """).bind("n", webhooks).execute();
-        h.execute("INSERT INTO webhook_health (webhook_id) SELECT webhook_id FROM webhooks");
-      });
+      jdbi.useHandle(h -> BenchRows.accountWithWebhooks(h, webhooks));
       AtomicLong written = new AtomicLong();
       EventJson.Data data = EventJson.parse(DATA);
       System.out.printf("%d events x %d webhooks per round, %d publishing threads, %d rounds (the first warms up);"
@@ -76,7 +68,7 @@ public final class DatabaseShareBenchmark {
             publishing.add(pool.submit(() -> {
               long made = 0;
               for (int i = 0; i < share; i++) {
-                made += publisher.publish(new NewEvent("signal.buy", data, "acct", null, null)).deliveriesCreated();
+                made += publisher.publish(new NewEvent("signal.buy", data, BenchRows.ACCOUNT, null, null)).deliveriesCreated();
               }
               return made;
             }));

@@ -30,16 +30,7 @@ public final class ResultWriterBenchmark {
       PostgresCpu cpu = new PostgresCpu(dir);
       Jdbi jdbi = db.jdbi();
       jdbi.useHandle(h -> {
-        h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
-        h.createUpdate("""
-            INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
-            SELECT 'wh_' || i, 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x'
-            FROM generate_series(0, :n - 1) i
-            """).bind("n", webhooks).execute();
-        // The endpoint-health schema, when this build has it: every webhook has its row.
-        if (h.createQuery("SELECT to_regclass('webhook_health') IS NOT NULL").mapTo(Boolean.class).one()) {
-          h.execute("INSERT INTO webhook_health (webhook_id) SELECT webhook_id FROM webhooks");
-        }
+        BenchRows.accountWithWebhooks(h, webhooks);
         h.execute("INSERT INTO events (event_id, type, event_time, data_json) VALUES ('evt_1', 'signal.buy', now(), '{}')");
         h.createUpdate("""
             INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, max_attempts,
