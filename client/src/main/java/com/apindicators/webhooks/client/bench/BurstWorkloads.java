@@ -28,7 +28,12 @@ final class BurstWorkloads {
 
   /** Many events to many webhooks on one receiver, from several publishing threads. */
   Result throughput() throws Exception {
-    List<String> account = target.accounts("throughput", 1);
+    return throughput("throughput");
+  }
+
+  /** The throughput workload in an account named for {@code name} (the warm-up's burst has its own). */
+  Result throughput(String name) throws Exception {
+    List<String> account = target.accounts(name, 1);
     List<String> hooks = target.webhooks(settings.webhooks(),
         i -> BenchTarget.webhook(account.get(0), "bench-" + i, receiver.url("throughput-" + i)));
     Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
