@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,16 +74,23 @@ final class BenchTarget implements AutoCloseable {
 
   /** Deletes the webhooks so nothing of the workload keeps posting. */
   void delete(List<String> webhookIds) throws Exception {
-    List<String> failed = all(webhookIds.size(), i -> () -> {
+    cleanUp(webhookIds, "delete webhook", admin::deleteWebhook);
+  }
+
+  /**
+   * Applies the clean-up to each id in parallel. Cleaning up is not the measurement: what fails is said (what was
+   * left behind), and the results are still printed.
+   */
+  private void cleanUp(List<String> ids, String what, Consumer<String> action) throws Exception {
+    List<String> failed = all(ids.size(), i -> () -> {
       try {
-        admin.deleteWebhook(webhookIds.get(i));
+        action.accept(ids.get(i));
         return null;
       } catch (RuntimeException e) {
-        return webhookIds.get(i) + ": " + e.getMessage();
+        return ids.get(i) + ": " + e.getMessage();
       }
     }).stream().filter(java.util.Objects::nonNull).toList();
-    // Cleaning up is not the measurement: say what was left, and still print the results.
-    failed.forEach(f -> System.err.println("bench: could not delete webhook " + f));
+    failed.forEach(f -> System.err.println("bench: could not " + what + " " + f));
   }
 
   /** Publishes a signal.buy carrying its sequence number to one account (or every account when null). */
@@ -142,20 +150,13 @@ final class BenchTarget implements AutoCloseable {
   }
 
   /** Revokes every key {@link #accountClient} made so far (call once their clients are closed). */
-  void revokeKeys() {
+  void revokeKeys() throws Exception {
     List<String> made;
     synchronized (keys) {
       made = new ArrayList<>(keys);
       keys.clear();
     }
-    for (String keyId : made) {
-      try {
-        admin.revokeApiKey(keyId);
-      } catch (RuntimeException e) {
-        // Cleaning up is not the measurement: say what was left, and still print the results.
-        System.err.println("bench: could not revoke API key " + keyId + ": " + e.getMessage());
-      }
-    }
+    cleanUp(made, "revoke API key", admin::revokeApiKey);
   }
 
   /** The server's heap in use from its metrics endpoint, or -1 when it has none. */
@@ -250,7 +251,7 @@ final class BenchTarget implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws Exception {
     // Also those of a workload that failed before closing its clients.
     revokeKeys();
     calls.shutdownNow();

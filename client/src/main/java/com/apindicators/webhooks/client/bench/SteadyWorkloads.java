@@ -189,7 +189,7 @@ final class SteadyWorkloads {
   }
 
   /** Ends the watches, closes their clients and revokes the clients' keys. */
-  private void close(List<Watch> watches, List<WebhooksClient> clients) throws InterruptedException {
+  private void close(List<Watch> watches, List<WebhooksClient> clients) throws Exception {
     for (Watch w : watches) {
       w.close();
     }
