@@ -48,10 +48,11 @@ class RawPostRateTest {
   @Test
   void countsThe2xxAnswers() throws Exception {
     String url = answering(204, Long.MAX_VALUE);
-    double rate = RawPostRate.measure(url, Duration.ofSeconds(1), 8);
+    double rate = RawPostRate.measure(url, Duration.ofSeconds(2), 8);
     assertThat(rate).isPositive();
-    // The measured second's answers were all received, besides the warm-up's.
-    assertThat(rate).isLessThan(received.get());
+    // A rate per second over at least 2 s: the receiver saw at least twice as many answers (and the warm-up's
+    // besides). A count returned as the rate would not hold.
+    assertThat(rate * 2).isLessThanOrEqualTo(received.get());
   }
 
   @Test
