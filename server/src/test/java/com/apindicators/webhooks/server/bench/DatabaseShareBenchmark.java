@@ -60,6 +60,7 @@ public final class DatabaseShareBenchmark {
         for (int round = 1; round <= rounds; round++) {
           Duration pgBefore = cpu.postgres();
           Duration jvmBefore = PostgresCpu.jvm();
+          WalVolume walBefore = WalVolume.read(jdbi);
           long writtenBefore = written.get();
           long start = System.nanoTime();
           List<Future<Long>> publishing = new ArrayList<>();
@@ -92,6 +93,7 @@ public final class DatabaseShareBenchmark {
             Thread.sleep(2);
           }
           double seconds = (System.nanoTime() - start) / 1e9;
+          String wal = WalVolume.read(jdbi).per(walBefore, deliveries);
           double pgUs = cpu.postgres().minus(pgBefore).toNanos() / 1e3 / deliveries;
           double jvmUs = PostgresCpu.jvm().minus(jvmBefore).toNanos() / 1e3 / deliveries;
           if (writer.staleOutcomes() + writer.setAsideOutcomes() > 0) {
@@ -103,6 +105,7 @@ public final class DatabaseShareBenchmark {
               + " (at least), this JVM %.1f us; PostgreSQL alone allows at most %.0f/s on %d cores%n", round,
               deliveries, publishOnly ? "published" : "published, logged and recorded", seconds,
               deliveries / seconds, pgUs, jvmUs, cores * 1e6 / pgUs, cores);
+          System.out.printf("round %d: a delivery wrote %s%n", round, wal);
         }
       } finally {
         pool.shutdownNow();
