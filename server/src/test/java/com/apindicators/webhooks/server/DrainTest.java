@@ -81,7 +81,7 @@ class DrainTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(
             "SELECT count(*) FROM deliveries WHERE status = 'DELIVERED' AND attempt_count = 1") == 12);
         assertThat(received(receiver)).hasSize(12).doesNotHaveDuplicates().containsAll(sentByA);
-        assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(12);
+        assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(12);
         assertThat(String.join("\n", a.output())).contains("Draining").contains("released 4 deliveries")
             .contains("4 attempts in flight may finish").contains("Drained: every attempt in flight finished");
       } finally {

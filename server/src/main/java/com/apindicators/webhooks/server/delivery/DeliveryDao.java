@@ -17,7 +17,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 public interface DeliveryDao {
   /**
    * Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already, or its
-   * webhook takes no events (disabled, or being deleted: {@link WebhookDao#TAKES_EVENTS}).
+   * webhook takes no events (disabled, or being deleted: {@link WebhookDao#TAKES_EVENTS}). Its final attempt, kept on
+   * its row alone (see {@link Leases#recordOutcomes}), is logged in {@code delivery_attempts} by the update, before the
+   * next attempt takes the row's place (trigger {@code deliveries_log_final_attempt}, V13).
    */
   @SqlQuery("""
       WITH claimed AS (
@@ -70,9 +72,9 @@ public interface DeliveryDao {
       @Bind("types") String[] types, @Bind("webhooks") String[] webhooks, @Bind("from") Timestamp from,
       @Bind("to") Timestamp to, @Bind("beforeSeq") long beforeSeq, @Bind("limit") int limit);
 
-  /** A delivery's attempts after an attempt number, oldest first. */
+  /** A delivery's attempts after an attempt number, oldest first: those logged, and the final one on its row (V13). */
   @SqlQuery("""
-      SELECT attempt, start_time, duration_ms, response_code, response_body, error FROM delivery_attempts
+      SELECT attempt, start_time, duration_ms, response_code, response_body, error FROM delivery_attempt_log
       WHERE delivery_id = :id AND attempt > :after
         AND delivery_create_time >= :from AND delivery_create_time < :until
       ORDER BY attempt LIMIT :limit

@@ -55,7 +55,7 @@ class DeleteWebhookMidFlightTest {
       await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
           .until(() -> slow.requests("/slow").size() <= sentBeforeDelete + PER_ENDPOINT);
       assertThat(TestDatabase.count("SELECT count(*) FROM deliveries")).isEqualTo(EVENTS * STAYING);
-      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(EVENTS * STAYING);
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(EVENTS * STAYING);
     }
   }
 

@@ -80,7 +80,7 @@ class DeliveryPipelineTest {
     assertThat(d.getWebhookId()).isEqualTo(wh.getWebhook().getWebhookId());
     assertThat(d.hasCompleteTime()).isTrue();
     assertThat(f.deliveriesOf(wh.getWebhook().getWebhookId())).extracting(Delivery::getDeliveryId).containsExactly(deliveryId);
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE response_code = 200")).isEqualTo(1);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log WHERE response_code = 200")).isEqualTo(1);
   }
 
   @Test
@@ -261,8 +261,8 @@ class DeliveryPipelineTest {
     assertThat(got).extracting(Receiver.Request::bodyText).containsOnly(got.get(0).bodyText());
     assertThat(got).extracting(x -> x.header("x-webhook-id")).containsOnly(id);
     assertThat(Duration.ofNanos(got.get(1).receivedNanos() - got.get(0).receivedNanos())).isGreaterThanOrEqualTo(Duration.ofMillis(200));
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = '" + id + "'")).isEqualTo(3);
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE response_code = 503")).isEqualTo(2);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log WHERE delivery_id = '" + id + "'")).isEqualTo(3);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log WHERE response_code = 503")).isEqualTo(2);
   }
 
   @Test
@@ -310,7 +310,7 @@ class DeliveryPipelineTest {
 
     f.deliveries.redeliverDelivery(RedeliverDeliveryRequest.newBuilder().setDeliveryId(id).build());
     assertThat(awaitFinal(id).getAttemptCount()).isEqualTo(3);
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = '" + id + "'")).isEqualTo(3);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log WHERE delivery_id = '" + id + "'")).isEqualTo(3);
 
     assertThat(failing(() -> f.deliveries.redeliverDelivery(
         RedeliverDeliveryRequest.newBuilder().setDeliveryId("dlv_nope").build())).code()).isEqualTo(Status.Code.NOT_FOUND);
@@ -341,7 +341,7 @@ class DeliveryPipelineTest {
         "UPDATE webhooks SET deleting_until = now() + interval '1 minute' WHERE webhook_id = ?", w));
     assertThat(failing(() -> f.deliveries.redeliverDelivery(again)).reason()).isEqualTo("WEBHOOK_BEING_DELETED");
     assertThat(receiver.requests("/off")).hasSize(1);
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = '" + id + "'")).isEqualTo(1);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log WHERE delivery_id = '" + id + "'")).isEqualTo(1);
 
     TestDatabase.get().jdbi().useHandle(h -> h.execute("UPDATE webhooks SET deleting_until = NULL WHERE webhook_id = ?",
         w));

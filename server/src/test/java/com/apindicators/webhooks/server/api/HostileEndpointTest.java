@@ -69,7 +69,7 @@ class HostileEndpointTest {
       assertThat(bytes.getResponseBody()).isEqualTo("ab\uFFFD\uFFFD\uFFFDcde");
       Delivery redirect = f.deliveriesOf(poison.get(2)).get(0);
       assertThat(redirect.getError()).startsWith("Endpoint answered HTTP 302");
-      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(EVENTS * (HEALTHY + 3));
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(EVENTS * (HEALTHY + 3));
     }
   }
 

@@ -72,7 +72,7 @@ class ListPageBudgetTest {
             error, delivery_create_time)
         SELECT delivery_id, attempt + g, start_time, duration_ms, response_code, response_body, error,
             delivery_create_time
-        FROM delivery_attempts, generate_series(1, 79) g
+        FROM delivery_attempt_log, generate_series(1, 79) g
         """));
 
     ListDeliveryAttemptsRequest.Builder r = ListDeliveryAttemptsRequest.newBuilder().setDeliveryId(id).setPageSize(500);

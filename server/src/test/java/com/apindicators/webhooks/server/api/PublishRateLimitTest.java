@@ -64,7 +64,7 @@ class PublishRateLimitTest {
     StatusAssert limited = StatusAssert.failing(() -> looping.deliveries.redeliverDelivery(again));
     assertThat(limited.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(limited.reason()).isEqualTo("PUBLISH_RATE_EXCEEDED");
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(3);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(3);
     assertThat(StatusAssert.failing(() -> looping.publish("signal.buy", "{}", "loop")).reason())
         .as("the same bucket as publishes").isEqualTo("PUBLISH_RATE_EXCEEDED");
   }

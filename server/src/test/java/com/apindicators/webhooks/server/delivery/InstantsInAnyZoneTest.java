@@ -78,6 +78,7 @@ class InstantsInAnyZoneTest {
     }
     String id = "'" + job.deliveryId() + "'";
     assertThat(epoch("SELECT start_time FROM delivery_attempts WHERE delivery_id = " + id)).isEqualTo(FIRST_0230);
+    assertThat(epoch("SELECT attempt_start_time FROM deliveries WHERE delivery_id = " + id)).isEqualTo(FIRST_0230);
     assertThat(epoch("SELECT next_attempt_time FROM deliveries WHERE delivery_id = " + id)).isEqualTo(SECOND_0230);
   }
 

@@ -53,7 +53,7 @@ class ParkedBurstTest {
       assertThat(s.value("webhooks_deliveries_parked_total")).isGreaterThanOrEqualTo((double) (WEBHOOKS - QUEUE));
       await().atMost(Duration.ofSeconds(30)).until(() -> TestDatabase.count(
           "SELECT count(*) FROM deliveries WHERE account_id = 'burst' AND status = 'DELIVERED'") == WEBHOOKS);
-      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts a JOIN deliveries d"
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log a JOIN deliveries d"
           + " ON d.delivery_id = a.delivery_id WHERE d.account_id = 'burst'"))
           .as("one attempt each").isEqualTo(WEBHOOKS);
       await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.of(http).value("webhooks_dispatcher_parked") == 0);

@@ -122,7 +122,7 @@ class ResultWriterTest {
           default -> assertThat(status(job.deliveryId())).isEqualTo("DELIVERED");
         }
       }
-      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(19);
+      assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(19);
       assertThat(writer.setAsideOutcomes()).isEqualTo(1);
       assertThat(writer.staleOutcomes()).isEqualTo(1);
     }
@@ -148,7 +148,7 @@ class ResultWriterTest {
     String owner = jdbi.withHandle(h -> h.createQuery("SELECT lease_owner FROM deliveries WHERE delivery_id = 'dlv_1'")
         .mapTo(String.class).one());
     assertThat(owner).isEqualTo("node_b");
-    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempts")).isEqualTo(1);
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_attempt_log")).isEqualTo(1);
   }
 
   @Test
