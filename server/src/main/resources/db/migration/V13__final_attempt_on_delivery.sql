@@ -11,9 +11,11 @@
 -- (during a rolling upgrade); the row's attempt is then listed once, from delivery_attempts.
 ALTER TABLE deliveries ADD COLUMN attempt_start_time TIMESTAMPTZ;
 
--- A delivery made pending again (a redelivery, by a process of any release) first logs the final attempt its row
--- holds: the next attempt will take the row's place. In the database, so that a redelivery by a process of an earlier
--- release, which knows nothing of this, keeps it too. Fires for no outcome (those leave or end the pending state).
+-- A delivery made pending again (a redelivery, by a process of any release) logs the final attempt its row held, in
+-- the same statement: the next attempt will take the row's place. In the database, so that a redelivery by a process
+-- of an earlier release, which knows nothing of this, keeps it too. Fires for no outcome (those leave or end the
+-- pending state). AFTER, not BEFORE: a BEFORE row trigger makes every update it could fire for, every outcome
+-- included, lock its row a second time first (a WAL record each) to evaluate the condition.
 CREATE FUNCTION webhooks_log_final_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error,
@@ -21,10 +23,10 @@ BEGIN
   VALUES (OLD.delivery_id, OLD.attempt_count, OLD.attempt_start_time, OLD.duration_ms, OLD.response_code,
       OLD.response_body, OLD.error, OLD.create_time)
   ON CONFLICT (delivery_id, delivery_create_time, attempt) DO NOTHING;
-  RETURN NEW;
+  RETURN NULL;
 END $$;
 
-CREATE TRIGGER deliveries_log_final_attempt BEFORE UPDATE OF status ON deliveries
+CREATE TRIGGER deliveries_log_final_attempt AFTER UPDATE OF status ON deliveries
   FOR EACH ROW WHEN (OLD.status <> 'PENDING' AND NEW.status = 'PENDING' AND OLD.attempt_start_time IS NOT NULL
       AND OLD.attempt_count > 0)
   EXECUTE FUNCTION webhooks_log_final_attempt();
