@@ -16,7 +16,7 @@ ALTER TABLE deliveries ADD COLUMN attempt_start_time TIMESTAMPTZ;
 -- of an earlier release, which knows nothing of this, keeps it too. Fires for no outcome (those leave or end the
 -- pending state). AFTER, not BEFORE: a BEFORE row trigger makes every update it could fire for, every outcome
 -- included, lock its row a second time first (a WAL record each) to evaluate the condition.
-CREATE FUNCTION webhooks_log_final_attempt() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION webhooks_log_final_attempt() RETURNS trigger LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
   INSERT INTO delivery_attempts (delivery_id, attempt, start_time, duration_ms, response_code, response_body, error,
       delivery_create_time)

@@ -51,12 +51,13 @@ public final class ResultWriterBenchmark {
       System.out.printf("%d outcomes per round over %d webhooks, %d rounds%n", outcomes, webhooks, rounds);
       for (int round = 1; round <= rounds; round++) {
         jdbi.useHandle(h -> {
-          h.execute("DELETE FROM delivery_attempts");
           h.execute("DELETE FROM delivery_changes");
           h.execute("""
               UPDATE deliveries SET status = 'PENDING', attempt_count = 0, complete_time = NULL, lease_owner = 'bench',
-                  lease_until = now() + interval '1 hour'
+                  lease_until = now() + interval '1 hour', attempt_start_time = NULL
               """);
+          // After the reset: making a final delivery pending again logs its final attempt (V13's trigger).
+          h.execute("DELETE FROM delivery_attempts");
         });
         long start = System.nanoTime();
         Duration cpuBefore = PostgresCpu.jvm().plus(cpu.postgres());
@@ -78,6 +79,6 @@ public final class ResultWriterBenchmark {
   }
 
   private static long count(Jdbi jdbi) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM delivery_attempts").mapTo(Long.class).one());
+    return jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM delivery_attempt_log").mapTo(Long.class).one());
   }
 }

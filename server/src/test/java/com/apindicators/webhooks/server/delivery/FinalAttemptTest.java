@@ -141,6 +141,36 @@ class FinalAttemptTest {
         new DeliveryAttempt(1, T1, 7, 503, "busy", ""), new DeliveryAttempt(2, T2, 9, 200, "old", ""));
   }
 
+  @Test
+  void theReadmesCopyBeforeGoingBackToAnEarlierReleaseLogsEveryFinalAttemptOnce() throws Exception {
+    DeliveryJob job = publish();
+    record(job, T1, 503, "busy", "", DeliveryStatus.PENDING);
+    record(next(job), T2, 200, "fine", "", DeliveryStatus.DELIVERED);
+    List<DeliveryAttempt> listed = log.attempts(job.deliveryId(), 0, 10).attempts();
+    String copy = "INSERT INTO delivery_attempts (delivery_id, delivery_create_time, attempt, start_time, duration_ms,"
+        + " response_code, response_body, error) SELECT * FROM delivery_attempt_log ON CONFLICT DO NOTHING";
+    jdbi.useHandle(h -> h.execute(copy));
+    jdbi.useHandle(h -> h.execute(copy));
+    assertThat(count("SELECT count(*) FROM delivery_attempts")).isEqualTo(2);
+    assertThat(log.attempts(job.deliveryId(), 0, 10).attempts()).isEqualTo(listed);
+  }
+
+  @Test
+  void dayPartitionsMadeLaterLogARedeliveredFinalAttemptToo() {
+    // The test database's partitions were made before V13 created the trigger: this day's is made now.
+    jdbi.useHandle(h -> h.execute("SELECT webhooks_create_partitions(current_date + 40, current_date + 40)"));
+    jdbi.useHandle(h -> h.execute("""
+        INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, attempt_count,
+            max_attempts, retry_initial_ms, retry_max_ms, create_time, complete_time, attempt_start_time,
+            response_code, response_body)
+        VALUES ('dlv_later', 'evt_later', 'wh_1', 'acct', 'order.filled', 'u', 'FAILED', 1, 1, 1000, 1000,
+            now() + interval '40 days', now() + interval '40 days', now() + interval '40 days', 500, 'down')
+        """));
+    jdbi.useHandle(h -> h.execute("UPDATE deliveries SET status = 'PENDING' WHERE delivery_id = 'dlv_later'"));
+    assertThat(count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = 'dlv_later' AND response_code = 500"
+        + " AND delivery_create_time > now() + interval '39 days'")).isEqualTo(1);
+  }
+
   /** One event to the webhook, its delivery leased to "node". */
   private DeliveryJob publish() {
     EventDao.Publication p = new EventDao.Publication(
