@@ -4,6 +4,7 @@ import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -29,6 +30,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.io.CloseMode;
@@ -90,13 +92,16 @@ public final class HttpSender implements AutoCloseable {
     Timeout t = Timeout.of(timeout);
     this.client = HttpAsyncClients.custom()
         .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-            .setDnsResolver(guard)
+            // Names are looked up ahead (startExchange) and dialled by address (CheckedRoutes): this one only ever
+            // sees a literal address, and refuses a name rather than look it up on an I/O thread.
+            .setDnsResolver(guard.withoutLookups())
             .setMaxConnTotal(maxConnections * POOL_TOTAL_FACTOR)
             .setMaxConnPerRoute(maxConnections)
             .setDefaultConnectionConfig(ConnectionConfig.custom()
                 .setConnectTimeout(t).setSocketTimeout(t).setTimeToLive(TimeValue.ofMinutes(5)).build())
             .build())
         .setIOReactorConfig(IOReactorConfig.custom().setSoTimeout(t).setTcpNoDelay(true).build())
+        .setRoutePlanner(new CheckedRoutes())
         .disableRedirectHandling()
         // Answers are kept as sent, never inflated: the client's gzip reader copied its whole header buffer for each
         // byte of a header field that never ends, on an I/O thread no deadline can stop (quadratic, unbounded), so
@@ -165,12 +170,14 @@ public final class HttpSender implements AutoCloseable {
     if (reported.get()) {
       deadline.get().cancel(false);
     }
-    Runnable post = () -> {
+    Consumer<InetAddress> post = address -> {
       synchronized (exchange) {
         if (reported.get()) {
           return;
         }
-        exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, new FutureCallback<>() {
+        HttpClientContext context = HttpClientContext.create();
+        context.setAttribute(CheckedRoutes.ADDRESS, address);
+        exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, context, new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
             answered.accept(r);
@@ -196,25 +203,31 @@ public final class HttpSender implements AutoCloseable {
     }
   }
 
-  /** Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name. */
-  private void startExchange(String host, Runnable post, Consumer<AttemptResult> once, Instant start,
+  /**
+   * Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name, with
+   * the address the lookup checked (the first: a connection that fails is not tried at the others).
+   */
+  private void startExchange(String host, Consumer<InetAddress> post, Consumer<AttemptResult> once, Instant start,
       long startNanos) {
     if (TargetGuard.isAddress(host)) {
-      post.run();
+      post.accept(null);
       return;
     }
     // A name is looked up here, on a thread of its own, never on the caller's: send() runs on the HTTP client's I/O
     // threads and the deadline thread too (as attempts end, the next start), and a tenant's name server that
-    // answers slowly or never held those threads, and every tenant's sends with them. The connection then finds
-    // the checked addresses in the guard.
+    // answers slowly or never held those threads, and every tenant's sends with them. The connection dials the
+    // checked address (CheckedRoutes), so it looks nothing up either: before, it asked the guard again, which looked
+    // the name up on the I/O thread whenever the guard no longer remembered it (its 10,000 names full of one
+    // tenant's, or 10 s gone by).
     lookups.execute(() -> {
+      InetAddress[] checked;
       try {
-        guard.resolve(host);
+        checked = guard.resolve(host);
       } catch (UnknownHostException | RuntimeException e) {
         once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
         return;
       }
-      post.run();
+      post.accept(checked[0]);
     });
   }
 

@@ -17,8 +17,8 @@ import org.apache.hc.client5.http.SystemDefaultDnsResolver;
  * The SSRF guard. Webhook URLs may not target loopback, private, link-local (cloud metadata), CGNAT, multicast,
  * broadcast, reserved or unspecified addresses, nor IPv6 forms that embed such an IPv4 address (IPv4-compatible,
  * -mapped and -translated, NAT64, 6to4; Teredo always). Literal
- * addresses are refused when a webhook is saved; every name is resolved here, at connect time, and only
- * checked addresses are handed to the HTTP client, so DNS rebinding cannot pass. {@code allowPrivate} lifts
+ * addresses are refused when a webhook is saved; every name is resolved here just before each attempt, and the
+ * connection dials the checked address, so DNS rebinding cannot pass. {@code allowPrivate} lifts
  * the address checks for local development.
  */
 public final class TargetGuard implements DnsResolver {
@@ -32,7 +32,7 @@ public final class TargetGuard implements DnsResolver {
    */
   static final long REMEMBER_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Names remembered at most; beyond it, those out of date are forgotten, and a new one is not kept if none are. */
-  static final int MAX_REMEMBERED = 10_000;
+  public static final int MAX_REMEMBERED = 10_000;
   private final boolean allowPrivate;
   private final Lookup lookup;
   private final ConcurrentHashMap<String, Checked> checked = new ConcurrentHashMap<>();
@@ -126,6 +126,30 @@ public final class TargetGuard implements DnsResolver {
     if (refusal != null) {
       throw new BlockedTargetException("Refused: the URL " + refusal + "; no connection was made");
     }
+  }
+
+  /**
+   * This guard as the resolver of the HTTP client's I/O threads: a literal address is checked as always (no lookup
+   * happens for one); a name is refused, never looked up there. The sender looks names up ahead on threads of its
+   * own and dials the checked address, so a name reaching this is a defect, and a lookup here would hold every
+   * tenant's connections on that thread for as long as one tenant's name server takes to answer.
+   */
+  public DnsResolver withoutLookups() {
+    return new DnsResolver() {
+      @Override
+      public InetAddress[] resolve(String host) throws UnknownHostException {
+        if (host == null || !(isAddress(host) || host.contains(":"))) {
+          throw new UnknownHostException("Not sent: the name " + host + " was not looked up ahead, and no name is"
+              + " looked up on the HTTP client's I/O threads");
+        }
+        return TargetGuard.this.resolve(host);
+      }
+
+      @Override
+      public String resolveCanonicalHostname(String host) throws UnknownHostException {
+        throw new UnknownHostException("No name is looked up on the HTTP client's I/O threads: " + host);
+      }
+    };
   }
 
   @Override

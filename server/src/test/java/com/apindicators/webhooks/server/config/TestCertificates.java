@@ -24,14 +24,14 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A CA, a server certificate for localhost/127.0.0.1 and a client certificate, made at run time as PEM files. */
-final class TestCertificates {
-  final Path caCert;
-  final Path serverCert;
-  final Path serverKey;
+public final class TestCertificates {
+  public final Path caCert;
+  public final Path serverCert;
+  public final Path serverKey;
   final Path clientCert;
   final Path clientKey;
 
-  TestCertificates(Path dir) throws Exception {
+  public TestCertificates(Path dir) throws Exception {
     KeyPair ca = keyPair();
     X509Certificate caCertificate = sign(new X500Name("CN=Webhooks Test CA"), ca, new X500Name("CN=Webhooks Test CA"), ca, true, null);
     KeyPair server = keyPair();

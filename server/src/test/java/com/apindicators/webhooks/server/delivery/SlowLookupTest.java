@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -8,9 +9,14 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,6 +91,56 @@ class SlowLookupTest {
       assertThat(slow.get(10, TimeUnit.SECONDS).delivered()).isTrue();
       assertThat(posts.get()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void aNameTheGuardNoLongerRemembersIsNotLookedUpAgainOnAnIoThread() throws Exception {
+    Map<String, List<String>> lookedUpOn = new ConcurrentHashMap<>();
+    TargetGuard guard = new TargetGuard(true, host -> {
+      lookedUpOn.computeIfAbsent(host, h -> new CopyOnWriteArrayList<>()).add(Thread.currentThread().getName());
+      if (host.startsWith("slow.")) {
+        // Its name server answers the sender's lookup at once, then never again.
+        if (lookedUpOn.get(host).size() > 1) {
+          try {
+            nameServerAnswers.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+      return new InetAddress[] {InetAddress.getLoopbackAddress()};
+    });
+    // One tenant's names fill what the guard remembers (its webhooks' URLs changed over and over): the guard
+    // keeps no more, so it forgets each new name as soon as it has checked it.
+    for (int i = 0; i < TargetGuard.MAX_REMEMBERED; i++) {
+      guard.resolve("n" + i + ".filler.test");
+    }
+    try (HttpSender sender = new HttpSender(guard, box, Duration.ofSeconds(10), 4)) {
+      try {
+        CompletableFuture<AttemptResult> slow = new CompletableFuture<>();
+        sender.send(job("slow.test"), slow::complete);
+        assertThat(slow.get(10, TimeUnit.SECONDS).delivered()).as("sent to the address checked ahead").isTrue();
+        CompletableFuture<AttemptResult> fast = new CompletableFuture<>();
+        sender.send(job("fast.test"), fast::complete);
+        assertThat(fast.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+      } finally {
+        nameServerAnswers.countDown();
+      }
+    }
+    assertThat(lookedUpOn.get("slow.test")).as("looked up once, ahead, on a lookup thread")
+        .containsExactly("delivery-lookup");
+    assertThat(posts.get()).isEqualTo(2);
+  }
+
+  @Test
+  void theHttpClientsResolverRefusesANameAndChecksAnAddress() throws Exception {
+    TargetGuard guard = new TargetGuard(false, host -> {
+      throw new AssertionError("looked up " + host);
+    });
+    assertThatThrownBy(() -> guard.withoutLookups().resolve("example.com"))
+        .isInstanceOf(UnknownHostException.class).hasMessageContaining("not looked up ahead");
+    assertThatThrownBy(() -> guard.withoutLookups().resolve("127.0.0.1"))
+        .isInstanceOf(TargetGuard.BlockedTargetException.class);
   }
 
   @Test
