@@ -5,6 +5,7 @@ import com.apindicators.webhooks.server.security.TargetGuard;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -170,13 +171,16 @@ public final class HttpSender implements AutoCloseable {
     if (reported.get()) {
       deadline.get().cancel(false);
     }
-    Consumer<InetAddress> post = address -> {
+    // Dials the checked addresses in turn (null: a literal address URL): one that refuses the connection, or cannot
+    // be reached, passes the attempt to the next, within the deadline; nothing was sent to it.
+    Dial[] dial = new Dial[1];
+    dial[0] = (addresses, i) -> {
       synchronized (exchange) {
         if (reported.get()) {
           return;
         }
         HttpClientContext context = HttpClientContext.create();
-        context.setAttribute(CheckedRoutes.ADDRESS, address);
+        context.setAttribute(CheckedRoutes.ADDRESS, addresses == null ? null : addresses[i]);
         exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, context, new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
@@ -185,6 +189,10 @@ public final class HttpSender implements AutoCloseable {
 
           @Override
           public void failed(Exception e) {
+            if (addresses != null && i + 1 < addresses.length && notConnected(e)) {
+              dial[0].at(addresses, i + 1);
+              return;
+            }
             once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
           }
 
@@ -196,21 +204,31 @@ public final class HttpSender implements AutoCloseable {
       }
     };
     try {
-      startExchange(host, post, once, start, startNanos);
+      startExchange(host, dial[0], once, start, startNanos);
     } catch (RuntimeException e) {
       // Reported here, once: the caller must not report it again (the deadline would, a second time).
       once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
     }
   }
 
+  /** Dials the exchange at the {@code i}th of these checked addresses (null: the URL's literal address). */
+  @FunctionalInterface
+  private interface Dial {
+    void at(InetAddress[] addresses, int i);
+  }
+
+  /** Whether an exchange failed before a connection was made: nothing reached the endpoint. */
+  private static boolean notConnected(Exception e) {
+    return e instanceof ConnectException || e instanceof NoRouteToHostException;
+  }
+
   /**
-   * Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name, with
-   * the address the lookup checked (the first: a connection that fails is not tried at the others).
+   * Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name, at the
+   * addresses the lookup checked, in turn.
    */
-  private void startExchange(String host, Consumer<InetAddress> post, Consumer<AttemptResult> once, Instant start,
-      long startNanos) {
+  private void startExchange(String host, Dial dial, Consumer<AttemptResult> once, Instant start, long startNanos) {
     if (TargetGuard.isAddress(host)) {
-      post.accept(null);
+      dial.at(null, 0);
       return;
     }
     // A name is looked up here, on a thread of its own, never on the caller's: send() runs on the HTTP client's I/O
@@ -223,11 +241,14 @@ public final class HttpSender implements AutoCloseable {
       InetAddress[] checked;
       try {
         checked = guard.resolve(host);
+        if (checked.length == 0) {
+          throw new UnknownHostException(host + " has no address");
+        }
       } catch (UnknownHostException | RuntimeException e) {
         once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
         return;
       }
-      post.accept(checked[0]);
+      dial.at(checked, 0);
     });
   }
 

@@ -26,9 +26,9 @@ public final class TargetGuard implements DnsResolver {
   private static final Pattern DOTTED_QUAD = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final String LIFT = " (the server's --allow-private-targets lifts this for local development)";
   /**
-   * How long a name's checked addresses serve without another lookup. The sender looks each name up ahead, on a
-   * thread of its own, and the connection then finds the addresses here instead of looking up again on an I/O
-   * thread. Within that time a name's addresses cannot change under a connection, so rebinding gains nothing.
+   * How long a name's checked addresses serve without another lookup: this spares lookups, nothing more. The sender
+   * looks each name up ahead, on a thread of its own, and dials the addresses checked then (see the sender), so a
+   * name's addresses cannot change under a connection, and rebinding gains nothing.
    */
   static final long REMEMBER_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** Names remembered at most; beyond it, those out of date are forgotten, and a new one is not kept if none are. */

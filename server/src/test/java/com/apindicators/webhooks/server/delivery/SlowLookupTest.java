@@ -139,8 +139,31 @@ class SlowLookupTest {
     });
     assertThatThrownBy(() -> guard.withoutLookups().resolve("example.com"))
         .isInstanceOf(UnknownHostException.class).hasMessageContaining("not looked up ahead");
-    assertThatThrownBy(() -> guard.withoutLookups().resolve("127.0.0.1"))
-        .isInstanceOf(TargetGuard.BlockedTargetException.class);
+    for (String internal : new String[] {"127.0.0.1", "::1", "[::1]", "::ffff:127.0.0.1", "[::ffff:169.254.169.254]"}) {
+      assertThatThrownBy(() -> guard.withoutLookups().resolve(internal)).as(internal)
+          .isInstanceOf(TargetGuard.BlockedTargetException.class);
+    }
+  }
+
+  @Test
+  void anAddressThatRefusesTheConnectionPassesTheAttemptToTheNameOthers() throws Exception {
+    // 127.0.0.2 is this machine too, but the receiver listens on 127.0.0.1 only: the first address refuses.
+    InetAddress refusing = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+    TargetGuard guard = new TargetGuard(true, host -> host.startsWith("none.")
+        ? new InetAddress[0] : new InetAddress[] {refusing, InetAddress.getLoopbackAddress()});
+    try (HttpSender sender = new HttpSender(guard, box, Duration.ofSeconds(10), 4)) {
+      CompletableFuture<AttemptResult> two = new CompletableFuture<>();
+      sender.send(job("two.test"), two::complete);
+      assertThat(two.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+
+      // A name with no address fails at once, not at the deadline.
+      CompletableFuture<AttemptResult> none = new CompletableFuture<>();
+      sender.send(job("none.test"), none::complete);
+      AttemptResult r = none.get(5, TimeUnit.SECONDS);
+      assertThat(r.delivered()).isFalse();
+      assertThat(r.error()).contains("Could not resolve the host").contains("none.test has no address");
+    }
+    assertThat(posts.get()).isEqualTo(1);
   }
 
   @Test

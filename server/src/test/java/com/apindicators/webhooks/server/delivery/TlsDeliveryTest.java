@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Over TLS, the sender dials the address it checked ahead, yet TLS names the URL's host: the certificate must be for
- * that name (a certificate for the dialled address does not stand in for it), and the receiver sees the name (SNI).
+ * that name (a certificate for the dialled address does not stand in for it).
  */
 class TlsDeliveryTest {
   private final SecretBox box = SecretBox.random();
