@@ -181,7 +181,7 @@ public final class HttpSender implements AutoCloseable {
         }
         HttpClientContext context = HttpClientContext.create();
         context.setAttribute(CheckedRoutes.ADDRESS, addresses == null ? null : addresses[i]);
-        exchange.set(client.execute(SimpleRequestProducer.create(request), consumer, context, new FutureCallback<>() {
+        FutureCallback<BoundedBodyConsumer.Result> callback = new FutureCallback<>() {
           @Override
           public void completed(BoundedBodyConsumer.Result r) {
             answered.accept(r);
@@ -200,7 +200,12 @@ public final class HttpSender implements AutoCloseable {
           public void cancelled() {
             once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", timedOut(), null));
           }
-        }));
+        };
+        // Kept only if no next address was dialled meanwhile (a failure reported within execute): the deadline
+        // cancels the exchange in progress.
+        Future<BoundedBodyConsumer.Result> before = exchange.get();
+        exchange.compareAndSet(before,
+            client.execute(SimpleRequestProducer.create(request), consumer, context, callback));
       }
     };
     try {
