@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -68,9 +67,7 @@ class SlowLookupTest {
   }
 
   private DeliveryJob job(String host) {
-    return new DeliveryJob("dlv_" + host, "wh_1", "acct", "http://" + host + ":" + receiver.getAddress().getPort()
-        + "/h", box.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), null, "signal.buy", Instant.now(), "{}", 1, 1,
-        1000, 1000);
+    return TestJobs.to(host, "http://" + host + ":" + receiver.getAddress().getPort() + "/h", box);
   }
 
   @Test

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Jobs of one account to one URL, as a claim would hand the dispatcher, for the dispatcher's tests. */
+/** Jobs of one account to one URL, as a claim would hand the dispatcher or the sender, for their tests. */
 final class TestJobs {
   private static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
@@ -20,5 +20,11 @@ final class TestJobs {
           box.seal(SECRET), null, "signal.buy", Instant.now(), "{}", 1, 1, 1000, 1000));
     }
     return jobs;
+  }
+
+  /** One job, named after {@code host} (its delivery id), to {@code url}. */
+  static DeliveryJob to(String host, String url, SecretBox box) {
+    return new DeliveryJob("dlv_" + host, "wh_1", "acct", url, box.seal(SECRET), null, "signal.buy", Instant.now(),
+        "{}", 1, 1, 1000, 1000);
   }
 }

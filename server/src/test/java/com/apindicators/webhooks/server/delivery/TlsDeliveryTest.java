@@ -20,7 +20,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -113,9 +112,7 @@ class TlsDeliveryTest {
   }
 
   private DeliveryJob job(String host) {
-    return new DeliveryJob("dlv_" + host, "wh_1", "acct", "https://" + host + ":" + receiver.getAddress().getPort()
-        + "/h", box.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), null, "signal.buy", Instant.now(), "{}", 1, 1,
-        1000, 1000);
+    return TestJobs.to(host, "https://" + host + ":" + receiver.getAddress().getPort() + "/h", box);
   }
 
   @Test
