@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,6 +68,14 @@ public final class HttpSender implements AutoCloseable {
    * than the process making threads without bound.
    */
   static final int MAX_LOOKUPS = 128;
+  /**
+   * Name lookups one account's attempts may have in progress at once: half of {@link #MAX_LOOKUPS}, as for its
+   * attempts' slots ({@code AccountSlots}). Beyond it that account's attempt fails at once; without it, one tenant's
+   * silent name servers held every lookup thread, and every other tenant's names then failed at once.
+   */
+  static final int MAX_LOOKUPS_PER_ACCOUNT = MAX_LOOKUPS / 2;
+  /** Lookups in progress by account; an account without any has no entry (at most {@link #MAX_LOOKUPS} entries). */
+  private final ConcurrentHashMap<String, Integer> lookupsByAccount = new ConcurrentHashMap<>();
   /** Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups. */
   private final ExecutorService lookups = new ThreadPoolExecutor(0, MAX_LOOKUPS, 30, TimeUnit.SECONDS,
       new SynchronousQueue<>(), r -> {
@@ -209,7 +218,7 @@ public final class HttpSender implements AutoCloseable {
       }
     };
     try {
-      startExchange(host, dial[0], once, start, startNanos);
+      startExchange(host, job.accountId(), dial[0], once, start, startNanos);
     } catch (RuntimeException e) {
       // Reported here, once: the caller must not report it again (the deadline would, a second time).
       once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
@@ -231,7 +240,8 @@ public final class HttpSender implements AutoCloseable {
    * Starts the exchange: at once for an address, after the name's lookup on a thread of its own for a name, at the
    * addresses the lookup checked, in turn.
    */
-  private void startExchange(String host, Dial dial, Consumer<AttemptResult> once, Instant start, long startNanos) {
+  private void startExchange(String host, String account, Dial dial, Consumer<AttemptResult> once, Instant start,
+      long startNanos) {
     if (TargetGuard.isAddress(host)) {
       dial.at(null, 0);
       return;
@@ -242,19 +252,51 @@ public final class HttpSender implements AutoCloseable {
     // checked address (CheckedRoutes), so it looks nothing up either: before, it asked the guard again, which looked
     // the name up on the I/O thread whenever the guard no longer remembered it (its 10,000 names full of one
     // tenant's, or 10 s gone by).
-    lookups.execute(() -> {
-      InetAddress[] checked;
-      try {
-        checked = guard.resolve(host);
-        if (checked.length == 0) {
-          throw new UnknownHostException(host + " has no address");
+    String owner = account == null ? "" : account;
+    if (!takeLookup(owner)) {
+      once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", "Not sent: this account's attempts already had "
+          + MAX_LOOKUPS_PER_ACCOUNT + " name lookups in progress (its name servers answering slowly or not at all);"
+          + " nothing was sent", null));
+      return;
+    }
+    try {
+      lookups.execute(() -> {
+        InetAddress[] checked;
+        try {
+          checked = guard.resolve(host);
+          if (checked.length == 0) {
+            throw new UnknownHostException(host + " has no address");
+          }
+        } catch (UnknownHostException | RuntimeException e) {
+          once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
+          return;
+        } finally {
+          giveBackLookup(owner);
         }
-      } catch (UnknownHostException | RuntimeException e) {
-        once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
-        return;
+        dial.at(checked, 0);
+      });
+    } catch (RuntimeException e) {
+      giveBackLookup(owner); // not started (all lookup threads busy): the caller reports it
+      throw e;
+    }
+  }
+
+  /** Takes one of the account's lookups in progress, if it has fewer than its share. */
+  private boolean takeLookup(String account) {
+    boolean[] taken = {false};
+    lookupsByAccount.compute(account, (a, n) -> {
+      int now = n == null ? 0 : n;
+      if (now >= MAX_LOOKUPS_PER_ACCOUNT) {
+        return n;
       }
-      dial.at(checked, 0);
+      taken[0] = true;
+      return now + 1;
     });
+    return taken[0];
+  }
+
+  private void giveBackLookup(String account) {
+    lookupsByAccount.computeIfPresent(account, (a, n) -> n <= 1 ? null : n - 1);
   }
 
   /**

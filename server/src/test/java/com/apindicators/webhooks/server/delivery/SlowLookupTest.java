@@ -67,7 +67,11 @@ class SlowLookupTest {
   }
 
   private DeliveryJob job(String host) {
-    return TestJobs.to(host, "http://" + host + ":" + receiver.getAddress().getPort() + "/h", box);
+    return job(host, "acct");
+  }
+
+  private DeliveryJob job(String host, String account) {
+    return TestJobs.to(host, account, "http://" + host + ":" + receiver.getAddress().getPort() + "/h", box);
   }
 
   @Test
@@ -193,16 +197,53 @@ class SlowLookupTest {
   void beyondTheLookupsInProgressAnAttemptFailsAtOnceAndNothingIsSent() throws Exception {
     try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
       try {
+        // Two accounts, each its share: every lookup thread is taken.
         for (int i = 0; i < HttpSender.MAX_LOOKUPS; i++) {
-          sender.send(job("slow.test"), r -> { });
+          sender.send(job("slow.test", i % 2 == 0 ? "a1" : "a2"), r -> { });
         }
         CompletableFuture<AttemptResult> beyond = new CompletableFuture<>();
-        sender.send(job("slow.test"), beyond::complete);
+        sender.send(job("slow.test", "a3"), beyond::complete);
         AttemptResult r = beyond.get(5, TimeUnit.SECONDS);
         assertThat(r.delivered()).isFalse();
         assertThat(r.error()).contains(HttpSender.MAX_LOOKUPS + " name lookups were already in progress");
       } finally {
         nameServerAnswers.countDown();
+      }
+    }
+  }
+
+  @Test
+  void oneAccountsSilentNameServersHoldAtMostHalfTheLookupsAndOthersNamesStillGo() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
+      try {
+        for (int i = 0; i < HttpSender.MAX_LOOKUPS_PER_ACCOUNT; i++) {
+          sender.send(job("slow.test", "greedy"), r -> { });
+        }
+        CompletableFuture<AttemptResult> beyond = new CompletableFuture<>();
+        sender.send(job("slow.test", "greedy"), beyond::complete);
+        AttemptResult r = beyond.get(5, TimeUnit.SECONDS);
+        assertThat(r.delivered()).isFalse();
+        assertThat(r.error()).contains("this account's attempts already had " + HttpSender.MAX_LOOKUPS_PER_ACCOUNT);
+        // Before the share, the greedy account's lookups could take every thread: another's name failed at once.
+        for (int i = 0; i < HttpSender.MAX_LOOKUPS_PER_ACCOUNT - 1; i++) {
+          sender.send(job("slow.test", "greedy"), x -> { });
+        }
+        CompletableFuture<AttemptResult> other = new CompletableFuture<>();
+        sender.send(job("fast.test", "other"), other::complete);
+        assertThat(other.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+      } finally {
+        nameServerAnswers.countDown();
+      }
+    }
+  }
+
+  @Test
+  void aFinishedLookupGivesItsAccountsShareBack() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
+      for (int i = 0; i < 3 * HttpSender.MAX_LOOKUPS_PER_ACCOUNT; i++) {
+        CompletableFuture<AttemptResult> r = new CompletableFuture<>();
+        sender.send(job("fast.test", "busy"), r::complete);
+        assertThat(r.get(10, TimeUnit.SECONDS).delivered()).as("attempt " + i).isTrue();
       }
     }
   }

@@ -22,9 +22,14 @@ final class TestJobs {
     return jobs;
   }
 
-  /** One job, named after {@code host} (its delivery id), to {@code url}. */
+  /** One job of account "acct", named after {@code host} (its delivery id), to {@code url}. */
   static DeliveryJob to(String host, String url, SecretBox box) {
-    return new DeliveryJob("dlv_" + host, "wh_1", "acct", url, box.seal(SECRET), null, "signal.buy", Instant.now(),
+    return to(host, "acct", url, box);
+  }
+
+  /** One job of {@code account}, named after {@code host} (its delivery id), to {@code url}. */
+  static DeliveryJob to(String host, String account, String url, SecretBox box) {
+    return new DeliveryJob("dlv_" + host, "wh_1", account, url, box.seal(SECRET), null, "signal.buy", Instant.now(),
         "{}", 1, 1, 1000, 1000);
   }
 }
