@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.registry.KeyQuota;
 import com.apindicators.webhooks.server.security.Caller;
 import com.google.rpc.Code;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;

@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.api;
 
+import com.apindicators.webhooks.server.registry.KeyQuota;
 import com.google.rpc.Code;
 import java.util.Map;
 

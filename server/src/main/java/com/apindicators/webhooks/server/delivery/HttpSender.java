@@ -1,5 +1,6 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.KeyQuota;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import java.io.InterruptedIOException;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -75,7 +75,7 @@ public final class HttpSender implements AutoCloseable {
    */
   static final int MAX_LOOKUPS_PER_ACCOUNT = MAX_LOOKUPS / 2;
   /** Lookups in progress by account; an account without any has no entry (at most {@link #MAX_LOOKUPS} entries). */
-  private final ConcurrentHashMap<String, Integer> lookupsByAccount = new ConcurrentHashMap<>();
+  private final KeyQuota lookupsByAccount = new KeyQuota(MAX_LOOKUPS_PER_ACCOUNT);
   /** Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups. */
   private final ExecutorService lookups = new ThreadPoolExecutor(0, MAX_LOOKUPS, 30, TimeUnit.SECONDS,
       new SynchronousQueue<>(), r -> {
@@ -252,8 +252,8 @@ public final class HttpSender implements AutoCloseable {
     // checked address (CheckedRoutes), so it looks nothing up either: before, it asked the guard again, which looked
     // the name up on the I/O thread whenever the guard no longer remembered it (its 10,000 names full of one
     // tenant's, or 10 s gone by).
-    String owner = account == null ? "" : account;
-    if (!takeLookup(owner)) {
+    Runnable giveBack = lookupsByAccount.tryAcquire(account == null ? "" : account);
+    if (giveBack == null) {
       once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", "Not sent: this account's attempts already had "
           + MAX_LOOKUPS_PER_ACCOUNT + " name lookups in progress (its name servers answering slowly or not at all);"
           + " nothing was sent", null));
@@ -271,32 +271,14 @@ public final class HttpSender implements AutoCloseable {
           once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", describe(e), null));
           return;
         } finally {
-          giveBackLookup(owner);
+          giveBack.run();
         }
         dial.at(checked, 0);
       });
     } catch (RuntimeException e) {
-      giveBackLookup(owner); // not started (all lookup threads busy): the caller reports it
+      giveBack.run(); // not started (all lookup threads busy): the caller reports it
       throw e;
     }
-  }
-
-  /** Takes one of the account's lookups in progress, if it has fewer than its share. */
-  private boolean takeLookup(String account) {
-    boolean[] taken = {false};
-    lookupsByAccount.compute(account, (a, n) -> {
-      int now = n == null ? 0 : n;
-      if (now >= MAX_LOOKUPS_PER_ACCOUNT) {
-        return n;
-      }
-      taken[0] = true;
-      return now + 1;
-    });
-    return taken[0];
-  }
-
-  private void giveBackLookup(String account) {
-    lookupsByAccount.computeIfPresent(account, (a, n) -> n <= 1 ? null : n - 1);
   }
 
   /**

@@ -1,4 +1,4 @@
-package com.apindicators.webhooks.server.api;
+package com.apindicators.webhooks.server.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

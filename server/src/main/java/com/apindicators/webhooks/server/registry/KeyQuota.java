@@ -1,4 +1,4 @@
-package com.apindicators.webhooks.server.api;
+package com.apindicators.webhooks.server.registry;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -6,20 +6,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Counts what each API key or account (the key it is given) holds of something (watch streams per API key, calls in
- * flight per account) against a limit per key. A key holding nothing has no entry, so memory follows the keys active
- * now, not every key ever seen.
+ * flight per account, name lookups in progress per account) against a limit per key. A key holding nothing has no
+ * entry, so memory follows the keys active now, not every key ever seen.
  */
-final class KeyQuota {
+public final class KeyQuota {
   private final int perKey;
   private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
 
-  KeyQuota(int perKey) {
+  public KeyQuota(int perKey) {
     this.perKey = perKey;
   }
 
   /** The most one key may hold. */
-  int perKey() {
+  public int perKey() {
     return perKey;
   }
 
@@ -27,7 +27,7 @@ final class KeyQuota {
    * Takes a slot for this key: returns what gives it back (safe to call more than once), or null when the key
    * already holds {@link #perKey()}.
    */
-  Runnable tryAcquire(String keyId) {
+  public Runnable tryAcquire(String keyId) {
     boolean[] taken = {false};
     held.compute(keyId, (k, n) -> {
       int now = n == null ? 0 : n;
@@ -51,12 +51,12 @@ final class KeyQuota {
   }
 
   /** Slots held by all keys together. */
-  int total() {
+  public int total() {
     return total.get();
   }
 
   /** Keys holding at least one slot (each has an entry). */
-  int keys() {
+  public int keys() {
     return held.size();
   }
 }
