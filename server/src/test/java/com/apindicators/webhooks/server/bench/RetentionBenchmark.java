@@ -4,6 +4,7 @@ import com.apindicators.webhooks.server.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.TimeZone;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -14,6 +15,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class RetentionBenchmark {
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    // Partitions are cut at UTC midnight; the driver gives each session the JVM's zone, which current_date follows.
+    TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
     Path dir = Files.createTempDirectory("webhooks-bench");
     try (Database db = Database.embedded(dir, 4)) {
       Jdbi jdbi = db.jdbi();

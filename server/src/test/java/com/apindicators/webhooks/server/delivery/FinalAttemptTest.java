@@ -8,6 +8,9 @@ import com.apindicators.webhooks.server.events.EventDao;
 import com.apindicators.webhooks.server.store.Ids;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -157,15 +160,19 @@ class FinalAttemptTest {
 
   @Test
   void dayPartitionsMadeLaterLogARedeliveredFinalAttemptToo() {
-    // The test database's partitions were made before V13 created the trigger: this day's is made now.
-    jdbi.useHandle(h -> h.execute("SELECT webhooks_create_partitions(current_date + 40, current_date + 40)"));
-    jdbi.useHandle(h -> h.execute("""
+    // The test database's partitions were made before V13 created the trigger: a day 40 days on (UTC, as the
+    // partitions are cut, whatever the session's time zone) gets its partition now, and a row at its noon.
+    LocalDate day = LocalDate.now(ZoneOffset.UTC).plusDays(40);
+    OffsetDateTime noon = day.atTime(12, 0).atOffset(ZoneOffset.UTC);
+    jdbi.useHandle(h -> h.createQuery("SELECT webhooks_create_partitions(:day, :day)").bind("day", day)
+        .mapTo(Integer.class).one());
+    jdbi.useHandle(h -> h.createUpdate("""
         INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, attempt_count,
             max_attempts, retry_initial_ms, retry_max_ms, create_time, complete_time, attempt_start_time,
             response_code, response_body)
         VALUES ('dlv_later', 'evt_later', 'wh_1', 'acct', 'order.filled', 'u', 'FAILED', 1, 1, 1000, 1000,
-            now() + interval '40 days', now() + interval '40 days', now() + interval '40 days', 500, 'down')
-        """));
+            :noon, :noon, :noon, 500, 'down')
+        """).bind("noon", noon).execute());
     jdbi.useHandle(h -> h.execute("UPDATE deliveries SET status = 'PENDING' WHERE delivery_id = 'dlv_later'"));
     assertThat(count("SELECT count(*) FROM delivery_attempts WHERE delivery_id = 'dlv_later' AND response_code = 500"
         + " AND delivery_create_time > now() + interval '39 days'")).isEqualTo(1);
