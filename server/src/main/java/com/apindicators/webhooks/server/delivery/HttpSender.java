@@ -35,6 +35,10 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http2.config.H2Config;
+import org.apache.hc.core5.http2.hpack.HeaderListConstraintException;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
@@ -56,6 +60,19 @@ public final class HttpSender implements AutoCloseable {
    * the throughput benchmark). Idle ones are evicted after {@link #IDLE_EVICTION}.
    */
   static final int POOL_TOTAL_FACTOR = 4;
+  /**
+   * An HTTP/1.1 answer's longest header line and most header fields; an answer beyond either fails at once ("header
+   * limit"), not read on. The library's defaults, set here so that they cannot change under us: with them an answer's
+   * header section is at most about 800 KiB, held while the attempt lasts.
+   */
+  static final int MAX_HEADER_LINE = 8 * 1024;
+  static final int MAX_HEADER_FIELDS = 100;
+  /**
+   * An HTTP/2 answer's largest header list (RFC 9113's size: names, values and 32 bytes a field), the same bound as
+   * HTTP/1.1's: the library's default is 16 MiB, so one tenant's receivers answering at once (half the slots, 128)
+   * could have made the server hold 2 GiB of headers.
+   */
+  static final int MAX_HEADER_LIST = MAX_HEADER_FIELDS * MAX_HEADER_LINE;
   static final TimeValue IDLE_EVICTION = TimeValue.ofSeconds(30);
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
@@ -112,6 +129,10 @@ public final class HttpSender implements AutoCloseable {
             .build())
         .setIOReactorConfig(IOReactorConfig.custom().setSoTimeout(t).setTcpNoDelay(true).build())
         .setRoutePlanner(new CheckedRoutes())
+        .setHttp1Config(Http1Config.custom().setMaxLineLength(MAX_HEADER_LINE).setMaxHeaderCount(MAX_HEADER_FIELDS)
+            .build())
+        // No server push: nothing would read it.
+        .setH2Config(H2Config.custom().setMaxHeaderListSize(MAX_HEADER_LIST).setPushEnabled(false).build())
         .disableRedirectHandling()
         // Answers are kept as sent, never inflated: the client's gzip reader copied its whole header buffer for each
         // byte of a header field that never ends, on an I/O thread no deadline can stop (quadratic, unbounded), so
@@ -342,6 +363,14 @@ public final class HttpSender implements AutoCloseable {
     }
     if (e instanceof SSLException) {
       return "TLS error: " + e.getMessage();
+    }
+    if (e instanceof MessageConstraintException) {
+      return "The answer's headers exceed the limit: at most " + MAX_HEADER_FIELDS + " fields, each line at most "
+          + MAX_HEADER_LINE + " bytes (" + e.getMessage() + ")";
+    }
+    if (e instanceof HeaderListConstraintException) {
+      return "The answer's headers exceed the limit: at most " + MAX_HEADER_LIST + " bytes over HTTP/2 (names, values"
+          + " and 32 bytes a field)";
     }
     return "Request failed: " + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
   }

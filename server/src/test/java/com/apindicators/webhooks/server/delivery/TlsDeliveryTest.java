@@ -2,30 +2,18 @@ package com.apindicators.webhooks.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.apindicators.webhooks.server.config.TestCertificates;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,35 +27,16 @@ class TlsDeliveryTest {
   private final SecretBox box = SecretBox.random();
   private final AtomicInteger posts = new AtomicInteger();
   private HttpsServer receiver;
-  private String trustStoreBefore;
-  private String trustPasswordBefore;
+  private TestTls tls;
 
   @TempDir
   Path dir;
 
   @BeforeEach
   void receiverWithACertificateForLocalhost() throws Exception {
-    TestCertificates certs = new TestCertificates(dir);
-    CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-    Certificate server;
-    Certificate ca;
-    try (InputStream in = Files.newInputStream(certs.serverCert)) {
-      server = x509.generateCertificate(in);
-    }
-    try (InputStream in = Files.newInputStream(certs.caCert)) {
-      ca = x509.generateCertificate(in);
-    }
-    String pem = Files.readString(certs.serverKey).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("server", key, "pw".toCharArray(), new Certificate[] {server, ca});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, "pw".toCharArray());
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
+    tls = new TestTls(dir);
     receiver = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    receiver.setHttpsConfigurator(new HttpsConfigurator(tls));
+    receiver.setHttpsConfigurator(new HttpsConfigurator(tls.server));
     receiver.createContext("/", ex -> {
       ex.getRequestBody().readAllBytes();
       posts.incrementAndGet();
@@ -77,33 +46,12 @@ class TlsDeliveryTest {
       }
     });
     receiver.start();
-    // The sender trusts the JVM's trust store: this test's CA, for the client made in the test.
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca);
-    Path trustFile = dir.resolve("trust.p12");
-    try (OutputStream out = Files.newOutputStream(trustFile)) {
-      trust.store(out, "pw".toCharArray());
-    }
-    trustStoreBefore = System.getProperty("javax.net.ssl.trustStore");
-    trustPasswordBefore = System.getProperty("javax.net.ssl.trustStorePassword");
-    System.setProperty("javax.net.ssl.trustStore", trustFile.toString());
-    System.setProperty("javax.net.ssl.trustStorePassword", "pw");
   }
 
   @AfterEach
   void stop() {
     receiver.stop(0);
-    restore("javax.net.ssl.trustStore", trustStoreBefore);
-    restore("javax.net.ssl.trustStorePassword", trustPasswordBefore);
-  }
-
-  private static void restore(String property, String value) {
-    if (value == null) {
-      System.clearProperty(property);
-    } else {
-      System.setProperty(property, value);
-    }
+    tls.close();
   }
 
   /** Every name is this machine. */

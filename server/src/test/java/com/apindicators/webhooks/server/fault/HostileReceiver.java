@@ -25,6 +25,10 @@ public final class HostileReceiver implements AutoCloseable {
     TRICKLE,
     /** Answers 500 with a chunked body that never ends. */
     ENDLESS_BODY,
+    /** Answers 200 with a header line that never ends (beyond {@code HttpSender.MAX_HEADER_LINE}). */
+    ENDLESS_HEADER_LINE,
+    /** Answers 200 with one header field more than {@code HttpSender.MAX_HEADER_FIELDS}. */
+    TOO_MANY_HEADERS,
     /** A chunk header with a NUL byte in it ({@code 1\0 2}): the parser's error text carries the NUL. */
     NUL_IN_CHUNK_HEADER,
     /** NUL and invalid UTF-8 in the status line's reason phrase. */
@@ -117,6 +121,15 @@ public final class HostileReceiver implements AutoCloseable {
             out.write(chunk);
           }
         }
+        case ENDLESS_HEADER_LINE -> {
+          out.write(ascii("HTTP/1.1 200 OK\r\nX-Endless: "));
+          byte[] more = ascii("z".repeat(1024));
+          while (open) {
+            out.write(more);
+          }
+        }
+        case TOO_MANY_HEADERS -> out.write(ascii("HTTP/1.1 200 OK\r\n" + "X-Field: v\r\n".repeat(101)
+            + "Content-Length: 2\r\n\r\nok"));
         case NUL_IN_CHUNK_HEADER -> out.write(concat(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1"),
             new byte[] {0}, ascii("2\r\nab\r\n0\r\n\r\n")));
         case NUL_IN_STATUS_LINE -> out.write(concat(ascii("HTTP/1.1 503 Bad"), new byte[] {0, (byte) 0xff, (byte) 0xc3},
