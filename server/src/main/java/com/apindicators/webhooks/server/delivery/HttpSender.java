@@ -37,6 +37,8 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http2.H2ConnectionException;
+import org.apache.hc.core5.http2.H2StreamResetException;
 import org.apache.hc.core5.http2.config.H2Config;
 import org.apache.hc.core5.http2.hpack.HeaderListConstraintException;
 import org.apache.hc.core5.io.CloseMode;
@@ -73,6 +75,15 @@ public final class HttpSender implements AutoCloseable {
    * could have made the server hold 2 GiB of headers.
    */
   static final int MAX_HEADER_LIST = MAX_HEADER_FIELDS * MAX_HEADER_LINE;
+  /**
+   * The largest HTTP/2 frame an endpoint may send us: the protocol's smallest maximum (RFC 9113), where the library's
+   * default is 64 KiB. A header block arrives as a HEADERS frame and CONTINUATION frames, held whole until its last
+   * frame (it cannot be decoded before); with at most {@link #MAX_CONTINUATIONS} of them, what an answer's header
+   * block holds is at most {@link #MAX_HEADER_LIST} too, before decoding. The library's defaults (64 KiB, 100) let
+   * each answer hold 6.4 MiB of it.
+   */
+  static final int MAX_HTTP2_FRAME = 16 * 1024;
+  static final int MAX_CONTINUATIONS = MAX_HEADER_LIST / MAX_HTTP2_FRAME - 1;
   static final TimeValue IDLE_EVICTION = TimeValue.ofSeconds(30);
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
@@ -132,7 +143,8 @@ public final class HttpSender implements AutoCloseable {
         .setHttp1Config(Http1Config.custom().setMaxLineLength(MAX_HEADER_LINE).setMaxHeaderCount(MAX_HEADER_FIELDS)
             .build())
         // No server push: nothing would read it.
-        .setH2Config(H2Config.custom().setMaxHeaderListSize(MAX_HEADER_LIST).setPushEnabled(false).build())
+        .setH2Config(H2Config.custom().setMaxHeaderListSize(MAX_HEADER_LIST).setMaxFrameSize(MAX_HTTP2_FRAME)
+            .setMaxContinuations(MAX_CONTINUATIONS).setPushEnabled(false).build())
         .disableRedirectHandling()
         // Answers are kept as sent, never inflated: the client's gzip reader copied its whole header buffer for each
         // byte of a header field that never ends, on an I/O thread no deadline can stop (quadratic, unbounded), so
@@ -367,6 +379,13 @@ public final class HttpSender implements AutoCloseable {
     if (e instanceof MessageConstraintException) {
       return "The answer's headers exceed the limit: at most " + MAX_HEADER_FIELDS + " fields, each line at most "
           + MAX_HEADER_LINE + " bytes (" + e.getMessage() + ")";
+    }
+    if (e instanceof H2ConnectionException) {
+      return "HTTP/2 error: " + e.getMessage() + " (an answer's frames may be at most " + MAX_HTTP2_FRAME
+          + " bytes, its header block at most " + (MAX_CONTINUATIONS + 1) + " frames)";
+    }
+    if (e instanceof H2StreamResetException) {
+      return "HTTP/2 error: " + e.getMessage();
     }
     if (e instanceof HeaderListConstraintException) {
       return "The answer's headers exceed the limit: at most " + MAX_HEADER_LIST + " bytes over HTTP/2 (names, values"

@@ -132,4 +132,42 @@ class Http2DeliveryTest {
     }
     assertThat(versions).hasSize(4).allMatch(v -> v.getMajor() == 2);
   }
+
+  /** One attempt at a hostile receiver's HTTP/2 answer. */
+  private AttemptResult attemptAt(HostileHttp2Receiver hostile) throws Exception {
+    try (hostile; HttpSender sender = new HttpSender(new TargetGuard(true, Http2DeliveryTest::lookup), box,
+        Duration.ofSeconds(10), 4)) {
+      AttemptResult result = send(sender, TestJobs.to("localhost", "https://localhost:" + hostile.port() + "/", box));
+      assertThat(hostile.requests()).isEqualTo(1);
+      return result;
+    }
+  }
+
+  @Test
+  void aHeaderBlockSplitIntoContinuationFramesWithinTheBoundsIsDelivered() throws Exception {
+    HostileHttp2Receiver fine = new HostileHttp2Receiver(tls.server, 20, 1000, 4096);
+    assertThat(fine.continuations()).isPositive();
+    AttemptResult result = attemptAt(fine);
+    assertThat(result.error()).isEmpty();
+    assertThat(result.responseCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aFrameLargerThanTheSenderAcceptsFailsTheAttempt() throws Exception {
+    // 20 KiB of headers (well within the list's bound) in one HEADERS frame: the library alone took frames of 64 KiB.
+    AttemptResult result = attemptAt(new HostileHttp2Receiver(tls.server, 20, 1000, 1 << 20));
+    assertThat(result.delivered()).isFalse();
+    assertThat(result.error()).startsWith("HTTP/2 error:").containsIgnoringCase("frame size");
+  }
+
+  @Test
+  void aHeaderBlockInMoreContinuationFramesThanTheBoundFailsTheAttempt() throws Exception {
+    // 600 KiB of headers (within the list's bound) in frames of 10,000 bytes: more continuations than
+    // MAX_CONTINUATIONS (the library alone took 100 of up to 64 KiB, 6.4 MiB held before decoding).
+    HostileHttp2Receiver hostile = new HostileHttp2Receiver(tls.server, 60, 10_000, 10_000);
+    assertThat(hostile.continuations()).isGreaterThan(HttpSender.MAX_CONTINUATIONS).isLessThan(100);
+    AttemptResult result = attemptAt(hostile);
+    assertThat(result.delivered()).isFalse();
+    assertThat(result.error()).startsWith("HTTP/2 error:").containsIgnoringCase("continuation");
+  }
 }
