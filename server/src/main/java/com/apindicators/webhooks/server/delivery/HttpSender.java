@@ -29,6 +29,7 @@ import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
@@ -37,10 +38,7 @@ import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http2.H2ConnectionException;
-import org.apache.hc.core5.http2.H2StreamResetException;
-import org.apache.hc.core5.http2.config.H2Config;
-import org.apache.hc.core5.http2.hpack.HeaderListConstraintException;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
@@ -65,25 +63,10 @@ public final class HttpSender implements AutoCloseable {
   /**
    * An HTTP/1.1 answer's longest header line and most header fields; an answer beyond either fails at once ("header
    * limit"), not read on. The library's defaults, set here so that they cannot change under us: with them an answer's
-   * header section is at most about 800 KiB, held while the attempt lasts.
+   * header section is at most about 800 KiB, held while the attempt lasts. Answers are always HTTP/1.1 (below).
    */
   static final int MAX_HEADER_LINE = 8 * 1024;
   static final int MAX_HEADER_FIELDS = 100;
-  /**
-   * An HTTP/2 answer's largest header list (RFC 9113's size: names, values and 32 bytes a field), the same bound as
-   * HTTP/1.1's: the library's default is 16 MiB, so one tenant's receivers answering at once (half the slots, 128)
-   * could have made the server hold 2 GiB of headers.
-   */
-  static final int MAX_HEADER_LIST = MAX_HEADER_FIELDS * MAX_HEADER_LINE;
-  /**
-   * The largest HTTP/2 frame an endpoint may send us: the protocol's smallest maximum (RFC 9113), where the library's
-   * default is 64 KiB. A header block arrives as a HEADERS frame and CONTINUATION frames, held whole until its last
-   * frame (it cannot be decoded before); with at most {@link #MAX_CONTINUATIONS} of them, what an answer's header
-   * block holds is at most {@link #MAX_HEADER_LIST} too, before decoding. The library's defaults (64 KiB, 100) let
-   * each answer hold 6.4 MiB of it.
-   */
-  static final int MAX_HTTP2_FRAME = 16 * 1024;
-  static final int MAX_CONTINUATIONS = MAX_HEADER_LIST / MAX_HTTP2_FRAME - 1;
   static final TimeValue IDLE_EVICTION = TimeValue.ofSeconds(30);
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
@@ -135,6 +118,11 @@ public final class HttpSender implements AutoCloseable {
             .setDnsResolver(guard.withoutLookups())
             .setMaxConnTotal(maxConnections * POOL_TOTAL_FACTOR)
             .setMaxConnPerRoute(maxConnections)
+            // HTTP/1.1 only, also to an endpoint that offers HTTP/2 (ALPN): over HTTP/2 an endpoint sends control
+            // frames the client must answer, and a PING flood on a pooled connection kept one of the client's I/O
+            // threads, shared by every tenant's sends, 85% busy for as long as the connection lived. Over HTTP/1.1
+            // bytes nobody asked for close the connection.
+            .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
             .setDefaultConnectionConfig(ConnectionConfig.custom()
                 .setConnectTimeout(t).setSocketTimeout(t).setTimeToLive(TimeValue.ofMinutes(5)).build())
             .build())
@@ -142,9 +130,6 @@ public final class HttpSender implements AutoCloseable {
         .setRoutePlanner(new CheckedRoutes())
         .setHttp1Config(Http1Config.custom().setMaxLineLength(MAX_HEADER_LINE).setMaxHeaderCount(MAX_HEADER_FIELDS)
             .build())
-        // No server push: nothing would read it.
-        .setH2Config(H2Config.custom().setMaxHeaderListSize(MAX_HEADER_LIST).setMaxFrameSize(MAX_HTTP2_FRAME)
-            .setMaxContinuations(MAX_CONTINUATIONS).setPushEnabled(false).build())
         .disableRedirectHandling()
         // Answers are kept as sent, never inflated: the client's gzip reader copied its whole header buffer for each
         // byte of a header field that never ends, on an I/O thread no deadline can stop (quadratic, unbounded), so
@@ -374,22 +359,15 @@ public final class HttpSender implements AutoCloseable {
       return "Could not resolve the host: " + e.getMessage();
     }
     if (e instanceof SSLException) {
+      if (String.valueOf(e.getMessage()).contains("no_application_protocol")) {
+        return "TLS error: the endpoint speaks only HTTP/2 (ALPN); webhooks are sent over HTTP/1.1, so let it offer"
+            + " http/1.1 too (" + e.getMessage() + ")";
+      }
       return "TLS error: " + e.getMessage();
     }
     if (e instanceof MessageConstraintException) {
       return "The answer's headers exceed the limit: at most " + MAX_HEADER_FIELDS + " fields, each line at most "
           + MAX_HEADER_LINE + " bytes (" + e.getMessage() + ")";
-    }
-    if (e instanceof H2ConnectionException) {
-      return "HTTP/2 error: " + e.getMessage() + " (an answer's frames may be at most " + MAX_HTTP2_FRAME
-          + " bytes, its header block at most " + (MAX_CONTINUATIONS + 1) + " frames)";
-    }
-    if (e instanceof H2StreamResetException) {
-      return "HTTP/2 error: " + e.getMessage();
-    }
-    if (e instanceof HeaderListConstraintException) {
-      return "The answer's headers exceed the limit: at most " + MAX_HEADER_LIST + " bytes over HTTP/2 (names, values"
-          + " and 32 bytes a field)";
     }
     return "Request failed: " + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
   }

@@ -1,6 +1,5 @@
 package com.apindicators.webhooks.server.delivery;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,23 +15,20 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 
 /**
- * An HTTP/2 endpoint over TLS (ALPN {@code h2}) written frame by frame, so that it can answer as no library would:
- * each request gets {@code 200} with {@code fields} header fields of {@code valueBytes} each (literal, not indexed, so
- * each costs the client its full size), sent as one HEADERS frame of up to {@code fragmentBytes} and as many
- * CONTINUATION frames of that size as the header block needs.
+ * An endpoint that speaks HTTP/2 alone (ALPN {@code h2} over TLS), written frame by frame so that it can do what a
+ * hostile one would: it answers each request {@code 200}, then sends PING frames as fast as it can for as long as the
+ * connection lasts. Each PING must be answered by the client.
  */
 final class HostileHttp2Receiver implements AutoCloseable {
   private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int DATA = 0;
   private static final int HEADERS = 1;
   private static final int SETTINGS = 4;
-  private static final int CONTINUATION = 9;
+  private static final int PING = 6;
   private static final int END_STREAM = 0x1;
   private static final int ACK = 0x1;
   private static final int END_HEADERS = 0x4;
   private final SSLServerSocket socket;
-  private final byte[] block;
-  private final int fragmentBytes;
   private final AtomicInteger requests = new AtomicInteger();
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "hostile-http2");
@@ -40,9 +36,7 @@ final class HostileHttp2Receiver implements AutoCloseable {
     return t;
   });
 
-  HostileHttp2Receiver(SSLContext tls, int fields, int valueBytes, int fragmentBytes) throws IOException {
-    this.block = block(fields, valueBytes);
-    this.fragmentBytes = fragmentBytes;
+  HostileHttp2Receiver(SSLContext tls) throws IOException {
     socket = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     SSLParameters params = socket.getSSLParameters();
     params.setApplicationProtocols(new String[] {"h2"});
@@ -54,14 +48,9 @@ final class HostileHttp2Receiver implements AutoCloseable {
     return socket.getLocalPort();
   }
 
-  /** Requests answered (their answer written, or its writing begun). */
+  /** Requests that arrived over HTTP/2. */
   int requests() {
     return requests.get();
-  }
-
-  /** The frames of the answer's header block, beyond the HEADERS frame. */
-  int continuations() {
-    return Math.max(0, (block.length + fragmentBytes - 1) / fragmentBytes - 1);
   }
 
   private void acceptLoop() {
@@ -95,20 +84,15 @@ final class HostileHttp2Receiver implements AutoCloseable {
           frame(out, SETTINGS, ACK, 0, new byte[0]);
         } else if ((type == HEADERS || type == DATA) && stream > 0 && (flags & END_STREAM) != 0) {
           requests.incrementAndGet();
-          answer(out, stream);
+          // :status 200 (HPACK static index 8), the stream ended; then PINGs until the client hangs up.
+          frame(out, HEADERS, END_HEADERS | END_STREAM, stream, new byte[] {(byte) 0x88});
+          while (true) {
+            frame(out, PING, 0, 0, new byte[8]);
+          }
         }
       }
     } catch (IOException e) {
-      // the client closed the connection, as it should on an answer beyond its limits
-    }
-  }
-
-  private void answer(OutputStream out, int stream) throws IOException {
-    for (int at = 0; at < block.length; at += fragmentBytes) {
-      int end = Math.min(block.length, at + fragmentBytes);
-      int flags = end == block.length ? END_HEADERS : 0;
-      frame(out, at == 0 ? HEADERS : CONTINUATION, at == 0 ? flags | END_STREAM : flags, stream,
-          Arrays.copyOfRange(block, at, end));
+      // the client closed the connection, or never spoke HTTP/2
     }
   }
 
@@ -117,37 +101,6 @@ final class HostileHttp2Receiver implements AutoCloseable {
         (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream});
     out.write(payload);
     out.flush();
-  }
-
-  /** HPACK: {@code :status 200} (static index 8), then each field a literal without indexing, with a new name. */
-  private static byte[] block(int fields, int valueBytes) {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.write(0x88);
-    byte[] value = "v".repeat(valueBytes).getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i < fields; i++) {
-      byte[] name = ("x-pad-" + i).getBytes(StandardCharsets.US_ASCII);
-      b.write(0x00);
-      string(b, name);
-      string(b, value);
-    }
-    return b.toByteArray();
-  }
-
-  /** A string literal without Huffman coding: its length as a 7-bit-prefix integer, then its bytes. */
-  private static void string(ByteArrayOutputStream b, byte[] s) {
-    int n = s.length;
-    if (n < 127) {
-      b.write(n);
-    } else {
-      b.write(127);
-      n -= 127;
-      while (n >= 128) {
-        b.write((n & 0x7f) | 0x80);
-        n >>>= 7;
-      }
-      b.write(n);
-    }
-    b.writeBytes(s);
   }
 
   @Override
