@@ -6,18 +6,28 @@ import java.util.function.Consumer;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.protocol.HttpContext;
 
 /**
  * Keeps a response's status, two headers and at most the first 16 KiB of its body. When the body goes past that,
  * it hands over what it kept at once ({@code whenFull}) and fails the exchange, which closes the connection: an
  * endless body is not read on. Cancelling the request's future does not stop the reading, so an abandoned exchange
- * (its deadline passed) is failed the same way at its next bytes.
+ * (its deadline passed) is failed the same way at its next bytes. At most {@link #MAX_INFORMATIONAL} informational
+ * answers are taken before the final one.
  */
 final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyConsumer.Result> {
   /** What was kept of a response. */
   record Result(int code, String location, String retryAfter, String body) {}
 
+  /**
+   * Informational (1xx) answers taken before the final one; one more fails the exchange, closing the connection. An
+   * endpoint sending them without end otherwise kept one of the HTTP client's I/O threads, which every tenant's
+   * sends share, busy parsing them until the attempt's deadline.
+   */
+  static final int MAX_INFORMATIONAL = 10;
   /** The first buffer for a body; most answers have none or a short one, so the cap is not allocated up front. */
   private static final int FIRST_BUFFER = 512;
   private final int cap;
@@ -25,6 +35,7 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   private HttpResponse response;
   private final Consumer<Result> whenFull;
   private boolean cut;
+  private int informational;
   private volatile boolean abandoned;
 
   BoundedBodyConsumer(int cap, Consumer<Result> whenFull) {
@@ -35,6 +46,14 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   @Override
   protected void start(HttpResponse response, ContentType contentType) {
     this.response = response;
+  }
+
+  @Override
+  public void informationResponse(HttpResponse response, HttpContext context) throws HttpException {
+    if (abandoned || ++informational > MAX_INFORMATIONAL) {
+      throw new ProtocolException("The endpoint sent more than " + MAX_INFORMATIONAL + " informational (1xx) answers"
+          + " before its final one");
+    }
   }
 
   @Override

@@ -37,6 +37,7 @@ import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.ProtocolException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.core5.io.CloseMode;
@@ -61,8 +62,8 @@ public final class HttpSender implements AutoCloseable {
    */
   static final int POOL_TOTAL_FACTOR = 4;
   /**
-   * An HTTP/1.1 answer's longest header line and most header fields; an answer beyond either fails at once ("header
-   * limit"), not read on. The library's defaults, set here so that they cannot change under us: with them an answer's
+   * An HTTP/1.1 answer's longest line (status, header, chunk size) and most header fields; an answer beyond either
+   * fails at once ("breaks a limit"), not read on. The library's defaults, set here so that they cannot change under us: with them an answer's
    * header section is at most about 800 KiB, held while the attempt lasts. Answers are always HTTP/1.1 (below).
    */
   static final int MAX_HEADER_LINE = 8 * 1024;
@@ -366,8 +367,11 @@ public final class HttpSender implements AutoCloseable {
       return "TLS error: " + e.getMessage();
     }
     if (e instanceof MessageConstraintException) {
-      return "The answer's headers exceed the limit: at most " + MAX_HEADER_FIELDS + " fields, each line at most "
-          + MAX_HEADER_LINE + " bytes (" + e.getMessage() + ")";
+      return "The answer breaks a limit: at most " + MAX_HEADER_FIELDS + " header fields, and lines (status, header,"
+          + " chunk size) of at most " + MAX_HEADER_LINE + " bytes (" + e.getMessage() + ")";
+    }
+    if (e instanceof ProtocolException) {
+      return "The endpoint broke HTTP/1.1: " + e.getMessage();
     }
     return "Request failed: " + e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : "");
   }

@@ -23,7 +23,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A CA, a server certificate for localhost/127.0.0.1 and a client certificate, made at run time as PEM files. */
+/** A CA, a server certificate for localhost, receiver.test and 127.0.0.1, and a client certificate, made at run time as PEM files. */
 public final class TestCertificates {
   public final Path caCert;
   public final Path serverCert;
@@ -37,7 +37,7 @@ public final class TestCertificates {
     KeyPair server = keyPair();
     X509Certificate serverCertificate = sign(new X500Name("CN=Webhooks Test CA"), ca, new X500Name("CN=localhost"), server, false,
         new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            new GeneralName(GeneralName.dNSName, "receiver.test"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
     KeyPair client = keyPair();
     X509Certificate clientCertificate = sign(new X500Name("CN=Webhooks Test CA"), ca, new X500Name("CN=billing-service"), client, false, null);
     caCert = write(dir.resolve("ca.pem"), caCertificate);

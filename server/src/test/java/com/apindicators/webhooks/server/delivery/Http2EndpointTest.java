@@ -77,8 +77,12 @@ class Http2EndpointTest {
 
   @AfterEach
   void stop() {
-    receiver.close(CloseMode.IMMEDIATE);
-    tls.close();
+    if (tls != null) {
+      tls.close();
+    }
+    if (receiver != null) {
+      receiver.close(CloseMode.IMMEDIATE);
+    }
   }
 
   private static InetAddress[] lookup(String host) {

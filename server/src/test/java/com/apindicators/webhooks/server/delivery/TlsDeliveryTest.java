@@ -5,15 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsDeliveryTest {
   private final SecretBox box = SecretBox.random();
   private final AtomicInteger posts = new AtomicInteger();
+  /** The names each request's TLS handshake announced (SNI). */
+  private final List<List<String>> announced = new CopyOnWriteArrayList<>();
   private HttpsServer receiver;
   private TestTls tls;
 
@@ -40,6 +47,8 @@ class TlsDeliveryTest {
     receiver.createContext("/", ex -> {
       ex.getRequestBody().readAllBytes();
       posts.incrementAndGet();
+      announced.add(((ExtendedSSLSession) ((HttpsExchange) ex).getSSLSession()).getRequestedServerNames().stream()
+          .map(n -> ((SNIHostName) n).getAsciiName()).toList());
       ex.sendResponseHeaders(200, 2);
       try (OutputStream os = ex.getResponseBody()) {
         os.write("ok".getBytes());
@@ -50,8 +59,12 @@ class TlsDeliveryTest {
 
   @AfterEach
   void stop() {
-    receiver.stop(0);
-    tls.close();
+    if (tls != null) {
+      tls.close();
+    }
+    if (receiver != null) {
+      receiver.stop(0);
+    }
   }
 
   /** Every name is this machine. */
@@ -80,5 +93,17 @@ class TlsDeliveryTest {
       assertThat(refused.error()).startsWith("TLS error");
     }
     assertThat(posts.get()).isEqualTo(1);
+  }
+
+  @Test
+  void theUrlsHostIsAnnouncedByNameThoughItsCheckedAddressIsDialled() throws Exception {
+    // A name with a dot: the JDK announces no name without one (localhost).
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, TlsDeliveryTest::lookup), box, Duration.ofSeconds(10), 4)) {
+      CompletableFuture<AttemptResult> named = new CompletableFuture<>();
+      sender.send(job("receiver.test"), named::complete);
+      AttemptResult ok = named.get(10, TimeUnit.SECONDS);
+      assertThat(ok.error()).isEmpty();
+    }
+    assertThat(announced).containsExactly(List.of("receiver.test"));
   }
 }

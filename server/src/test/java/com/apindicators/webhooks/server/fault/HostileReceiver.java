@@ -29,6 +29,8 @@ public final class HostileReceiver implements AutoCloseable {
     ENDLESS_HEADER_LINE,
     /** Answers 200 with one header field more than {@code HttpSender.MAX_HEADER_FIELDS}. */
     TOO_MANY_HEADERS,
+    /** Sends informational answers ({@code 103 Early Hints}) without end, never the final one. */
+    ENDLESS_INFORMATIONAL,
     /** A chunk header with a NUL byte in it ({@code 1\0 2}): the parser's error text carries the NUL. */
     NUL_IN_CHUNK_HEADER,
     /** NUL and invalid UTF-8 in the status line's reason phrase. */
@@ -126,6 +128,12 @@ public final class HostileReceiver implements AutoCloseable {
           byte[] more = ascii("z".repeat(1024));
           while (open) {
             out.write(more);
+          }
+        }
+        case ENDLESS_INFORMATIONAL -> {
+          byte[] hint = ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
+          while (open) {
+            out.write(hint);
           }
         }
         case TOO_MANY_HEADERS -> out.write(ascii("HTTP/1.1 200 OK\r\n" + "X-Field: v\r\n".repeat(101)
