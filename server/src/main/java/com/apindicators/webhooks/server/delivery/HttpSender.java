@@ -128,6 +128,7 @@ public final class HttpSender implements AutoCloseable {
                 .setConnectTimeout(t).setSocketTimeout(t).setTimeToLive(TimeValue.ofMinutes(5)).build())
             .build())
         .setIOReactorConfig(IOReactorConfig.custom().setSoTimeout(t).setTcpNoDelay(true).build())
+        .setIoSessionDecorator(new AnswerBudget())
         .setRoutePlanner(new CheckedRoutes())
         .setHttp1Config(Http1Config.custom().setMaxLineLength(MAX_HEADER_LINE).setMaxHeaderCount(MAX_HEADER_FIELDS)
             .build())
@@ -365,6 +366,9 @@ public final class HttpSender implements AutoCloseable {
             + " http/1.1 too (" + e.getMessage() + ")";
       }
       return "TLS error: " + e.getMessage();
+    }
+    if (e instanceof AnswerBudget.Exceeded) {
+      return e.getMessage();
     }
     if (e instanceof MessageConstraintException) {
       return "The answer breaks a limit: at most " + MAX_HEADER_FIELDS + " header fields, and lines (status, header,"

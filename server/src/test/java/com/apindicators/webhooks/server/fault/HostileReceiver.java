@@ -31,6 +31,8 @@ public final class HostileReceiver implements AutoCloseable {
     TOO_MANY_HEADERS,
     /** Sends informational answers ({@code 103 Early Hints}) without end, never the final one. */
     ENDLESS_INFORMATIONAL,
+    /** Answers 500 with one-byte chunks without end, each with a chunk extension of nearly a line's limit. */
+    CHUNK_EXTENSIONS,
     /** A chunk header with a NUL byte in it ({@code 1\0 2}): the parser's error text carries the NUL. */
     NUL_IN_CHUNK_HEADER,
     /** NUL and invalid UTF-8 in the status line's reason phrase. */
@@ -134,6 +136,13 @@ public final class HostileReceiver implements AutoCloseable {
           byte[] hint = ascii("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
           while (open) {
             out.write(hint);
+          }
+        }
+        case CHUNK_EXTENSIONS -> {
+          out.write(ascii("HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n"));
+          byte[] chunk = ascii("1;x=" + "e".repeat(8000) + "\r\nz\r\n");
+          while (open) {
+            out.write(chunk);
           }
         }
         case TOO_MANY_HEADERS -> out.write(ascii("HTTP/1.1 200 OK\r\n" + "X-Field: v\r\n".repeat(101)

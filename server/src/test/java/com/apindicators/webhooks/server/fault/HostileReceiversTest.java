@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The short form of the fault suite's hostile receivers: one tenant's endpoints reset, trickle, never end (a body, a
- * header line, informational answers), answer with too many header fields, or with NUL bytes, invalid UTF-8 and garbage; each of their deliveries ends {@code failed} with a readable
+ * header line, informational answers, one-byte chunks with long extensions), answer with too many header fields, or with NUL bytes, invalid UTF-8 and garbage; each of their deliveries ends {@code failed} with a readable
  * error, and 50 webhooks of other tenants beside them get every delivery.
  */
 class HostileReceiversTest {
@@ -67,6 +67,11 @@ class HostileReceiversTest {
             // Refused at the limit (HttpSender.MAX_HEADER_LINE, MAX_HEADER_FIELDS), not read on to the deadline.
             assertThat(d.getError()).startsWith("The answer breaks a limit");
           }
+          if (receiver.behaviour() == HostileReceiver.Behaviour.CHUNK_EXTENSIONS) {
+            // Stopped at AnswerBudget.MAX_BYTES read (about 260 one-byte chunks), not at the 16 KiB kept (16,384
+            // chunks, 128 MiB parsed).
+            assertThat(d.getError()).startsWith("The endpoint sent more than 2097152 bytes in answer to one request");
+          }
           if (receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_INFORMATIONAL) {
             // Refused past BoundedBodyConsumer.MAX_INFORMATIONAL, not parsed on to the deadline.
             assertThat(d.getError()).startsWith("The endpoint broke HTTP/1.1: The endpoint sent more than 10");
@@ -76,7 +81,8 @@ class HostileReceiversTest {
         assertThat(receiver.requests()).as(receiver.behaviour().name()).isPositive();
         if (receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_BODY
             || receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_HEADER_LINE
-            || receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_INFORMATIONAL) {
+            || receiver.behaviour() == HostileReceiver.Behaviour.ENDLESS_INFORMATIONAL
+            || receiver.behaviour() == HostileReceiver.Behaviour.CHUNK_EXTENSIONS) {
           // The sender closed its end: the endless answer is not read on (it would hold an I/O thread for ever).
           await().atMost(Duration.ofSeconds(15)).until(() -> receiver.openConnections() == 0);
         }

@@ -1,0 +1,128 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.security.SecretBox;
+import com.apindicators.webhooks.server.security.TargetGuard;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each request on a connection has its own {@link AnswerBudget}: answers just under it follow one another on one
+ * kept-alive connection, and one over it fails with an error that says so. The answers are chunked bodies of one-byte
+ * chunks with 8,000-byte chunk extensions: 190 of them are about 1.5 MiB, 300 about 2.3 MiB.
+ */
+class AnswerBudgetTest {
+  private static final byte[] CHUNK = ("1;x=" + "e".repeat(8000) + "\r\nz\r\n").getBytes(StandardCharsets.US_ASCII);
+  private final SecretBox box = SecretBox.random();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "framed-receiver");
+    t.setDaemon(true);
+    return t;
+  });
+  private ServerSocket socket;
+
+  /** Answers a POST to {@code /chunks/N} with N framed one-byte chunks, on as many requests as a connection brings. */
+  @BeforeEach
+  void receiver() throws IOException {
+    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    executor.execute(() -> {
+      while (!socket.isClosed()) {
+        try {
+          Socket s = socket.accept();
+          connections.incrementAndGet();
+          executor.execute(() -> serve(s));
+        } catch (IOException e) {
+          return;
+        }
+      }
+    });
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    socket.close();
+    executor.shutdownNow();
+  }
+
+  private static void serve(Socket s) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      String head;
+      while ((head = readRequest(in)) != null) {
+        int chunks = Integer.parseInt(head.substring(head.indexOf("/chunks/") + 8, head.indexOf(' ', head.indexOf("/chunks/"))));
+        out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < chunks; i++) {
+          out.write(CHUNK);
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the client closed the connection
+    }
+  }
+
+  /** The request's head (its body read past), or null at the connection's end. */
+  private static String readRequest(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int b;
+    while ((b = in.read()) != -1) {
+      head.write(b);
+      byte[] h = head.toByteArray();
+      int n = h.length;
+      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        int at = text.toLowerCase().indexOf("content-length:");
+        in.readNBytes(Integer.parseInt(text.substring(at + 15, text.indexOf("\r\n", at)).trim()));
+        return text;
+      }
+    }
+    return null;
+  }
+
+  private AttemptResult send(HttpSender sender, int chunks) throws Exception {
+    CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+    sender.send(TestJobs.to("framed", "http://127.0.0.1:" + socket.getLocalPort() + "/chunks/" + chunks, box),
+        result::complete);
+    return result.get(15, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void answersUnderTheBudgetFollowOneAnotherOnOneConnectionAndOneOverItFails() throws Exception {
+    assertThat(190L * CHUNK.length).isLessThan(AnswerBudget.MAX_BYTES);
+    assertThat(300L * CHUNK.length).isGreaterThan(AnswerBudget.MAX_BYTES);
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, h -> new InetAddress[] {InetAddress.getLoopbackAddress()}),
+        box, Duration.ofSeconds(10), 1)) {
+      for (int i = 0; i < 3; i++) {
+        AttemptResult under = send(sender, 190);
+        assertThat(under.error()).isEmpty();
+        assertThat(under.responseBody()).hasSize(190);
+      }
+      // Three answers of 1.5 MiB on one connection: more than the budget in all, each within it.
+      assertThat(connections.get()).isEqualTo(1);
+
+      AttemptResult over = send(sender, 300);
+      assertThat(over.delivered()).isFalse();
+      assertThat(over.error()).isEqualTo("The endpoint sent more than " + AnswerBudget.MAX_BYTES
+          + " bytes in answer to one request; not read further");
+    }
+  }
+}
