@@ -4,8 +4,15 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.Lock;
+import javax.net.ssl.SSLSession;
 import org.apache.hc.core5.function.Decorator;
+import org.apache.hc.core5.http.EndpointDetails;
+import org.apache.hc.core5.http.HttpConnection;
+import org.apache.hc.core5.http.ProtocolVersion;
+import org.apache.hc.core5.http.impl.nio.HttpConnectionEventHandler;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.Command;
 import org.apache.hc.core5.reactor.IOEventHandler;
@@ -21,8 +28,10 @@ import org.apache.hc.core5.util.Timeout;
  * were complete (0.45-0.9 s of that thread's CPU an attempt).
  *
  * <p>Writing at least {@link #REQUEST_BYTES} between two reads starts a new request's budget: every attempt's request
- * is larger, while what TLS writes on its own in answer to the endpoint (a key update) is smaller, so an endpoint
- * cannot renew its budget that way.
+ * is larger. Only what the HTTP layer writes counts (with TLS, before encryption): what TLS writes on its own
+ * (handshakes, key updates) goes to the socket's session undecorated, so an endpoint cannot renew its budget that way.
+ * Over TLS the parser does not read the decrypted bytes through a session: they are handed to its handler's
+ * {@code inputReady}, so the handler installed through a budgeted session is wrapped to count them.
  */
 final class AnswerBudget implements Decorator<IOSession> {
   /** An answer's header section (at most about 800 KiB), the body kept, and room for any framing. */
@@ -30,9 +39,43 @@ final class AnswerBudget implements Decorator<IOSession> {
   /** The smallest write taken for a request: an attempt's request line and signature headers alone are larger. */
   static final int REQUEST_BYTES = 256;
 
+  /**
+   * Each connection's count, by its socket session's id. With TLS the connection has two sessions, the socket's and
+   * the TLS one over it, each decorated, and the TLS one gives the same id (the same string): both count here. Weak
+   * keys: an entry goes once the socket session, which holds its id, is gone.
+   */
+  private final Map<String, Count> counts = new WeakHashMap<>();
+
   @Override
   public IOSession decorate(IOSession session) {
-    return new Budgeted(session);
+    Count count;
+    synchronized (counts) {
+      count = counts.computeIfAbsent(session.getId(), id -> new Count());
+    }
+    return new Budgeted(session, count);
+  }
+
+  /** Bytes read since the last request was written, and written since the last read (the I/O thread's alone). */
+  private static final class Count {
+    private long read;
+    private long written;
+
+    void read(int n) throws Exceeded {
+      if (n > 0) {
+        written = 0;
+        read += n;
+        if (read > MAX_BYTES) {
+          throw new Exceeded();
+        }
+      }
+    }
+
+    void wrote(int n) {
+      written += n;
+      if (written >= REQUEST_BYTES) {
+        read = 0;
+      }
+    }
   }
 
   /** The endpoint sent more than {@link #MAX_BYTES} in answer to one request. */
@@ -42,37 +85,28 @@ final class AnswerBudget implements Decorator<IOSession> {
     }
   }
 
-  /** A connection whose reads since its last request are counted. */
+  /** A connection's session whose reads and writes are counted. */
   private static final class Budgeted implements IOSession {
     private final IOSession session;
-    /** Bytes read since the last request was written, and written since the last read (I/O thread only). */
-    private long read;
-    private long written;
+    private final Count count;
 
-    Budgeted(IOSession session) {
+    Budgeted(IOSession session, Count count) {
       this.session = session;
+      this.count = count;
     }
 
+    /** Plain connections: the parser reads through here. */
     @Override
     public int read(ByteBuffer dst) throws IOException {
       int n = session.read(dst);
-      if (n > 0) {
-        written = 0;
-        read += n;
-        if (read > MAX_BYTES) {
-          throw new Exceeded();
-        }
-      }
+      count.read(n);
       return n;
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
       int n = session.write(src);
-      written += n;
-      if (written >= REQUEST_BYTES) {
-        read = 0;
-      }
+      count.wrote(n);
       return n;
     }
 
@@ -86,9 +120,117 @@ final class AnswerBudget implements Decorator<IOSession> {
       return session.getHandler();
     }
 
+    /**
+     * TLS connections: decrypted bytes are handed to the handler's {@code inputReady}, never read through this
+     * session, so the handler installed through it is wrapped to count them. It stays an {@link HttpConnection} when
+     * it was one: the connection pool asks the handler for the protocol and the endpoint.
+     */
     @Override
     public void upgrade(IOEventHandler handler) {
-      session.upgrade(handler);
+      session.upgrade(handler instanceof Counted ? handler : handler instanceof HttpConnectionEventHandler connection
+          ? new CountedConnection(connection) : new Counted(handler));
+    }
+
+    /** A handler whose input is counted against this connection's budget. */
+    private class Counted implements IOEventHandler {
+      final IOEventHandler handler;
+
+      Counted(IOEventHandler handler) {
+        this.handler = handler;
+      }
+
+      @Override
+      public void inputReady(IOSession s, ByteBuffer src) throws IOException {
+        if (src != null) {
+          count.read(src.remaining());
+        }
+        handler.inputReady(s, src);
+      }
+
+      @Override
+      public void connected(IOSession s) throws IOException {
+        handler.connected(s);
+      }
+
+      @Override
+      public void outputReady(IOSession s) throws IOException {
+        handler.outputReady(s);
+      }
+
+      @Override
+      public void timeout(IOSession s, Timeout timeout) throws IOException {
+        handler.timeout(s, timeout);
+      }
+
+      @Override
+      public void exception(IOSession s, Exception cause) {
+        handler.exception(s, cause);
+      }
+
+      @Override
+      public void disconnected(IOSession s) {
+        handler.disconnected(s);
+      }
+    }
+
+    /** As {@link Counted}, for a handler that is also the HTTP connection. */
+    private final class CountedConnection extends Counted implements HttpConnectionEventHandler {
+      private final HttpConnectionEventHandler connection;
+
+      CountedConnection(HttpConnectionEventHandler connection) {
+        super(connection);
+        this.connection = connection;
+      }
+
+      @Override
+      public EndpointDetails getEndpointDetails() {
+        return connection.getEndpointDetails();
+      }
+
+      @Override
+      public SocketAddress getLocalAddress() {
+        return connection.getLocalAddress();
+      }
+
+      @Override
+      public SocketAddress getRemoteAddress() {
+        return connection.getRemoteAddress();
+      }
+
+      @Override
+      public ProtocolVersion getProtocolVersion() {
+        return connection.getProtocolVersion();
+      }
+
+      @Override
+      public SSLSession getSSLSession() {
+        return connection.getSSLSession();
+      }
+
+      @Override
+      public boolean isOpen() {
+        return connection.isOpen();
+      }
+
+      @Override
+      public void close() throws IOException {
+        connection.close();
+      }
+
+      @Override
+      public void close(CloseMode mode) {
+        connection.close(mode);
+      }
+
+      @Override
+      public Timeout getSocketTimeout() {
+        return connection.getSocketTimeout();
+      }
+
+      @Override
+      public void setSocketTimeout(Timeout timeout) {
+        connection.setSocketTimeout(timeout);
+      }
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,12 +20,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Each request on a connection has its own {@link AnswerBudget}: answers just under it follow one another on one
- * kept-alive connection, and one over it fails with an error that says so. The answers are chunked bodies of one-byte
+ * kept-alive connection, and one over it fails with an error that says so, over plain HTTP and over TLS. The answers are chunked bodies of one-byte
  * chunks with 8,000-byte chunk extensions: 190 of them are about 1.5 MiB, 300 about 2.3 MiB.
  */
 class AnswerBudgetTest {
@@ -37,11 +38,16 @@ class AnswerBudgetTest {
     return t;
   });
   private ServerSocket socket;
+  private String scheme;
+
+  @TempDir
+  Path dir;
 
   /** Answers a POST to {@code /chunks/N} with N framed one-byte chunks, on as many requests as a connection brings. */
-  @BeforeEach
-  void receiver() throws IOException {
-    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  private void receiver(TestTls tls) throws IOException {
+    socket = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+        : tls.server.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    scheme = tls == null ? "http" : "https";
     executor.execute(() -> {
       while (!socket.isClosed()) {
         try {
@@ -57,7 +63,9 @@ class AnswerBudgetTest {
 
   @AfterEach
   void stop() throws IOException {
-    socket.close();
+    if (socket != null) {
+      socket.close();
+    }
     executor.shutdownNow();
   }
 
@@ -100,13 +108,27 @@ class AnswerBudgetTest {
 
   private AttemptResult send(HttpSender sender, int chunks) throws Exception {
     CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-    sender.send(TestJobs.to("framed", "http://127.0.0.1:" + socket.getLocalPort() + "/chunks/" + chunks, box),
+    sender.send(TestJobs.to("localhost", scheme + "://localhost:" + socket.getLocalPort() + "/chunks/" + chunks, box),
         result::complete);
     return result.get(15, TimeUnit.SECONDS);
   }
 
   @Test
-  void answersUnderTheBudgetFollowOneAnotherOnOneConnectionAndOneOverItFails() throws Exception {
+  void overPlainHttp() throws Exception {
+    receiver(null);
+    answersUnderTheBudgetFollowOneAnotherOnOneConnectionAndOneOverItFails();
+  }
+
+  /** Over TLS the parser is handed decrypted bytes rather than reading them: they count too. */
+  @Test
+  void overTls() throws Exception {
+    try (TestTls tls = new TestTls(dir)) {
+      receiver(tls);
+      answersUnderTheBudgetFollowOneAnotherOnOneConnectionAndOneOverItFails();
+    }
+  }
+
+  private void answersUnderTheBudgetFollowOneAnotherOnOneConnectionAndOneOverItFails() throws Exception {
     assertThat(190L * CHUNK.length).isLessThan(AnswerBudget.MAX_BYTES);
     assertThat(300L * CHUNK.length).isGreaterThan(AnswerBudget.MAX_BYTES);
     try (HttpSender sender = new HttpSender(new TargetGuard(true, h -> new InetAddress[] {InetAddress.getLoopbackAddress()}),
