@@ -27,17 +27,19 @@ import org.apache.hc.core5.util.Timeout;
  * skips), made the client parse 128 MiB on an I/O thread, which every tenant's sends share, before the 16 KiB kept
  * were complete (0.45-0.9 s of that thread's CPU an attempt).
  *
- * <p>Writing at least {@link #REQUEST_BYTES} between two reads starts a new request's budget: every attempt's request
- * is larger. Only what the HTTP layer writes counts (with TLS, before encryption): what TLS writes on its own
- * (handshakes, key updates) goes to the socket's session undecorated, so an endpoint cannot renew its budget that way.
+ * <p>A write that begins a request's head ({@code POST }, the only method sent; a head is always written from its
+ * start) starts a new budget. Only what the HTTP layer writes is seen here (with TLS, before encryption): what TLS
+ * writes on its own (handshakes, key updates) goes to the socket's session undecorated. Nor does the rest of a
+ * request's body renew it: the client goes on sending a body after an early answer, and an endpoint reading that
+ * body slowly would otherwise have renewed the budget with every write.
  * Over TLS the parser does not read the decrypted bytes through a session: they are handed to its handler's
  * {@code inputReady}, so the handler installed through a budgeted session is wrapped to count them.
  */
 final class AnswerBudget implements Decorator<IOSession> {
   /** An answer's header section (at most about 800 KiB), the body kept, and room for any framing. */
   static final long MAX_BYTES = 2L * 1024 * 1024;
-  /** The smallest write taken for a request: an attempt's request line and signature headers alone are larger. */
-  static final int REQUEST_BYTES = 256;
+  /** How a request's head begins: every attempt is a POST. */
+  private static final byte[] HEAD = {'P', 'O', 'S', 'T', ' '};
 
   /**
    * Each connection's count, by its socket session's id. With TLS the connection has two sessions, the socket's and
@@ -55,14 +57,12 @@ final class AnswerBudget implements Decorator<IOSession> {
     return new Budgeted(session, count);
   }
 
-  /** Bytes read since the last request was written, and written since the last read (the I/O thread's alone). */
+  /** Bytes read since the last request's head was written (the connection's I/O thread's alone). */
   private static final class Count {
     private long read;
-    private long written;
 
     void read(int n) throws Exceeded {
       if (n > 0) {
-        written = 0;
         read += n;
         if (read > MAX_BYTES) {
           throw new Exceeded();
@@ -70,11 +70,17 @@ final class AnswerBudget implements Decorator<IOSession> {
       }
     }
 
-    void wrote(int n) {
-      written += n;
-      if (written >= REQUEST_BYTES) {
-        read = 0;
+    /** Before a write: one that begins a request's head starts the next request's budget. */
+    void writing(ByteBuffer src) {
+      if (src.remaining() < HEAD.length) {
+        return;
       }
+      for (int i = 0; i < HEAD.length; i++) {
+        if (src.get(src.position() + i) != HEAD[i]) {
+          return;
+        }
+      }
+      read = 0;
     }
   }
 
@@ -105,9 +111,8 @@ final class AnswerBudget implements Decorator<IOSession> {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-      int n = session.write(src);
-      count.wrote(n);
-      return n;
+      count.writing(src);
+      return session.write(src);
     }
 
     @Override
@@ -123,7 +128,7 @@ final class AnswerBudget implements Decorator<IOSession> {
     /**
      * TLS connections: decrypted bytes are handed to the handler's {@code inputReady}, never read through this
      * session, so the handler installed through it is wrapped to count them. It stays an {@link HttpConnection} when
-     * it was one: the connection pool asks the handler for the protocol and the endpoint.
+     * it was one, as the handler a session holds is expected to be.
      */
     @Override
     public void upgrade(IOEventHandler handler) {
