@@ -55,20 +55,26 @@ public final class RawReceiver implements AutoCloseable {
   private void serve(Socket s) {
     try (s) {
       InputStream in = s.getInputStream();
-      String head = readHead(in);
-      int length = 0;
-      for (String line : head.split("\r\n")) {
-        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-          length = Integer.parseInt(line.substring(15).trim());
-        }
-      }
-      in.readNBytes(length);
+      readRequest(in);
       requests.incrementAndGet();
       s.getOutputStream().write(answer);
       s.getOutputStream().flush();
     } catch (IOException e) {
       // the client gave up; nothing to do
     }
+  }
+
+  /** Reads a request: its head, returned, and its body (by its Content-Length). Fails at the connection's end. */
+  public static String readRequest(InputStream in) throws IOException {
+    String head = readHead(in);
+    int length = 0;
+    for (String line : head.split("\r\n")) {
+      if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(length);
+    return head;
   }
 
   private static String readHead(InputStream in) throws IOException {

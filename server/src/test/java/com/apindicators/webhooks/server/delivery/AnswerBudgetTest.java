@@ -2,9 +2,9 @@ package com.apindicators.webhooks.server.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.apindicators.webhooks.server.RawReceiver;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -73,8 +73,8 @@ class AnswerBudgetTest {
     try (s) {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
-      String head;
-      while ((head = readRequest(in)) != null) {
+      while (true) {
+        String head = RawReceiver.readRequest(in);
         int chunks = Integer.parseInt(head.substring(head.indexOf("/chunks/") + 8, head.indexOf(' ', head.indexOf("/chunks/"))));
         out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         for (int i = 0; i < chunks; i++) {
@@ -84,26 +84,8 @@ class AnswerBudgetTest {
         out.flush();
       }
     } catch (IOException e) {
-      // the client closed the connection
+      // the client closed the connection (readRequest fails at its end)
     }
-  }
-
-  /** The request's head (its body read past), or null at the connection's end. */
-  private static String readRequest(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != -1) {
-      head.write(b);
-      byte[] h = head.toByteArray();
-      int n = h.length;
-      if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') {
-        String text = head.toString(StandardCharsets.ISO_8859_1);
-        int at = text.toLowerCase().indexOf("content-length:");
-        in.readNBytes(Integer.parseInt(text.substring(at + 15, text.indexOf("\r\n", at)).trim()));
-        return text;
-      }
-    }
-    return null;
   }
 
   private AttemptResult send(HttpSender sender, int chunks) throws Exception {
