@@ -7,12 +7,7 @@ import java.nio.channels.ByteChannel;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.Lock;
-import javax.net.ssl.SSLSession;
 import org.apache.hc.core5.function.Decorator;
-import org.apache.hc.core5.http.EndpointDetails;
-import org.apache.hc.core5.http.HttpConnection;
-import org.apache.hc.core5.http.ProtocolVersion;
-import org.apache.hc.core5.http.impl.nio.HttpConnectionEventHandler;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.Command;
 import org.apache.hc.core5.reactor.IOEventHandler;
@@ -127,18 +122,18 @@ final class AnswerBudget implements Decorator<IOSession> {
 
     /**
      * TLS connections: decrypted bytes are handed to the handler's {@code inputReady}, never read through this
-     * session, so the handler installed through it is wrapped to count them. It stays an {@link HttpConnection} when
-     * it was one, as the handler a session holds is expected to be.
+     * session, so the handler installed through it is wrapped to count them. The connection's own view of its handler
+     * (what the pool asks for the protocol and the endpoint) stays the unwrapped one: {@code InternalDataChannel}
+     * keeps the handler it was given.
      */
     @Override
     public void upgrade(IOEventHandler handler) {
-      session.upgrade(handler instanceof Counted ? handler : handler instanceof HttpConnectionEventHandler connection
-          ? new CountedConnection(connection) : new Counted(handler));
+      session.upgrade(handler instanceof Counted ? handler : new Counted(handler));
     }
 
     /** A handler whose input is counted against this connection's budget. */
-    private class Counted implements IOEventHandler {
-      final IOEventHandler handler;
+    private final class Counted implements IOEventHandler {
+      private final IOEventHandler handler;
 
       Counted(IOEventHandler handler) {
         this.handler = handler;
@@ -175,66 +170,6 @@ final class AnswerBudget implements Decorator<IOSession> {
       @Override
       public void disconnected(IOSession s) {
         handler.disconnected(s);
-      }
-    }
-
-    /** As {@link Counted}, for a handler that is also the HTTP connection. */
-    private final class CountedConnection extends Counted implements HttpConnectionEventHandler {
-      private final HttpConnectionEventHandler connection;
-
-      CountedConnection(HttpConnectionEventHandler connection) {
-        super(connection);
-        this.connection = connection;
-      }
-
-      @Override
-      public EndpointDetails getEndpointDetails() {
-        return connection.getEndpointDetails();
-      }
-
-      @Override
-      public SocketAddress getLocalAddress() {
-        return connection.getLocalAddress();
-      }
-
-      @Override
-      public SocketAddress getRemoteAddress() {
-        return connection.getRemoteAddress();
-      }
-
-      @Override
-      public ProtocolVersion getProtocolVersion() {
-        return connection.getProtocolVersion();
-      }
-
-      @Override
-      public SSLSession getSSLSession() {
-        return connection.getSSLSession();
-      }
-
-      @Override
-      public boolean isOpen() {
-        return connection.isOpen();
-      }
-
-      @Override
-      public void close() throws IOException {
-        connection.close();
-      }
-
-      @Override
-      public void close(CloseMode mode) {
-        connection.close(mode);
-      }
-
-      @Override
-      public Timeout getSocketTimeout() {
-        return connection.getSocketTimeout();
-      }
-
-      @Override
-      public void setSocketTimeout(Timeout timeout) {
-        connection.setSocketTimeout(timeout);
       }
     }
 
