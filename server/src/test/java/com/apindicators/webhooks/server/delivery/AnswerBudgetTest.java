@@ -14,10 +14,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,10 +87,8 @@ class AnswerBudgetTest {
   }
 
   private AttemptResult send(HttpSender sender, int chunks) throws Exception {
-    CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-    sender.send(TestJobs.to("localhost", scheme + "://localhost:" + socket.getLocalPort() + "/chunks/" + chunks, box),
-        result::complete);
-    return result.get(15, TimeUnit.SECONDS);
+    return TestJobs.attempt(sender,
+        TestJobs.to("localhost", scheme + "://localhost:" + socket.getLocalPort() + "/chunks/" + chunks, box));
   }
 
   @Test

@@ -9,9 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.Message;
@@ -89,12 +87,6 @@ class Http2EndpointTest {
     return new InetAddress[] {InetAddress.getLoopbackAddress()};
   }
 
-  private static AttemptResult send(HttpSender sender, DeliveryJob job) throws Exception {
-    CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-    sender.send(job, result::complete);
-    return result.get(15, TimeUnit.SECONDS);
-  }
-
   private HttpSender sender() {
     return new HttpSender(new TargetGuard(true, Http2EndpointTest::lookup), box, Duration.ofSeconds(10), 4);
   }
@@ -103,7 +95,7 @@ class Http2EndpointTest {
   void anEndpointOfferingHttp2IsSentHttp11() throws Exception {
     try (HttpSender sender = sender()) {
       for (int i = 0; i < 2; i++) {
-        AttemptResult result = send(sender, TestJobs.to("localhost", "https://localhost:" + port + "/h", box));
+        AttemptResult result = TestJobs.attempt(sender, TestJobs.to("localhost", "https://localhost:" + port + "/h", box));
         assertThat(result.error()).isEmpty();
         assertThat(result.responseBody()).isEqualTo("ok");
       }
@@ -114,7 +106,7 @@ class Http2EndpointTest {
   @Test
   void anEndpointThatSpeaksOnlyHttp2IsNotSpokenToAndCannotFloodTheClient() throws Exception {
     try (HostileHttp2Receiver hostile = new HostileHttp2Receiver(tls.server); HttpSender sender = sender()) {
-      AttemptResult result = send(sender, TestJobs.to("localhost", "https://localhost:" + hostile.port() + "/", box));
+      AttemptResult result = TestJobs.attempt(sender, TestJobs.to("localhost", "https://localhost:" + hostile.port() + "/", box));
       // Over HTTP/2 this endpoint answers 200 and then floods the connection with PINGs the client must answer.
       assertThat(result.delivered()).isFalse();
       assertThat(result.error()).startsWith("TLS error: the endpoint speaks only HTTP/2");

@@ -4,6 +4,8 @@ import com.apindicators.webhooks.server.security.SecretBox;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** Jobs of one account to one URL, as a claim would hand the dispatcher or the sender, for their tests. */
 final class TestJobs {
@@ -31,5 +33,12 @@ final class TestJobs {
   static DeliveryJob to(String host, String account, String url, SecretBox box) {
     return new DeliveryJob("dlv_" + host, "wh_1", account, url, box.seal(SECRET), null, "signal.buy", Instant.now(),
         "{}", 1, 1, 1000, 1000);
+  }
+
+  /** Sends one attempt of {@code job} and waits for its result (the attempt's 10 s deadline, and some slack). */
+  static AttemptResult attempt(HttpSender sender, DeliveryJob job) throws Exception {
+    CompletableFuture<AttemptResult> result = new CompletableFuture<>();
+    sender.send(job, result::complete);
+    return result.get(15, TimeUnit.SECONDS);
   }
 }

@@ -13,9 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
@@ -79,16 +77,12 @@ class TlsDeliveryTest {
   @Test
   void aNameItsCertificateHoldsIsDeliveredAndAnotherIsRefusedThoughBothAreDialledAtTheSameAddress() throws Exception {
     try (HttpSender sender = new HttpSender(new TargetGuard(true, TlsDeliveryTest::lookup), box, Duration.ofSeconds(10), 4)) {
-      CompletableFuture<AttemptResult> named = new CompletableFuture<>();
-      sender.send(job("localhost"), named::complete);
-      AttemptResult ok = named.get(10, TimeUnit.SECONDS);
+      AttemptResult ok = TestJobs.attempt(sender, job("localhost"));
       assertThat(ok.error()).isEmpty();
       assertThat(ok.delivered()).isTrue();
 
       // other.test is dialled at 127.0.0.1 too, an address the certificate holds; the name is what TLS checks.
-      CompletableFuture<AttemptResult> other = new CompletableFuture<>();
-      sender.send(job("other.test"), other::complete);
-      AttemptResult refused = other.get(10, TimeUnit.SECONDS);
+      AttemptResult refused = TestJobs.attempt(sender, job("other.test"));
       assertThat(refused.delivered()).isFalse();
       assertThat(refused.error()).startsWith("TLS error");
     }
@@ -99,9 +93,7 @@ class TlsDeliveryTest {
   void theUrlsHostIsAnnouncedByNameThoughItsCheckedAddressIsDialled() throws Exception {
     // A name with a dot: the JDK announces no name without one (localhost).
     try (HttpSender sender = new HttpSender(new TargetGuard(true, TlsDeliveryTest::lookup), box, Duration.ofSeconds(10), 4)) {
-      CompletableFuture<AttemptResult> named = new CompletableFuture<>();
-      sender.send(job("receiver.test"), named::complete);
-      AttemptResult ok = named.get(10, TimeUnit.SECONDS);
+      AttemptResult ok = TestJobs.attempt(sender, job("receiver.test"));
       assertThat(ok.error()).isEmpty();
     }
     assertThat(announced).containsExactly(List.of("receiver.test"));
