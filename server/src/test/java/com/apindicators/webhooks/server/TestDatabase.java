@@ -55,6 +55,13 @@ public final class TestDatabase {
     return owner;
   }
 
+  /**
+   * Counts the changes in the change log as the stream shows them: a row that also stands for its delivery's creation
+   * is two (see {@code LoggedChange}).
+   */
+  public static final String COUNT_CHANGES =
+      "SELECT count(*) + count(*) FILTER (WHERE created_too) FROM delivery_changes";
+
   /** Runs a counting query against the shared database. */
   public static int count(String sql) {
     return countOn(get(), sql);

@@ -1,8 +1,10 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 import com.apindicators.webhooks.server.store.Ids;
@@ -19,14 +21,15 @@ public interface ChangeLog {
    * Call inside the transaction that changed them.
    */
   static void record(Handle h, String[] deliveryIds) {
-    record(h, deliveryIds, Map.of());
+    record(h, deliveryIds, Map.of(), Set.of());
   }
 
   /**
    * Records the deliveries' current state as above; the change of each delivery in {@code webhookDisabled} also
-   * carries the notice that its webhook was disabled now, for that reason.
+   * carries the notice that its webhook was disabled now, for that reason, and that of each delivery in
+   * {@code createdToo} also stands for its creation, just before it (whose change was not recorded).
    */
-  static void record(Handle h, String[] deliveryIds, Map<String, String> webhookDisabled) {
+  static void record(Handle h, String[] deliveryIds, Map<String, String> webhookDisabled, Set<String> createdToo) {
     if (deliveryIds.length == 0) {
       return;
     }
@@ -34,6 +37,7 @@ public interface ChangeLog {
     h.createQuery(INSERT_SNAPSHOTS).bind("ids", deliveryIds)
         .bind("noticeIds", webhookDisabled.keySet().toArray(String[]::new))
         .bind("noticeReasons", webhookDisabled.values().toArray(String[]::new))
+        .bind("createdToo", createdToo.toArray(String[]::new))
         .bindMethods(Ids.span(Arrays.asList(deliveryIds))).mapTo(Long.class).one();
   }
 
@@ -46,10 +50,10 @@ public interface ChangeLog {
       + """
         INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
             response_code, error, attempt_count, duration_ms, create_time, complete_time, next_attempt_time,
-            webhook_disabled_reason, webhook_disabled_time)
+            webhook_disabled_reason, webhook_disabled_time, created_too)
         SELECT d.delivery_id, d.webhook_id, d.account_id, d.event_id, d.event_type, d.url, d.status, d.response_code,
             d.error, d.attempt_count, d.duration_ms, d.create_time, d.complete_time, d.next_attempt_time,
-            d.reason, CASE WHEN d.reason IS NOT NULL THEN now() END
+            d.reason, CASE WHEN d.reason IS NOT NULL THEN now() END, d.delivery_id = ANY(CAST(:createdToo AS text[]))
         FROM ordered CROSS JOIN LATERAL (
           SELECT x.*, n.reason FROM deliveries x
           LEFT JOIN unnest(CAST(:noticeIds AS text[]), CAST(:noticeReasons AS text[])) AS n(delivery_id, reason)
@@ -60,21 +64,40 @@ public interface ChangeLog {
       """ + "SELECT (SELECT count(*) FROM copied) AS copied, pg_notify('" + CHANNEL + "', '')";
 
   /**
-   * Changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing). Read by every feed
-   * and replay page, so through the fluent API (see {@link Leases}).
+   * At most {@code limit} changes after an id, in order, optionally narrowed (null or empty arrays narrow nothing):
+   * fewer only when there are no more. A row that also stands for its delivery's creation is two changes (see
+   * {@link LoggedChange}); a page may end between them. Read by every feed and replay page, so through the fluent API
+   * (see {@link Leases}).
    */
   static List<DeliveryChange> after(Handle h, long after, String accountId, String[] webhookIds, String[] eventTypes,
       String[] statuses, int limit) {
     Query q = accountId == null ? h.createQuery(AFTER) : h.createQuery(AFTER_ACCOUNT).bind("accountId", accountId);
-    return q.bind("after", after).bind("webhookIds", webhookIds).bind("eventTypes", eventTypes)
-        .bind("statuses", statuses).bind("limit", limit).map(new DeliveryChangeMapper()).list();
+    // One row more than asked: the first row read may give none (after is its creation's position, and only its
+    // creation matches the filter); every other row gives at least one.
+    List<LoggedChange> rows = q.bind("after", after).bind("webhookIds", webhookIds).bind("eventTypes", eventTypes)
+        .bind("statuses", statuses).bind("limit", limit + 1).map(new DeliveryChangeMapper()).list();
+    Set<String> wanted = statuses == null ? Set.of() : Set.of(statuses);
+    List<DeliveryChange> changes = new ArrayList<>(Math.min(limit, 2 * rows.size()));
+    for (LoggedChange row : rows) {
+      for (DeliveryChange c : row.changes()) {
+        if (changes.size() < limit && c.changeId() > after
+            && (wanted.isEmpty() || wanted.contains(c.delivery().status().name()))) {
+          changes.add(c);
+        }
+      }
+    }
+    return changes;
   }
 
-  /** The filters after the account's, and the page's order and size. */
+  /**
+   * The filters after the account's, and the page's order and size. A row whose state is not wanted may still be
+   * read for the creation it stands for, which is pending.
+   */
   String FILTERS = """
         AND (cardinality(CAST(:webhookIds AS text[])) = 0 OR webhook_id = ANY(CAST(:webhookIds AS text[])))
         AND (cardinality(CAST(:eventTypes AS text[])) = 0 OR event_type = ANY(CAST(:eventTypes AS text[])))
-        AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[])))
+        AND (cardinality(CAST(:statuses AS text[])) = 0 OR status = ANY(CAST(:statuses AS text[]))
+            OR created_too AND 'PENDING' = ANY(CAST(:statuses AS text[])))
       ORDER BY change_id LIMIT :limit
       """;
 

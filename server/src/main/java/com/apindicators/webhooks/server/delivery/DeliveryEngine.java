@@ -101,6 +101,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
         + " waited", writer::lagSeconds);
     metrics.counter("webhooks_stale_outcomes", "Attempt outcomes dropped because their lease had moved on "
         + "or their webhook was deleted", writer::staleOutcomes);
+    metrics.counter("webhooks_creations_logged_with_outcome", "Delivery creations logged in one change-log row with"
+        + " their first outcome (both reached the result writer's same batch)", writer::creationsLoggedWithOutcome);
     metrics.counter("webhooks_unrecordable_outcomes", "Attempt outcomes the database refused, recorded as failed "
         + "with the reason instead", writer::setAsideOutcomes);
     // Parked at most a quarter of the lease: what waits longer goes to the table, where any node may claim it.

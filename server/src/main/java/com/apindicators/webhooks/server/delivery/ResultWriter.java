@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,7 @@ public final class ResultWriter implements AutoCloseable {
   private final AtomicLong stale = new AtomicLong();
   private final AtomicLong setAside = new AtomicLong();
   private final AtomicLong released = new AtomicLong();
+  private final AtomicLong createdWithOutcomes = new AtomicLong();
   private final IntConsumer batchWritten;
   private final Thread thread;
   private volatile boolean running = true;
@@ -127,6 +129,11 @@ public final class ResultWriter implements AutoCloseable {
   /** Leases released since start (each such delivery goes round the table: a poller claims it again). */
   public long releasedLeases() {
     return released.get();
+  }
+
+  /** Creations logged in one change-log row with their delivery's first outcome, since start. */
+  public long creationsLoggedWithOutcome() {
+    return createdWithOutcomes.get();
   }
 
   /** Outcomes dropped because their delivery was no longer leased to this node for that attempt (or was deleted). */
@@ -275,8 +282,19 @@ public final class ResultWriter implements AutoCloseable {
   }
 
   void write(List<Item> items) {
-    String[] created = items.stream().filter(i -> i.createdId() != null).map(Item::createdId).toArray(String[]::new);
     List<Outcome> batch = items.stream().filter(i -> i.outcome() != null).map(Item::outcome).toList();
+    // A creation whose outcome is in this batch too is logged with it, as one row (see ChangeLog.record), when the
+    // outcome is recorded; the others are logged first, as the deliveries are now (before any outcome changes them).
+    Set<String> withOutcome = new HashSet<>();
+    batch.forEach(o -> withOutcome.add(o.job().deliveryId()));
+    Set<String> createdWithOutcome = new HashSet<>();
+    List<String> createdAlone = new ArrayList<>();
+    for (Item i : items) {
+      if (i.createdId() != null) {
+        (withOutcome.contains(i.createdId()) ? createdWithOutcome : createdAlone).add(i.createdId());
+      }
+    }
+    String[] created = createdAlone.toArray(String[]::new);
     int n = batch.size();
     String[] ids = new String[n];
     String[] statuses = new String[n];
@@ -302,6 +320,7 @@ public final class ResultWriter implements AutoCloseable {
       starts[i] = o.result().startTime().toString();
     }
     String[] release = items.stream().map(Item::releases).filter(Objects::nonNull).toArray(String[]::new);
+    long[] merged = {0};
     int recorded = jdbi.inTransaction(h -> {
       // Results lost to a database crash are safe to lose: the leases expire and the attempts are made again.
       // The batch arrays look small to the planner; without enable_seqscan off it may scan all deliveries per batch.
@@ -324,14 +343,18 @@ public final class ResultWriter implements AutoCloseable {
           Leases.recordOutcomes(h, nodeId, ids, statuses, attempts, codes, bodies, errors, durations, next, starts);
       plan(h, "auto", true);
       // Before the change log's lock, so the health statement does not lengthen the time it is held.
-      Map<String, String> disabledNotices = EndpointHealth.record(h, batch, new HashSet<>(written));
-      if (!written.isEmpty()) {
-        plan(h, "force_generic_plan", true);
-        ChangeLog.record(h, written.toArray(String[]::new), disabledNotices);
-      }
+      Set<String> writtenIds = new HashSet<>(written);
+      Map<String, String> disabledNotices = EndpointHealth.record(h, batch, writtenIds);
+      plan(h, "force_generic_plan", true);
+      // A creation whose outcome was not recorded (the delivery was deleted meanwhile, or its lease taken) is logged
+      // alone after all, as the delivery is now; it has no outcome from this batch to follow.
+      ChangeLog.record(h, createdWithOutcome.stream().filter(id -> !writtenIds.contains(id)).toArray(String[]::new));
+      ChangeLog.record(h, written.toArray(String[]::new), disabledNotices, createdWithOutcome);
+      merged[0] = createdWithOutcome.stream().filter(writtenIds::contains).count();
       return written.size();
     });
     released.addAndGet(release.length);
+    createdWithOutcomes.addAndGet(merged[0]);
     if (recorded < n) {
       stale.addAndGet(n - recorded);
       log.debug("Dropped {} stale outcomes (lease held by another attempt, or the webhook was deleted)", n - recorded);

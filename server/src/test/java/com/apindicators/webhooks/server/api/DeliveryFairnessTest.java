@@ -196,7 +196,7 @@ class DeliveryFairnessTest {
     ServerConfig config = new ServerConfig(0, null, null, true, 8, Duration.ofSeconds(60), 4, 8, 12,
         ServerConfig.ATTEMPT_TIMEOUT, Limits.defaults(), 30, 7);
     // At most 8 in flight, 50 ms each: the 400 take seconds, so the room runs out and the poller has work.
-    tenEventsToSlowWebhooks(config, 40, () -> assertThat(TestDatabase.count("SELECT count(*) FROM delivery_changes"))
+    tenEventsToSlowWebhooks(config, 40, () -> assertThat(TestDatabase.count(TestDatabase.COUNT_CHANGES))
         .as("created and delivered, each once").isEqualTo(800));
   }
 

@@ -61,6 +61,7 @@ public final class DatabaseShareBenchmark {
           Duration pgBefore = cpu.postgres();
           Duration jvmBefore = PostgresCpu.jvm();
           WalVolume walBefore = WalVolume.read(jdbi);
+          long[] changesBefore = changeRows(jdbi);
           long writtenBefore = written.get();
           long start = System.nanoTime();
           List<Future<Long>> publishing = new ArrayList<>();
@@ -106,11 +107,22 @@ public final class DatabaseShareBenchmark {
               deliveries, publishOnly ? "published" : "published, logged and recorded", seconds,
               deliveries / seconds, pgUs, jvmUs, cores * 1e6 / pgUs, cores);
           System.out.printf("round %d: a delivery wrote %s%n", round, wal);
+          long[] changes = changeRows(jdbi);
+          System.out.printf("round %d: %.2f change-log rows a delivery, %.2f of them standing for its creation too%n",
+              round, (changes[0] - changesBefore[0]) / (double) deliveries,
+              (changes[1] - changesBefore[1]) / (double) deliveries);
         }
       } finally {
         pool.shutdownNow();
       }
     }
+  }
+
+  /** The change log's rows, and those of them that stand for a creation too (read after the round's CPU). */
+  private static long[] changeRows(Jdbi jdbi) {
+    return jdbi.withHandle(h -> h.createQuery(
+        "SELECT count(*) AS all_rows, count(*) FILTER (WHERE created_too) AS merged FROM delivery_changes")
+        .map((rs, ctx) -> new long[] {rs.getLong("all_rows"), rs.getLong("merged")}).one());
   }
 
   /** Logs each new delivery's creation, then records it delivered: a receiver that answers 204 at once. */

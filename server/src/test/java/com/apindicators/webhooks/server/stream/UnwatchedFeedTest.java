@@ -43,8 +43,7 @@ class UnwatchedFeedTest {
       for (int i = 0; i < 20; i++) {
         f.publish("signal.buy", "{\"n\":" + i + "}", "acme");
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count(
-          "SELECT count(*) FROM delivery_changes") == 40);
+      await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count(TestDatabase.COUNT_CHANGES) == 40);
       // Wait for the feed to have caught up with the last change, then check it read none of them.
       await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0
           && TestDatabase.count("SELECT max(change_id) FROM delivery_changes") == changePosition(server));

@@ -125,7 +125,7 @@ class WatchDeliveriesTest {
     String token = seen.get(seen.size() - 1).getResumeToken();
     // Deliveries keep flowing while nobody watches, then we resume.
     int watched = seen.size();
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count("SELECT count(*) FROM delivery_changes") > watched + 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestDatabase.count(TestDatabase.COUNT_CHANGES) > watched + 20);
     try (WatchClient second = WatchClient.open(server.channel, watch().setAccountId("r").setResumeToken(token).build())) {
       publisher.join();
       await().atMost(Duration.ofSeconds(20)).until(
@@ -140,6 +140,56 @@ class WatchDeliveriesTest {
     assertThat(perDelivery).hasSize(200);
     assertThat(perDelivery.values()).allMatch(
         s -> s.equals(List.of(DeliveryStatus.DELIVERY_STATUS_PENDING, DeliveryStatus.DELIVERY_STATUS_DELIVERED)));
+  }
+
+  /**
+   * The result writer logs a creation and the first outcome that reach it in one batch as one change-log row. The
+   * batch is forced: the writer waits on a lock of the change log with A's creation (A's endpoint answers late) while
+   * B is created, sent and answered.
+   */
+  @Test
+  void aCreationAndOutcomeLoggedTogetherStreamAsTwoUpdatesEachResumable() throws Exception {
+    receiver.on("/late", n -> new Answer(200, "late", Map.of(), 8_000));
+    f.webhook("m", receiver.url("/late"), "signal.buy");
+    f.webhook("m", receiver.url("/fast"), "order.filled");
+    List<String> live = new ArrayList<>();
+    List<String> tokens = new ArrayList<>();
+    List<Delivery> updates = new ArrayList<>();
+    try (WatchClient watch = WatchClient.open(server.channel, watch().setAccountId("m").build());
+        org.jdbi.v3.core.Handle lock = server.db.jdbi().open()) {
+      await().until(() -> server.server.watchers() == 1);
+      lock.begin();
+      lock.execute("LOCK TABLE delivery_changes IN EXCLUSIVE MODE");
+      String a = f.publish("signal.buy", "{}", "m").getEvent().getEventId();
+      await().atMost(Duration.ofSeconds(10)).until(() -> writerQueued() == 0); // A's creation taken, waiting
+      String b = f.publish("order.filled", "{}", "m").getEvent().getEventId();
+      await().atMost(Duration.ofSeconds(10)).until(() -> receiver.requests("/fast").size() == 1 && writerQueued() == 2);
+      lock.rollback();
+      await().atMost(Duration.ofSeconds(10)).until(() -> watch.received.size() == 3);
+      watch.received.forEach(r -> {
+        live.add((r.getDelivery().getEventId().equals(a) ? "A " : r.getDelivery().getEventId().equals(b) ? "B " : "? ")
+            + r.getDelivery().getStatus());
+        tokens.add(r.getResumeToken());
+        updates.add(r.getDelivery());
+      });
+    }
+    assertThat(live).containsExactly("A DELIVERY_STATUS_PENDING", "B DELIVERY_STATUS_PENDING",
+        "B DELIVERY_STATUS_DELIVERED");
+    assertThat(TestDatabase.count("SELECT count(*) FROM delivery_changes WHERE created_too")).as("B's one row").isEqualTo(1);
+    assertThat(com.apindicators.webhooks.server.config.Scrape.of(server.server.metrics())
+        .value("webhooks_creations_logged_with_outcome_total")).isEqualTo(1);
+    // Resumed after A's creation: B's two updates, as the live watcher got them; after B's creation: B's outcome.
+    try (WatchClient afterA = WatchClient.open(server.channel, watch().setAccountId("m").setResumeToken(tokens.get(0)).build());
+        WatchClient afterB = WatchClient.open(server.channel, watch().setAccountId("m").setResumeToken(tokens.get(1)).build())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> afterA.received.size() >= 2 && afterB.received.size() >= 1);
+      assertThat(afterA.received.subList(0, 2)).extracting(WatchDeliveriesResponse::getDelivery)
+          .containsExactly(updates.get(1), updates.get(2));
+      assertThat(afterB.received.get(0).getDelivery()).isEqualTo(updates.get(2));
+    }
+  }
+
+  private double writerQueued() throws Exception {
+    return com.apindicators.webhooks.server.config.Scrape.of(server.server.metrics()).value("webhooks_result_writer_queued");
   }
 
   @Test

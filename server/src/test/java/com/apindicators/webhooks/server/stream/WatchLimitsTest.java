@@ -37,6 +37,11 @@ class WatchLimitsTest {
     return new ResumeTokens(new SealedTokens(server.secrets)).token(changeId);
   }
 
+  /** A token from just before the first change (change ids start at 2; see ChangeLog). */
+  private String fromTheStart() {
+    return token(1);
+  }
+
   /** Writes changes of one account straight into the change log, as deliveries would. */
   private void changes(String account, int n, String status) {
     server.db.jdbi().useHandle(h -> h.execute("""
@@ -138,7 +143,7 @@ class WatchLimitsTest {
     // In groups, so the calls' own start-up work (auth, token checks) does not need many threads at once.
     for (int i = 0; i < 200; i++) {
       streams.add(WatchClient.stalled(server.channel,
-          WatchDeliveriesRequest.newBuilder().setAccountId("replay").setResumeToken(token(0)).build()));
+          WatchDeliveriesRequest.newBuilder().setAccountId("replay").setResumeToken(fromTheStart()).build()));
       if (streams.size() % 20 == 0) {
         await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == streams.size());
       }
@@ -160,7 +165,7 @@ class WatchLimitsTest {
     server = GrpcTestServer.start();
     changes("broken", 3, "NOT_A_STATUS"); // a row the replay cannot read
     try (WatchClient watch = WatchClient.open(server.channel,
-        WatchDeliveriesRequest.newBuilder().setAccountId("broken").setResumeToken(token(0)).build())) {
+        WatchDeliveriesRequest.newBuilder().setAccountId("broken").setResumeToken(fromTheStart()).build())) {
       await().until(() -> watch.error.get() != null);
       assertThat(Status.fromThrowable(watch.error.get()).getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL);
       await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
