@@ -2,6 +2,7 @@ package com.apindicators.webhooks.server.delivery;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +77,7 @@ public interface ChangeLog {
     // creation matches the filter); every other row gives at least one.
     List<LoggedChange> rows = q.bind("after", after).bind("webhookIds", webhookIds).bind("eventTypes", eventTypes)
         .bind("statuses", statuses).bind("limit", limit + 1).map(new DeliveryChangeMapper()).list();
-    Set<String> wanted = statuses == null ? Set.of() : Set.of(statuses);
+    Set<String> wanted = statuses == null ? Set.of() : new HashSet<>(Arrays.asList(statuses));
     List<DeliveryChange> changes = new ArrayList<>(Math.min(limit, 2 * rows.size()));
     for (LoggedChange row : rows) {
       for (DeliveryChange c : row.changes()) {

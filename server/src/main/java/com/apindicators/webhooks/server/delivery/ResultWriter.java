@@ -42,6 +42,11 @@ public final class ResultWriter implements AutoCloseable {
    * itself, so a stop or a poller never waits on a writer that cannot write (the database down).
    */
   static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
+  /**
+   * How long the creation of a delivery being sent here may wait for its first outcome, to be written with it as one
+   * change-log row instead of two (the stream shows the creation that much later).
+   */
+  static final Duration CREATION_WAIT = Duration.ofMillis(20);
   /** Tries for an error that is neither bad data nor a lost connection (or for any error once closing). */
   private static final int MAX_TRIES = 5;
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -54,6 +59,7 @@ public final class ResultWriter implements AutoCloseable {
   private final AtomicLong released = new AtomicLong();
   private final AtomicLong createdWithOutcomes = new AtomicLong();
   private final IntConsumer batchWritten;
+  private final long creationWaitNanos;
   private final Thread thread;
   private volatile boolean running = true;
   /** When the oldest item of the batch being written was queued; 0 while no batch is being written. */
@@ -81,9 +87,15 @@ public final class ResultWriter implements AutoCloseable {
 
   /** @param batchWritten told the number of rows of each transaction written */
   public ResultWriter(Jdbi jdbi, String nodeId, IntConsumer batchWritten) {
+    this(jdbi, nodeId, batchWritten, CREATION_WAIT);
+  }
+
+  /** @param creationWait how long a creation may wait for its first outcome (see {@link #CREATION_WAIT}) */
+  ResultWriter(Jdbi jdbi, String nodeId, IntConsumer batchWritten, Duration creationWait) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.batchWritten = batchWritten;
+    this.creationWaitNanos = creationWait.toNanos();
     this.thread = new Thread(this::run, "delivery-result-writer");
     thread.setDaemon(true);
     thread.start();
@@ -177,24 +189,67 @@ public final class ResultWriter implements AutoCloseable {
 
   private void run() {
     List<Item> batch = new ArrayList<>(MAX_BATCH);
-    while (running || !queue.isEmpty()) {
+    List<Item> held = new ArrayList<>();
+    while (running || !queue.isEmpty() || !held.isEmpty()) {
       try {
-        Item first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        // At most 100 ms at a time, so that a close is seen soon. A full batch held is written without waiting.
+        long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
+            held.isEmpty() ? Long.MAX_VALUE : held.get(0).queuedNanos() + creationWaitNanos - System.nanoTime());
+        Item first = held.size() >= MAX_BATCH ? null : queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        boolean heldDue = !held.isEmpty() && (!running || held.size() >= MAX_BATCH
+            || held.get(0).queuedNanos() + creationWaitNanos - System.nanoTime() <= 0);
+        if (first == null && !heldDue) {
           continue;
         }
-        writingSinceNanos = first.queuedNanos();
-        batch.add(first);
-        queue.drainTo(batch, MAX_BATCH - 1);
-        writeSplittingBadRows(batch);
+        // Held creations first: they were queued before anything taken now.
+        batch.addAll(held);
+        held.clear();
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - batch.size());
+          if (running) {
+            holdCreationsAwaitingOutcomes(batch, held);
+          }
+        }
+        if (!batch.isEmpty()) {
+          long since = batch.get(0).queuedNanos();
+          writingSinceNanos = held.isEmpty() || since - held.get(0).queuedNanos() < 0 ? since : held.get(0).queuedNanos();
+          writeSplittingBadRows(batch);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } finally {
         batch.clear();
-        writingSinceNanos = 0;
+        writingSinceNanos = held.isEmpty() ? 0 : held.get(0).queuedNanos();
       }
     }
+  }
+
+  /**
+   * Moves out of the batch, into {@code held}, the creations of deliveries being sent here whose outcome has not
+   * come yet, while they are younger than the creation wait ({@link #CREATION_WAIT}): an outcome that comes
+   * meanwhile is written with its creation as one change-log row. Not one released in this batch (a lease is
+   * released only once its creation is logged), nor one whose lease the writer releases itself.
+   */
+  private void holdCreationsAwaitingOutcomes(List<Item> batch, List<Item> held) {
+    Set<String> settled = new HashSet<>();
+    for (Item i : batch) {
+      if (i.outcome() != null) {
+        settled.add(i.outcome().job().deliveryId());
+      } else if (i.releasedId() != null) {
+        settled.add(i.releasedId());
+      }
+    }
+    long oldest = System.nanoTime() - creationWaitNanos;
+    batch.removeIf(i -> {
+      boolean hold = i.createdId() != null && !i.release() && !settled.contains(i.createdId())
+          && i.queuedNanos() - oldest > 0;
+      if (hold) {
+        held.add(i);
+      }
+      return hold;
+    });
   }
 
   /** Writes the items in order; on a data error halves them until the bad rows are alone, and sets those aside. */
@@ -283,10 +338,11 @@ public final class ResultWriter implements AutoCloseable {
 
   void write(List<Item> items) {
     List<Outcome> batch = items.stream().filter(i -> i.outcome() != null).map(Item::outcome).toList();
-    // A creation whose outcome is in this batch too is logged with it, as one row (see ChangeLog.record), when the
-    // outcome is recorded; the others are logged first, as the deliveries are now (before any outcome changes them).
+    // A creation whose first attempt's outcome is in this batch too is logged with it, as one row (see
+    // ChangeLog.record), when the outcome is recorded; the others are logged first, as the deliveries are now (before
+    // any outcome changes them).
     Set<String> withOutcome = new HashSet<>();
-    batch.forEach(o -> withOutcome.add(o.job().deliveryId()));
+    batch.stream().filter(o -> o.job().attempt() == 1).forEach(o -> withOutcome.add(o.job().deliveryId()));
     Set<String> createdWithOutcome = new HashSet<>();
     List<String> createdAlone = new ArrayList<>();
     for (Item i : items) {

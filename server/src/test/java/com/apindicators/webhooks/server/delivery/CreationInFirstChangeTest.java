@@ -109,6 +109,63 @@ class CreationInFirstChangeTest {
     assertThat(after(0, NONE, 100)).extracting(c -> c.delivery().status()).containsExactly(DeliveryStatus.PENDING);
   }
 
+  @Test
+  void theCreationOfADeliveryBeingSentWaitsForItsOutcomeAWhile() throws Exception {
+    // The writer is idle: it takes each item as it comes. It holds the creation (up to 10 s here) for its outcome.
+    try (ResultWriter writer = new ResultWriter(jdbi, NODE, rows -> { }, Duration.ofSeconds(10))) {
+      writer.created(List.of("dlv_0"), id -> false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> writer.queued() == 0);
+      Thread.sleep(200);
+      assertThat(rows()).as("held, not written").isEmpty();
+      writer.submit(delivered("dlv_0"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !rows().isEmpty());
+    }
+    assertThat(rows()).containsExactly("dlv_0 DELIVERED true");
+  }
+
+  @Test
+  void aHeldCreationIsWrittenAloneOnceItsWaitIsOver() throws Exception {
+    try (ResultWriter writer = new ResultWriter(jdbi, NODE, rows -> { }, Duration.ofMillis(300))) {
+      writer.created(List.of("dlv_0"), id -> false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !rows().isEmpty());
+      assertThat(rows()).containsExactly("dlv_0 PENDING false");
+      writer.submit(delivered("dlv_0"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> rows().size() == 2);
+    }
+    assertThat(rows()).containsExactly("dlv_0 PENDING false", "dlv_0 DELIVERED false");
+  }
+
+  @Test
+  void aLeaseIsNeverReleasedBeforeItsHeldCreationIsLogged() throws Exception {
+    // dlv_0 is kept here (parked), then the poller gives its lease back: another node may claim it from then on, so
+    // its creation must be in the change log by then, however long creations may wait.
+    try (ResultWriter writer = new ResultWriter(jdbi, NODE, rows -> { }, Duration.ofSeconds(30))) {
+      writer.created(List.of("dlv_0"), id -> false);
+      await().atMost(Duration.ofSeconds(10)).until(() -> writer.queued() == 0);
+      writer.release(List.of("dlv_0"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> jdbi.withHandle(h -> h.createQuery(
+          "SELECT lease_owner IS NULL FROM deliveries WHERE delivery_id = 'dlv_0'").mapTo(Boolean.class).one()));
+      assertThat(rows()).as("logged with the release, not 30 s later").containsExactly("dlv_0 PENDING false");
+    }
+  }
+
+  @Test
+  void aCreationWaitsForNothingOnceTheWriterCloses() throws Exception {
+    ResultWriter writer = new ResultWriter(jdbi, NODE, rows -> { }, Duration.ofSeconds(30));
+    writer.created(List.of("dlv_0"), id -> false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> writer.queued() == 0); // taken and held
+    long start = System.nanoTime();
+    writer.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close").isLessThan(Duration.ofSeconds(5));
+    assertThat(rows()).containsExactly("dlv_0 PENDING false");
+  }
+
+  private static Outcome delivered(String id) {
+    DeliveryJob job = new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy",
+        Instant.now(), "{}", 1, 2, 1000, 60000);
+    return Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null));
+  }
+
   /** Has the writer record these creations, then these outcomes (delivered, 200), all in one batch. */
   private void inOneBatch(List<String> created, List<String> delivered) throws Exception {
     try (Handle lock = jdbi.open(); ResultWriter writer = new ResultWriter(jdbi, NODE)) {
@@ -117,11 +174,7 @@ class CreationInFirstChangeTest {
       writer.created(List.of("dlv_none"), id -> false); // the batch that waits on the lock
       await().atMost(Duration.ofSeconds(10)).until(() -> writer.queued() == 0);
       writer.created(created, id -> false);
-      for (String id : delivered) {
-        DeliveryJob job = new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy",
-            Instant.now(), "{}", 1, 2, 1000, 60000);
-        writer.submit(Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null)));
-      }
+      delivered.forEach(id -> writer.submit(delivered(id)));
       lock.rollback();
     } // close: the writer writes what is queued, in one batch (at most 1000 items), then stops
   }
