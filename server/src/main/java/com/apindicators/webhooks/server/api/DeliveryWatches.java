@@ -154,7 +154,7 @@ public final class DeliveryWatches {
           com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("resume_token").setDescription(
               "points past the newest update; it was not issued by this service's database")).build());
     }
-    if (id.getAsLong() < range.first() - 1) {
+    if (id.getAsLong() < range.prunedThrough()) {
       throw Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "The resume_token is older than the " + changeLogDays
           + " days of updates kept; start a new watch without a token and read missed deliveries with ListDeliveries.");
     }

@@ -118,9 +118,12 @@ public interface ChangeLog {
     return h.createQuery("SELECT coalesce(max(change_id), 0) FROM delivery_changes").mapTo(Long.class).one();
   }
 
-  /** The oldest change still kept; just past the newest id ever issued when everything was pruned. */
-  @SqlQuery("SELECT coalesce(min(change_id), (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq) + 1) FROM delivery_changes")
-  long firstId();
+  /**
+   * The newest change id retention removed (0 while none was): a resume position below it may have missed a change,
+   * one at or above it has not (the creation a row stands for is just below the row's id).
+   */
+  @SqlQuery("SELECT through FROM delivery_changes_pruned")
+  long prunedThrough();
 
   /** The newest change id ever issued, kept or pruned (resume tokens up to it were handed out). */
   @SqlQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq")

@@ -44,9 +44,12 @@ public final class ResultWriter implements AutoCloseable {
   static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
   /**
    * How long the creation of a delivery being sent here may wait for its first outcome, to be written with it as one
-   * change-log row instead of two (the stream shows the creation that much later).
+   * change-log row instead of two (the stream shows the creation that much later, at most). Long enough for a
+   * delivery queued behind a burst in the dispatcher.
    */
-  static final Duration CREATION_WAIT = Duration.ofMillis(20);
+  static final Duration CREATION_WAIT = Duration.ofSeconds(1);
+  /** Creations held for their outcome at most (see {@link HeldCreations}); beyond it, they are written at once. */
+  static final int MAX_HELD = 10_000;
   /** Tries for an error that is neither bad data nor a lost connection (or for any error once closing). */
   private static final int MAX_TRIES = 5;
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -59,17 +62,17 @@ public final class ResultWriter implements AutoCloseable {
   private final AtomicLong released = new AtomicLong();
   private final AtomicLong createdWithOutcomes = new AtomicLong();
   private final IntConsumer batchWritten;
-  private final long creationWaitNanos;
+  private final HeldCreations held;
   private final Thread thread;
   private volatile boolean running = true;
-  /** When the oldest item of the batch being written was queued; 0 while no batch is being written. */
+  /** When the oldest item taken off the queue and not yet written (being written, or held) was queued; 0 if none. */
   private volatile long writingSinceNanos;
 
   /**
    * One of: an outcome to record; a newly created delivery whose "pending" change to log (and whose lease to release
    * then, if {@code release}); a lease of this node to release ({@code releasedId}). And when queued.
    */
-  private record Item(Outcome outcome, String createdId, boolean release, String releasedId, long queuedNanos) {
+  record Item(Outcome outcome, String createdId, boolean release, String releasedId, long queuedNanos) {
     Item(Outcome outcome, String createdId) {
       this(outcome, createdId, false, null, System.nanoTime());
     }
@@ -95,7 +98,7 @@ public final class ResultWriter implements AutoCloseable {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.batchWritten = batchWritten;
-    this.creationWaitNanos = creationWait.toNanos();
+    this.held = new HeldCreations(creationWait, MAX_HELD);
     this.thread = new Thread(this::run, "delivery-result-writer");
     thread.setDaemon(true);
     thread.start();
@@ -188,68 +191,33 @@ public final class ResultWriter implements AutoCloseable {
   }
 
   private void run() {
-    List<Item> batch = new ArrayList<>(MAX_BATCH);
-    List<Item> held = new ArrayList<>();
+    List<Item> taken = new ArrayList<>(MAX_BATCH);
     while (running || !queue.isEmpty() || !held.isEmpty()) {
       try {
-        // At most 100 ms at a time, so that a close is seen soon. A full batch held is written without waiting.
-        long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
-            held.isEmpty() ? Long.MAX_VALUE : held.get(0).queuedNanos() + creationWaitNanos - System.nanoTime());
-        Item first = held.size() >= MAX_BATCH ? null : queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
-        boolean heldDue = !held.isEmpty() && (!running || held.size() >= MAX_BATCH
-            || held.get(0).queuedNanos() + creationWaitNanos - System.nanoTime() <= 0);
-        if (first == null && !heldDue) {
+        // At most 100 ms at a time, so that a close is seen soon.
+        long waitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(100), held.nanosUntilDue(System.nanoTime()));
+        Item first = queue.poll(Math.max(0, waitNanos), TimeUnit.NANOSECONDS);
+        if (first != null) {
+          taken.add(first);
+          queue.drainTo(taken, MAX_BATCH - 1);
+        } else if (running && held.nanosUntilDue(System.nanoTime()) > 0) {
           continue;
         }
-        // Held creations first: they were queued before anything taken now.
-        batch.addAll(held);
-        held.clear();
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, MAX_BATCH - batch.size());
-          if (running) {
-            holdCreationsAwaitingOutcomes(batch, held);
-          }
-        }
+        long heldSince = held.oldestQueuedNanos();
+        List<Item> batch = held.next(taken, MAX_BATCH, !running);
         if (!batch.isEmpty()) {
           long since = batch.get(0).queuedNanos();
-          writingSinceNanos = held.isEmpty() || since - held.get(0).queuedNanos() < 0 ? since : held.get(0).queuedNanos();
+          writingSinceNanos = heldSince != 0 && heldSince - since < 0 ? heldSince : since;
           writeSplittingBadRows(batch);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } finally {
-        batch.clear();
-        writingSinceNanos = held.isEmpty() ? 0 : held.get(0).queuedNanos();
+        taken.clear();
+        writingSinceNanos = held.oldestQueuedNanos();
       }
     }
-  }
-
-  /**
-   * Moves out of the batch, into {@code held}, the creations of deliveries being sent here whose outcome has not
-   * come yet, while they are younger than the creation wait ({@link #CREATION_WAIT}): an outcome that comes
-   * meanwhile is written with its creation as one change-log row. Not one released in this batch (a lease is
-   * released only once its creation is logged), nor one whose lease the writer releases itself.
-   */
-  private void holdCreationsAwaitingOutcomes(List<Item> batch, List<Item> held) {
-    Set<String> settled = new HashSet<>();
-    for (Item i : batch) {
-      if (i.outcome() != null) {
-        settled.add(i.outcome().job().deliveryId());
-      } else if (i.releasedId() != null) {
-        settled.add(i.releasedId());
-      }
-    }
-    long oldest = System.nanoTime() - creationWaitNanos;
-    batch.removeIf(i -> {
-      boolean hold = i.createdId() != null && !i.release() && !settled.contains(i.createdId())
-          && i.queuedNanos() - oldest > 0;
-      if (hold) {
-        held.add(i);
-      }
-      return hold;
-    });
   }
 
   /** Writes the items in order; on a data error halves them until the bad rows are alone, and sets those aside. */

@@ -283,14 +283,14 @@ public final class WatchHub {
     }
   }
 
-  /** The change ids a watch can resume after: from just before the oldest kept to the newest issued. */
-  public record Resumable(long first, long last) {}
+  /** The change ids a watch can resume after: from the newest pruned (nothing after it is gone) to the newest issued. */
+  public record Resumable(long prunedThrough, long last) {}
 
   /** Which change ids a watch can resume after now (the log is pruned to its kept days). */
   public Resumable resumable() {
     return jdbi.withHandle(h -> {
       ChangeLog log = h.attach(ChangeLog.class);
-      return new Resumable(log.firstId(), log.lastIssuedId());
+      return new Resumable(log.prunedThrough(), log.lastIssuedId());
     });
   }
 

@@ -150,6 +150,43 @@ class RetentionApiTest {
     }
   }
 
+  /**
+   * A change's day is its transaction's start, its id is drawn at the end: a transaction begun before midnight can
+   * take a later id than one begun after. Retiring its day then removes a change newer than changes kept, and a token
+   * from before it must not be honoured (the replay would skip it).
+   */
+  @Test
+  void aTokenFromBeforeAChangeRetiredOutOfOrderIsOutOfRangeAndTheNewestTokenStillResumes() throws Exception {
+    f.webhook("acme", receiver.url("/hook"), "signal.buy");
+    java.util.List<String> tokens;
+    try (WatchClient first = WatchClient.open(server.channel, WatchDeliveriesRequest.newBuilder().setAccountId("acme").build())) {
+      await().until(() -> server.server.watchers() == 1);
+      f.publish("signal.buy", "{}", "acme");
+      f.publish("signal.buy", "{}", "acme");
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.received.size() == 4);
+      tokens = first.received.stream().map(r -> r.getResumeToken()).toList();
+    }
+    // The newest change alone moves to a day 10 days ago, which the 7-day change log retires; the others stay.
+    old.partitionsFor(noonDaysAgo(10));
+    server.db.jdbi().useHandle(h -> h.execute("UPDATE delivery_changes SET change_time = change_time - interval '10 days'"
+        + " WHERE change_id = (SELECT max(change_id) FROM delivery_changes)"));
+    assertThat(retention.retire()).contains(partition("delivery_changes", noonDaysAgo(10)));
+    assertThat(com.apindicators.webhooks.server.TestDatabase.count("SELECT count(*) FROM delivery_changes")).isPositive();
+
+    try (WatchClient late = WatchClient.open(server.channel,
+        WatchDeliveriesRequest.newBuilder().setAccountId("acme").setResumeToken(tokens.get(2)).build());
+        WatchClient newest = WatchClient.open(server.channel,
+            WatchDeliveriesRequest.newBuilder().setAccountId("acme").setResumeToken(tokens.get(3)).build())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> late.error.get() != null);
+      assertThat(Status.fromThrowable(late.error.get()).getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      // Nothing after the newest token is gone: it resumes, and sees the next delivery.
+      await().until(() -> server.server.watchers() == 1);
+      f.publish("signal.buy", "{}", "acme");
+      await().atMost(Duration.ofSeconds(10)).until(() -> newest.received.size() == 2);
+      assertThat(newest.error.get()).isNull();
+    }
+  }
+
   private String newId(Instant at) {
     return server.db.jdbi().withHandle(h -> h.createQuery("SELECT webhooks_time_id('dlv_', :at)")
         .bind("at", Timestamp.from(at)).mapTo(String.class).one());

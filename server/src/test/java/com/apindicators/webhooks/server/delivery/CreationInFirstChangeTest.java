@@ -166,14 +166,18 @@ class CreationInFirstChangeTest {
     return Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null));
   }
 
-  /** Has the writer record these creations, then these outcomes (delivered, 200), all in one batch. */
+  /**
+   * Has the writer record these creations, then these outcomes (delivered, 200), all in one batch; the deliveries
+   * without an outcome are released in it.
+   */
   private void inOneBatch(List<String> created, List<String> delivered) throws Exception {
     try (Handle lock = jdbi.open(); ResultWriter writer = new ResultWriter(jdbi, NODE)) {
       lock.begin();
       lock.execute("LOCK TABLE delivery_changes IN EXCLUSIVE MODE");
-      writer.created(List.of("dlv_none"), id -> false); // the batch that waits on the lock
+      writer.created(List.of("dlv_none"), id -> true); // the batch that waits on the lock (released: not held)
       await().atMost(Duration.ofSeconds(10)).until(() -> writer.queued() == 0);
-      writer.created(created, id -> false);
+      // Those without an outcome here are left to any poller (released), so none is held for one.
+      writer.created(created, id -> !delivered.contains(id));
       delivered.forEach(id -> writer.submit(delivered(id)));
       lock.rollback();
     } // close: the writer writes what is queued, in one batch (at most 1000 items), then stops

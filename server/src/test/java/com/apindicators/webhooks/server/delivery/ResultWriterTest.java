@@ -236,7 +236,8 @@ class ResultWriterTest {
       lock.execute("LOCK TABLE delivery_changes IN EXCLUSIVE MODE");
       List<String> ids = java.util.stream.IntStream.range(0, ResultWriter.MAX_QUEUED + ResultWriter.MAX_BATCH)
           .mapToObj(i -> "dlv_fill" + i).toList();
-      Thread publisher = new Thread(() -> writer.created(ids, id -> false));
+      // Released at once (left to any poller), so none is held for an outcome (see HeldCreations).
+      Thread publisher = new Thread(() -> writer.created(ids, id -> true));
       publisher.start();
       await().atMost(Duration.ofSeconds(30)).until(() -> writer.queued() == ResultWriter.MAX_QUEUED);
 
