@@ -52,9 +52,10 @@ BEGIN
     END LOOP;
   END LOOP;
   FOR d IN SELECT day FROM webhooks_partition_days('delivery_changes') AS day WHERE day < changes_from ORDER BY day LOOP
+    EXECUTE format('ALTER TABLE delivery_changes DETACH PARTITION %I', 'delivery_changes_p' || to_char(d, 'YYYYMMDD'));
+    -- Read once detached (it is dropped only after this commits): no change can be added to it after the read.
     EXECUTE format('UPDATE delivery_changes_pruned SET through = greatest(through, (SELECT coalesce(max(change_id), 0) FROM %I))',
         'delivery_changes_p' || to_char(d, 'YYYYMMDD'));
-    EXECUTE format('ALTER TABLE delivery_changes DETACH PARTITION %I', 'delivery_changes_p' || to_char(d, 'YYYYMMDD'));
     RETURN NEXT 'delivery_changes_p' || to_char(d, 'YYYYMMDD');
   END LOOP;
 END $$;

@@ -82,7 +82,7 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     this.settings = settings;
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
         settings.maxInFlight());
-    this.writer = new ResultWriter(jdbi, nodeId, metrics::resultBatch);
+    this.writer = new ResultWriter(jdbi, nodeId, metrics::resultBatch, ResultWriter.creationWait(settings.lease()));
     this.metrics = metrics;
     this.dispatcher = new Dispatcher(sender, outcome -> {
       metrics.attempt(outcome.status() == DeliveryStatus.DELIVERED ? "delivered"

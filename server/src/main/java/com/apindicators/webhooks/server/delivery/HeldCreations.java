@@ -45,8 +45,8 @@ final class HeldCreations {
   /**
    * The next batch to write, from the items just taken off the queue (in queue order; none when the wait ran out).
    * First the creations held until now that are settled: their delivery's outcome or lease release is among the
-   * items (a lease is released only once its creation is logged). Then those whose wait is over, oldest first, while
-   * the batch has fewer than {@code maxBatch} items (all of them when {@code closing}). Then the items, less the
+   * items (a lease is released only once its creation is logged). Then those whose wait is over (all of them when
+   * {@code closing}), oldest first, while the batch has fewer than {@code maxBatch} items. Then the items, less the
    * creations it holds from now on: those of deliveries being sent here (not released at once) and not settled,
    * unless it is full or closing.
    */
@@ -68,7 +68,7 @@ final class HeldCreations {
     }
     for (Iterator<ResultWriter.Item> it = held.values().iterator(); it.hasNext(); ) {
       ResultWriter.Item h = it.next();
-      if (!closing && (batch.size() >= maxBatch || h.queuedNanos() + waitNanos - now > 0)) {
+      if (batch.size() >= maxBatch || !closing && h.queuedNanos() + waitNanos - now > 0) {
         break;
       }
       batch.add(h);

@@ -93,8 +93,18 @@ public final class ResultWriter implements AutoCloseable {
     this(jdbi, nodeId, batchWritten, CREATION_WAIT);
   }
 
-  /** @param creationWait how long a creation may wait for its first outcome (see {@link #CREATION_WAIT}) */
-  ResultWriter(Jdbi jdbi, String nodeId, IntConsumer batchWritten, Duration creationWait) {
+  /**
+   * How long a creation may wait for its first outcome with leases this long: {@link #CREATION_WAIT}, or a quarter of
+   * the lease if shorter (a creation still held when the lease runs out could be logged after another process's
+   * outcome for the delivery).
+   */
+  public static Duration creationWait(Duration lease) {
+    Duration quarter = lease.dividedBy(4);
+    return quarter.compareTo(CREATION_WAIT) < 0 ? quarter : CREATION_WAIT;
+  }
+
+  /** @param creationWait how long a creation may wait for its first outcome (see {@link #creationWait}) */
+  public ResultWriter(Jdbi jdbi, String nodeId, IntConsumer batchWritten, Duration creationWait) {
     this.jdbi = jdbi;
     this.nodeId = nodeId;
     this.batchWritten = batchWritten;

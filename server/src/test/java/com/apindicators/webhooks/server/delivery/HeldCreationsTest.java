@@ -74,6 +74,22 @@ class HeldCreationsTest {
   }
 
   @Test
+  void closingLetsEverythingGoInBatchesOfTheBatchSize() {
+    HeldCreations held = new HeldCreations(Duration.ofSeconds(30), 100);
+    held.next(List.of(created("a", false), created("b", false), created("c", false)), 1000, false);
+    assertThat(names(held.next(List.of(created("d", false)), 2, true))).containsExactly("created a", "created b",
+        "created d");
+    assertThat(names(held.next(List.of(), 2, true))).containsExactly("created c");
+    assertThat(held.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aCreationWaitsAtMostAQuarterOfAShortLease() {
+    assertThat(ResultWriter.creationWait(Duration.ofSeconds(120))).isEqualTo(ResultWriter.CREATION_WAIT);
+    assertThat(ResultWriter.creationWait(Duration.ofSeconds(2))).isEqualTo(Duration.ofMillis(500));
+  }
+
+  @Test
   void aRepeatedCreationIsNotLostBehindTheOneHeld() {
     HeldCreations held = new HeldCreations(Duration.ofSeconds(30), 100);
     held.next(List.of(created("a", false)), 1000, false);
