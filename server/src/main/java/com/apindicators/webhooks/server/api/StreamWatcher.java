@@ -122,6 +122,13 @@ final class StreamWatcher implements Watcher {
   }
 
   @Override
+  public synchronized void replayOutlived() {
+    end(Errors.of(Code.OUT_OF_RANGE, "RESUME_TOKEN_EXPIRED", "Updates this watch had not replayed yet were removed"
+        + " by the change log's retention while it replayed; start a new watch without a token and read missed"
+        + " deliveries with ListDeliveries."));
+  }
+
+  @Override
   public synchronized void serverStopping() {
     end(Errors.of(Code.UNAVAILABLE, "SERVER_STOPPING", "The server is shutting down; reconnect (to any server)"
         + " with the last resume_token you received to continue without a gap."));

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * bounded queue is full, and only this short transaction takes the change log's ordering lock. A batch the
  * database refuses for its data is split until the refused rows are alone; those are recorded as failed with the
  * reason, so one tenant's row never costs another tenant its results. Each batch also moves every webhook's health
- * row on and applies disable policies ({@link EndpointHealth}).
+ * row on and applies disable policies ({@link EndpointHealth}). The creation of a delivery sent here is held a while
+ * for its first outcome, so that both are one change-log row ({@link HeldCreations}).
  */
 public final class ResultWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ResultWriter.class);

@@ -123,8 +123,26 @@ public final class WatchHub {
         return;
       }
       WatchFilter f = s.filter;
-      List<DeliveryChange> page = jdbi.withHandle(h -> ChangeLog.after(h, s.cursor, f.accountId(),
-          f.webhookIdArray(), f.eventTypeArray(), f.statusArray(), REPLAY_PAGE));
+      long from = s.cursor;
+      long[] retiredThrough = {0};
+      List<DeliveryChange> page = jdbi.withHandle(h -> {
+        List<DeliveryChange> read = ChangeLog.after(h, from, f.accountId(), f.webhookIdArray(), f.eventTypeArray(),
+            f.statusArray(), REPLAY_PAGE);
+        // Read after the page: a change after the cursor retired before the page was read shows here.
+        retiredThrough[0] = h.attach(ChangeLog.class).prunedThrough();
+        return read;
+      });
+      if (retiredThrough[0] > from) {
+        boolean removed;
+        synchronized (lock) {
+          removed = remove(s);
+        }
+        if (removed) {
+          log.info("A replay was ended: retention removed changes it had not reached");
+          s.watcher.replayOutlived();
+        }
+        return;
+      }
       for (DeliveryChange change : page) {
         if (!s.watcher.offer(change)) {
           cutOff(s);

@@ -19,6 +19,9 @@ public interface Watcher {
   /** Ends the watch because reading the changes it missed failed. */
   void replayFailed();
 
+  /** Ends the watch because retention removed changes its replay had not reached yet. */
+  void replayOutlived();
+
   /** Ends the watch because the server is stopping. */
   void serverStopping();
 }

@@ -187,6 +187,37 @@ class RetentionApiTest {
     }
   }
 
+  /**
+   * A replay that waits for its client while retention removes changes it has not reached ends with OUT_OF_RANGE,
+   * instead of going live past them as if there were none.
+   */
+  @Test
+  void aReplayOutlivedByRetentionEndsOutOfRange() throws Exception {
+    // 3,000 changes of a day 10 days ago: more than a stream buffers, so the replay waits for the stalled client.
+    old.partitionsFor(noonDaysAgo(10));
+    server.db.jdbi().useHandle(h -> h.createUpdate("""
+        INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
+            response_code, error, attempt_count, duration_ms, create_time, change_time)
+        SELECT 'dlv_' || g, 'wh_old', 'acme', 'evt_' || g, 'signal.buy', 'https://example.com/h', 'DELIVERED', 200, '',
+            1, 5, :at, :at
+        FROM generate_series(1, 3000) g ORDER BY g
+        """).bind("at", Timestamp.from(noonDaysAgo(10))).execute());
+    String fromTheStart = new com.apindicators.webhooks.server.api.ResumeTokens(
+        new com.apindicators.webhooks.server.security.SealedTokens(server.secrets)).token(1);
+    try (WatchClient stalled = WatchClient.stalled(server.channel,
+        WatchDeliveriesRequest.newBuilder().setAccountId("acme").setResumeToken(fromTheStart).build())) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 1);
+      assertThat(retention.retire()).contains(partition("delivery_changes", noonDaysAgo(10)));
+      stalled.read();
+      await().atMost(Duration.ofSeconds(20)).until(() -> stalled.error.get() != null);
+      assertThat(stalled.received.size()).as("what it had before the retirement").isLessThan(3000);
+      StatusAssert status = new StatusAssert((io.grpc.StatusRuntimeException) stalled.error.get());
+      assertThat(status.code()).isEqualTo(Status.Code.OUT_OF_RANGE);
+      assertThat(status.reason()).isEqualTo("RESUME_TOKEN_EXPIRED");
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> server.server.watchers() == 0);
+  }
+
   private String newId(Instant at) {
     return server.db.jdbi().withHandle(h -> h.createQuery("SELECT webhooks_time_id('dlv_', :at)")
         .bind("at", Timestamp.from(at)).mapTo(String.class).one());
