@@ -120,10 +120,12 @@ public interface ChangeLog {
 
   /**
    * The newest change id retention removed (0 while none was): a resume position below it may have missed a change,
-   * one at or above it has not (the creation a row stands for is just below the row's id).
+   * one at or above it has not (the creation a row stands for is just below the row's id). Read after every replay
+   * page, so through the fluent API (see {@link Leases}).
    */
-  @SqlQuery("SELECT through FROM delivery_changes_pruned")
-  long prunedThrough();
+  static long prunedThrough(Handle h) {
+    return h.createQuery("SELECT through FROM delivery_changes_pruned").mapTo(Long.class).one();
+  }
 
   /** The newest change id ever issued, kept or pruned (resume tokens up to it were handed out). */
   @SqlQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM delivery_changes_change_id_seq")

@@ -129,7 +129,7 @@ public final class WatchHub {
         List<DeliveryChange> read = ChangeLog.after(h, from, f.accountId(), f.webhookIdArray(), f.eventTypeArray(),
             f.statusArray(), REPLAY_PAGE);
         // Read after the page: a change after the cursor retired before the page was read shows here.
-        retiredThrough[0] = h.attach(ChangeLog.class).prunedThrough();
+        retiredThrough[0] = ChangeLog.prunedThrough(h);
         return read;
       });
       if (retiredThrough[0] > from) {
@@ -308,7 +308,7 @@ public final class WatchHub {
   public Resumable resumable() {
     return jdbi.withHandle(h -> {
       ChangeLog log = h.attach(ChangeLog.class);
-      return new Resumable(log.prunedThrough(), log.lastIssuedId());
+      return new Resumable(ChangeLog.prunedThrough(h), log.lastIssuedId());
     });
   }
 

@@ -3,9 +3,7 @@ package com.apindicators.webhooks.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.apindicators.webhooks.server.TestDatabase;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -24,14 +22,8 @@ class CreationInFirstChangeTest {
 
   @BeforeEach
   void cleanTables() {
-    jdbi = TestDatabase.clean().jdbi();
+    jdbi = OneWebhook.clean();
     jdbi.useHandle(h -> {
-      h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
-      h.execute("""
-          INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
-          VALUES ('wh_1', 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x')
-          """);
-      h.execute("INSERT INTO events (event_id, type, event_time, data_json) VALUES ('evt_1', 'signal.buy', now(), '{}')");
       // In one statement, as a publish makes them: the same creation time.
       h.execute("""
           INSERT INTO deliveries (delivery_id, event_id, webhook_id, account_id, event_type, url, status, max_attempts,
@@ -161,9 +153,7 @@ class CreationInFirstChangeTest {
   }
 
   private static Outcome delivered(String id) {
-    DeliveryJob job = new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy",
-        Instant.now(), "{}", 1, 2, 1000, 60000);
-    return Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null));
+    return OneWebhook.delivered(OneWebhook.job(id), "ok");
   }
 
   /**

@@ -3,7 +3,6 @@ package com.apindicators.webhooks.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,10 +13,7 @@ class HeldCreationsTest {
   }
 
   private static ResultWriter.Item outcome(String id) {
-    DeliveryJob job = new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy",
-        Instant.now(), "{}", 1, 2, 1000, 60000);
-    return new ResultWriter.Item(Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(1), 200, "", "", null)),
-        null, false, null, System.nanoTime());
+    return new ResultWriter.Item(OneWebhook.delivered(OneWebhook.job(id), ""), null, false, null, System.nanoTime());
   }
 
   private static ResultWriter.Item releasing(String id) {

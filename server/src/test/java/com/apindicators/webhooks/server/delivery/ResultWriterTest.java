@@ -32,15 +32,7 @@ class ResultWriterTest {
 
   @BeforeEach
   void cleanTables() {
-    jdbi = TestDatabase.clean().jdbi();
-    jdbi.useHandle(h -> {
-      h.execute("INSERT INTO accounts (account_id) VALUES ('acct')");
-      h.execute("""
-          INSERT INTO webhooks (webhook_id, account_id, name, url, events, signing_secret, secret_hint)
-          VALUES ('wh_1', 'acct', 'hook', 'http://127.0.0.1:9/', '{signal.buy}', 'x', 'x')
-          """);
-      h.execute("INSERT INTO events (event_id, type, event_time, data_json) VALUES ('evt_1', 'signal.buy', now(), '{}')");
-    });
+    jdbi = OneWebhook.clean();
   }
 
   /** Pending deliveries dlv_0.. leased to a node. */
@@ -54,14 +46,13 @@ class ResultWriterTest {
           VALUES (:id, 'evt_1', 'wh_1', 'acct', 'signal.buy', 'http://127.0.0.1:9/', 'PENDING', 2, 1000, 60000,
               now(), :owner, now() + interval '1 minute')
           """).bind("id", id).bind("owner", leaseOwner).execute());
-      jobs.add(new DeliveryJob(id, "wh_1", "acct", "http://127.0.0.1:9/", "x", null, "signal.buy", Instant.now(),
-          "{}", 1, 2, 1000, 60000));
+      jobs.add(OneWebhook.job(id));
     }
     return jobs;
   }
 
   private static Outcome delivered(DeliveryJob job) {
-    return Outcome.of(job, new AttemptResult(Instant.now(), Duration.ofMillis(5), 200, "ok", "", null));
+    return OneWebhook.delivered(job, "ok");
   }
 
   private String status(String deliveryId) {
