@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.Lock;
@@ -22,8 +23,8 @@ import org.apache.hc.core5.util.Timeout;
  * skips), made the client parse 128 MiB on an I/O thread, which every tenant's sends share, before the 16 KiB kept
  * were complete (0.45-0.9 s of that thread's CPU an attempt).
  *
- * <p>A write that begins a request's head ({@code POST }, the only method sent; a head is always written from its
- * start) starts a new budget. Only what the HTTP layer writes is seen here (with TLS, before encryption): what TLS
+ * <p>A write that begins a request's head (its whole request line, {@link #beginsHead}: every attempt is a POST, and
+ * a head is always written from its start) starts a new budget. Only what the HTTP layer writes is seen here (with TLS, before encryption): what TLS
  * writes on its own (handshakes, key updates) goes to the socket's session undecorated. Nor does the rest of a
  * request's body renew it: the client goes on sending a body after an early answer, and an endpoint reading that
  * body slowly would otherwise have renewed the budget with every write.
@@ -35,6 +36,13 @@ final class AnswerBudget implements Decorator<IOSession> {
   static final long MAX_BYTES = 2L * 1024 * 1024;
   /** How a request's head begins: every attempt is a POST. */
   private static final byte[] HEAD = {'P', 'O', 'S', 'T', ' '};
+  /** How a request line ends. */
+  private static final byte[] LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * The longest request line looked for: a webhook's URL is at most 2,048 characters, each at most 9 bytes once
+   * percent-encoded as UTF-8.
+   */
+  static final int MAX_LINE = 64 * 1024;
 
   /**
    * Each connection's count, by its socket session's id. With TLS the connection has two sessions, the socket's and
@@ -67,16 +75,49 @@ final class AnswerBudget implements Decorator<IOSession> {
 
     /** Before a write: one that begins a request's head starts the next request's budget. */
     void writing(ByteBuffer src) {
-      if (src.remaining() < HEAD.length) {
-        return;
+      if (beginsHead(src)) {
+        read = 0;
       }
-      for (int i = 0; i < HEAD.length; i++) {
-        if (src.get(src.position() + i) != HEAD[i]) {
-          return;
-        }
-      }
-      read = 0;
     }
+  }
+
+  /**
+   * Whether the bytes from {@code src}'s position begin a request's head: {@code POST }, a target without spaces or
+   * control characters, {@code  HTTP/1.1} and CRLF, the whole line within {@link #MAX_LINE} bytes. A write of a
+   * body never does, wherever it starts in the body (an endpoint reading slowly decides where each write starts):
+   * the body is JSON this server wrote, whose strings hold no raw CR or LF, and outside a string
+   * {@code HTTP/1.1} is no JSON token. Checking {@code POST } alone let a body holding {@code "POST "} renew the
+   * budget with every write that an endpoint aligned on it.
+   */
+  static boolean beginsHead(ByteBuffer src) {
+    int start = src.position();
+    int end = Math.min(src.limit(), start + MAX_LINE);
+    int target = start + HEAD.length;
+    int lineFeed = target;
+    while (lineFeed < end && src.get(lineFeed) != '\n') {
+      lineFeed++;
+    }
+    int targetEnd = lineFeed + 1 - LINE_END.length;
+    if (lineFeed == end || targetEnd <= target) {
+      return false;
+    }
+    for (int i = 0; i < HEAD.length; i++) {
+      if (src.get(start + i) != HEAD[i]) {
+        return false;
+      }
+    }
+    for (int i = 0; i < LINE_END.length; i++) {
+      if (src.get(targetEnd + i) != LINE_END[i]) {
+        return false;
+      }
+    }
+    for (int i = target; i < targetEnd; i++) {
+      byte b = src.get(i);
+      if (b >= 0 && b <= ' ' || b == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The endpoint sent more than {@link #MAX_BYTES} in answer to one request. */

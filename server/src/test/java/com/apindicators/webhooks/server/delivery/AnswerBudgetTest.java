@@ -3,17 +3,22 @@ package com.apindicators.webhooks.server.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apindicators.webhooks.server.RawReceiver;
+import com.apindicators.webhooks.server.api.WebhookRequests;
+import com.apindicators.webhooks.server.events.EventJson;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
+import com.google.gson.Gson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +78,12 @@ class AnswerBudgetTest {
       OutputStream out = s.getOutputStream();
       while (true) {
         String head = RawReceiver.readRequest(in);
-        int chunks = Integer.parseInt(head.substring(head.indexOf("/chunks/") + 8, head.indexOf(' ', head.indexOf("/chunks/"))));
+        int from = head.indexOf("/chunks/") + 8;
+        int to = from;
+        while (Character.isDigit(head.charAt(to))) {
+          to++;
+        }
+        int chunks = Integer.parseInt(head.substring(from, to));
         out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         for (int i = 0; i < chunks; i++) {
           out.write(CHUNK);
@@ -87,8 +97,60 @@ class AnswerBudgetTest {
   }
 
   private AttemptResult send(HttpSender sender, int chunks) throws Exception {
+    return send(sender, chunks, "");
+  }
+
+  private AttemptResult send(HttpSender sender, int chunks, String query) throws Exception {
     return TestJobs.attempt(sender,
-        TestJobs.to("localhost", scheme + "://localhost:" + socket.getLocalPort() + "/chunks/" + chunks, box));
+        TestJobs.to("localhost", scheme + "://localhost:" + socket.getLocalPort() + "/chunks/" + chunks + query, box));
+  }
+
+  /**
+   * The longest request line a webhook can make (its URL at most 2,048 characters, here each a 3-byte character
+   * percent-encoded) still begins a new budget: three answers of 1.5 MiB follow one another on one connection.
+   */
+  @Test
+  void theLongestRequestLineStillBeginsABudget() throws Exception {
+    receiver(null);
+    String query = "?q=" + "%E2%82%AC".repeat((WebhookRequests.MAX_URL - 60) / 9);
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, h -> new InetAddress[] {InetAddress.getLoopbackAddress()}),
+        box, Duration.ofSeconds(10), 1)) {
+      for (int i = 0; i < 3; i++) {
+        AttemptResult under = send(sender, 190, query);
+        assertThat(under.error()).isEmpty();
+        assertThat(under.responseBody()).hasSize(190);
+      }
+      assertThat(connections.get()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * No write of a body renews the budget, wherever an endpoint makes it start: a hostile event's data is full of
+   * request lines, yet no offset of the delivered body reads as a head's start, while a real head does, and one cut
+   * before its line ends does not. The old check (the body's {@code POST } at a write's start) matched here.
+   */
+  @Test
+  void noWriteOfABodyBeginsABudget() throws Exception {
+    String line = "POST /x HTTP/1.1\r\nHost: a\r\n\r\n";
+    EventJson.Data data = EventJson.parse("{\"a\":" + new Gson().toJson(line) + ",\"POST / HTTP/1.1\":[\"POST \","
+        + "\" HTTP/1.1\"],\"b\":\"POST\\r\\nPOST /y HTTP/1.1\\r\\n\",\"c\":\"\\u2028POST\\u0000 HTTP/1.1\"}");
+    byte[] body = Payload.body("signal.buy", Instant.parse("2026-12-01T00:00:00Z"), data.compact());
+    int posts = 0;
+    for (int offset = 0; offset < body.length; offset++) {
+      ByteBuffer write = ByteBuffer.wrap(body, offset, body.length - offset);
+      posts += new String(body, offset, Math.min(5, body.length - offset), StandardCharsets.US_ASCII).equals("POST ") ? 1 : 0;
+      assertThat(AnswerBudget.beginsHead(write)).as("a write from offset %d", offset).isFalse();
+    }
+    assertThat(posts).isGreaterThanOrEqualTo(4);
+
+    byte[] head = "POST /hooks/a?b=c HTTP/1.1\r\nHost: example.com\r\n\r\n{}".getBytes(StandardCharsets.US_ASCII);
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap(head))).isTrue();
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap(head, 0, 20))).isFalse();
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap("POST  HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)))).isFalse();
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap("POST /a b HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)))).isFalse();
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap("POST /a HTTP/1.1\n".getBytes(StandardCharsets.US_ASCII)))).isFalse();
+    byte[] longLine = ("POST /" + "a".repeat(AnswerBudget.MAX_LINE) + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
+    assertThat(AnswerBudget.beginsHead(ByteBuffer.wrap(longLine))).isFalse();
   }
 
   @Test
