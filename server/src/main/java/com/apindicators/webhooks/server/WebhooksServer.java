@@ -31,6 +31,7 @@ import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
 import com.apindicators.webhooks.server.config.Transport;
 import com.apindicators.webhooks.server.registry.Accounts;
+import com.apindicators.webhooks.server.registry.SecretRotation;
 import com.apindicators.webhooks.server.registry.Webhooks;
 import com.apindicators.webhooks.server.store.Database;
 import com.apindicators.webhooks.server.store.DatabaseHealth;
@@ -73,7 +74,7 @@ public final class WebhooksServer {
     Accounts accounts = new Accounts(db.jdbi());
     this.retention = new Retention(db.jdbi(), config.retentionDays(), config.changeLogDays());
     // Deletions come only from calls, so after the engine is built.
-    Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted);
+    Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted, this::secretRotated);
     webhooks.sealPlaintextSecrets();
     this.engine = new DeliveryEngine(db.jdbi(), DeliveryEngine.Settings.of(config), secrets, metrics);
     Publisher publisher = new Publisher(db.jdbi(), engine.nodeId(), engine.leaseMillis(), engine,
@@ -131,6 +132,10 @@ public final class WebhooksServer {
 
   private void webhookDeleted(String webhookId) {
     engine.webhookDeleted(webhookId);
+  }
+
+  private void secretRotated(SecretRotation rotation) {
+    engine.secretRotated(rotation);
   }
 
   public void start() throws IOException {

@@ -2,6 +2,8 @@ package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.config.Metrics;
 import com.apindicators.webhooks.server.config.ServerConfig;
+import com.apindicators.webhooks.server.registry.SecretRotation;
+import com.apindicators.webhooks.server.registry.WebhookDao;
 import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.security.SecretBox;
 import com.apindicators.webhooks.server.security.TargetGuard;
@@ -23,6 +25,13 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeliveryEngine.class);
   /** How often waiting jobs are checked for webhooks deleted through another process. */
   public static final Duration DELETED_WEBHOOK_SWEEP = Duration.ofSeconds(1);
+  /**
+   * How far back each sweep reads the rotations of every process: a few sweeps, so that one that failed, or a
+   * rotation whose transaction began (its time) a little before the sweep before committed after it, is read again.
+   */
+  static final Duration ROTATIONS_READ = Duration.ofSeconds(10);
+  /** Rotations one sweep reads at most, the newest first (more in 10 s is a flood; the rest keep signing as read). */
+  static final int ROTATIONS_READ_LIMIT = 10_000;
   private final Jdbi jdbi;
   private final String nodeId = Ids.next("node_");
   private final Settings settings;
@@ -32,6 +41,7 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   private final ParkedDeliveries parked;
   private final Poller poller;
   private final Metrics metrics;
+  private final RotatedSecrets rotatedSecrets;
   private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "deleted-webhook-sweep");
     t.setDaemon(true);
@@ -80,8 +90,10 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   public DeliveryEngine(Jdbi jdbi, Settings settings, SecretBox secrets, Metrics metrics) {
     this.jdbi = jdbi;
     this.settings = settings;
+    // Longer than a delivery waits in memory (at most its lease), with a sweep's time to spare.
+    this.rotatedSecrets = new RotatedSecrets(secrets, settings.lease().multipliedBy(2).plus(DELETED_WEBHOOK_SWEEP));
     this.sender = new HttpSender(new TargetGuard(settings.allowPrivateTargets()), secrets, settings.timeout(),
-        settings.maxInFlight());
+        settings.maxInFlight(), rotatedSecrets);
     this.writer = new ResultWriter(jdbi, nodeId, metrics::resultBatch, ResultWriter.creationWait(settings.lease()));
     this.metrics = metrics;
     this.dispatcher = new Dispatcher(sender, outcome -> {
@@ -93,6 +105,8 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     metrics.gauge("webhooks_dispatcher_in_flight", "Delivery attempts in flight on this process", dispatcher::inFlight);
     metrics.gauge("webhooks_dispatcher_unproven_in_flight", "Attempts in flight to endpoints without a 2xx answer"
         + " lately (at most half the slots, a quarter per account)", dispatcher::unprovenInFlight);
+    metrics.gauge("webhooks_secret_rotations_remembered", "Webhooks whose signing secret was rotated lately, remembered"
+        + " so that deliveries read before the rotation are signed with the new secret", rotatedSecrets::size);
     metrics.gauge("webhooks_dispatcher_queued", "Deliveries waiting in this process's dispatcher",
         dispatcher::queued);
     metrics.gauge("webhooks_result_writer_queued", "Delivery results and creations waiting to be written",
@@ -119,6 +133,29 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     poller.start();
     long sweep = DELETED_WEBHOOK_SWEEP.toMillis();
     sweeper.scheduleWithFixedDelay(this::dropDeletedWebhooks, sweep, sweep, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(this::learnRotations, 0, sweep, TimeUnit.MILLISECONDS);
+  }
+
+  /** A rotation through this process: deliveries read before it and not yet sent are signed with the new secret. */
+  public void secretRotated(SecretRotation rotation) {
+    rotatedSecrets.learned(rotation);
+  }
+
+  /** Learns the rotations made lately through any process (read newest first, at most as many as are remembered). */
+  private void learnRotations() {
+    try {
+      long within = ROTATIONS_READ.toMillis();
+      jdbi.withExtension(WebhookDao.class, dao -> dao.rotatedWithin(within, ROTATIONS_READ_LIMIT))
+          .forEach(rotatedSecrets::learned);
+      rotatedSecrets.forgetExpired();
+    } catch (RuntimeException e) {
+      log.warn("Reading the webhooks whose secret was rotated failed; trying again", e);
+    }
+  }
+
+  /** Rotations the engine knows of now (tests wait for one made through another process). */
+  int rotationsKnown() {
+    return rotatedSecrets.size();
   }
 
   /** Forgets a webhook deleted through this process: its waiting deliveries are never sent. */

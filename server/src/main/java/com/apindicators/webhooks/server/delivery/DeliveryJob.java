@@ -28,4 +28,10 @@ public record DeliveryJob(
     return new DeliveryJob(deliveryId, webhookId, accountId, url, signingSecret, previousSigningSecret, eventType,
         eventTime, data, attempt, maxAttempts, retryInitialMs, retryMaxMs);
   }
+
+  /** This job with other secrets (sealed): its webhook's, after a rotation it was read before. */
+  public DeliveryJob withSecrets(String signing, String previousSigning) {
+    return new DeliveryJob(deliveryId, webhookId, accountId, url, signing, previousSigning, eventType,
+        eventTime, dataJson, attempt, maxAttempts, retryInitialMs, retryMaxMs);
+  }
 }

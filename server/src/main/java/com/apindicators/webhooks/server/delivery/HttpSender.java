@@ -74,6 +74,7 @@ public final class HttpSender implements AutoCloseable {
   private final TargetGuard guard;
   private final SecretBox secrets;
   private final Duration timeout;
+  private final RotatedSecrets rotated;
   /**
    * Name lookups in progress at most. A lookup cannot be interrupted (it ends when the system's resolver gives up),
    * so one outlives its attempt's deadline; beyond this many, an attempt fails at once ("too many lookups") rather
@@ -107,8 +108,14 @@ public final class HttpSender implements AutoCloseable {
    *     idle); the dispatcher bounds requests tighter
    */
   public HttpSender(TargetGuard guard, SecretBox secrets, Duration timeout, int maxConnections) {
+    this(guard, secrets, timeout, maxConnections, new RotatedSecrets(secrets, Duration.ZERO));
+  }
+
+  /** As above; each attempt is signed with its webhook's secrets as {@code rotated} knows them when it starts. */
+  HttpSender(TargetGuard guard, SecretBox secrets, Duration timeout, int maxConnections, RotatedSecrets rotated) {
     this.guard = guard;
     this.secrets = secrets;
+    this.rotated = rotated;
     this.timeout = timeout;
     deadlines.setRemoveOnCancelPolicy(true);
     Timeout t = Timeout.of(timeout);
@@ -303,9 +310,11 @@ public final class HttpSender implements AutoCloseable {
 
   /**
    * The POST for an attempt, with the body and every signature header: X-Webhook-Signature with the current
-   * secret; webhook-signature with it and, for 24 hours after a rotation, the previous one too.
+   * secret (the newest a rotation known here left, if one replaced the secret the job was read with);
+   * webhook-signature with it and, for 24 hours after a rotation, the previous one too.
    */
-  SimpleHttpRequest request(DeliveryJob job, long attemptEpochSeconds) {
+  SimpleHttpRequest request(DeliveryJob read, long attemptEpochSeconds) {
+    DeliveryJob job = rotated.current(read);
     byte[] body = Payload.body(job.eventType(), job.eventTime(), job.dataJson());
     String ts = Long.toString(attemptEpochSeconds);
     String secret = secrets.open(job.signingSecret());

@@ -95,14 +95,26 @@ public interface WebhookDao {
       @Bind("disableAfterMs") Long disableAfterMs, @Bind("disableAfterFailures") Integer disableAfterFailures,
       @Bind("disabledReason") String disabledReason);
 
-  /** Replaces the secret; the old one keeps signing beside it for 24 hours. */
-  @SqlUpdate("""
+  /** Replaces the secret; the old one keeps signing beside it for 24 hours. Empty if there is no such webhook. */
+  @SqlQuery("""
       UPDATE webhooks SET previous_signing_secret = signing_secret,
           previous_secret_expire_time = now() + interval '24 hours',
           signing_secret = :secret, secret_hint = :hint, update_time = now()
       WHERE webhook_id = :id
+      """ + "RETURNING " + SecretRotation.COLUMNS)
+  @RegisterRowMapper(SecretRotation.Mapper.class)
+  Optional<SecretRotation> setSecret(@Bind("id") String id, @Bind("secret") String secret, @Bind("hint") String hint);
+
+  /**
+   * The webhooks whose secret was rotated in the last {@code withinMs} (by the database's clock), newest first, at
+   * most {@code limit} (read through {@code webhooks_secret_rotated}).
+   */
+  @SqlQuery("SELECT " + SecretRotation.COLUMNS + " FROM webhooks\n" + """
+      WHERE previous_secret_expire_time > now() + interval '24 hours' - :withinMs * interval '1 millisecond'
+      ORDER BY previous_secret_expire_time DESC LIMIT :limit
       """)
-  int setSecret(@Bind("id") String id, @Bind("secret") String secret, @Bind("hint") String hint);
+  @RegisterRowMapper(SecretRotation.Mapper.class)
+  List<SecretRotation> rotatedWithin(@Bind("withinMs") long withinMs, @Bind("limit") int limit);
 
   @SqlQuery("SELECT webhook_id FROM webhooks WHERE signing_secret NOT LIKE 'v1:%'")
   List<String> withPlaintextSecrets();

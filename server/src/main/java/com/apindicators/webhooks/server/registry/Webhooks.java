@@ -22,19 +22,34 @@ public final class Webhooks {
   private final Jdbi jdbi;
   private final SecretBox secrets;
   private final WebhookDeletes deletes;
+  private final Consumer<SecretRotation> rotated;
 
   /**
    * @param secrets encrypts signing secrets before they are stored
    * @param deleted told each webhook id once its deletion committed, so deliveries waiting for it are dropped
    */
   public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted) {
-    this(jdbi, secrets, deleted, WebhookDeletes.LOCK_WAIT);
+    this(jdbi, secrets, deleted, r -> {});
+  }
+
+  /**
+   * As above; {@code rotated} is told each rotation once it committed, so deliveries read before it and not yet sent
+   * are signed with the new secret.
+   */
+  public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted, Consumer<SecretRotation> rotated) {
+    this(jdbi, secrets, deleted, rotated, WebhookDeletes.LOCK_WAIT);
   }
 
   /** As above, with a delete's steps waiting at most {@code lockWait} for a lock (tests shorten it). */
   public Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted, Duration lockWait) {
+    this(jdbi, secrets, deleted, r -> {}, lockWait);
+  }
+
+  private Webhooks(Jdbi jdbi, SecretBox secrets, Consumer<String> deleted, Consumer<SecretRotation> rotated,
+      Duration lockWait) {
     this.jdbi = jdbi;
     this.secrets = secrets;
+    this.rotated = rotated;
     this.deletes = new WebhookDeletes(jdbi, deleted, lockWait);
   }
 
@@ -138,9 +153,10 @@ public final class Webhooks {
   /** Replaces the signing secret; returns the new one, or empty if there is no such webhook. */
   public Optional<WithSecret> rotateSecret(String webhookId) {
     String secret = SigningSecrets.generate();
-    int changed = jdbi.withExtension(WebhookDao.class,
+    Optional<SecretRotation> rotation = jdbi.withExtension(WebhookDao.class,
         dao -> dao.setSecret(webhookId, secrets.seal(secret), SigningSecrets.hint(secret)));
-    return changed == 0 ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
+    rotation.ifPresent(rotated);
+    return rotation.isEmpty() ? Optional.empty() : get(webhookId).map(w -> new WithSecret(w, secret));
   }
 
   /**

@@ -1,0 +1,108 @@
+package com.apindicators.webhooks.server.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apindicators.webhooks.server.registry.SecretRotation;
+import com.apindicators.webhooks.server.security.SecretBox;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which secrets an attempt is signed with after rotations: a job read before a rotation known here gets the newest
+ * secret (and the replaced one beside it while it signs); a job read after, or of another webhook, keeps its own;
+ * rotations learned out of order, twice, or resealed change nothing more; one account's flood of rotations fills only
+ * its own share of the memory.
+ */
+class RotatedSecretsTest {
+  private final SecretBox box = SecretBox.random();
+  private final AtomicLong nanos = new AtomicLong();
+  private final RotatedSecrets rotated = new RotatedSecrets(box, Duration.ofSeconds(60), nanos::get);
+  private final Instant day = Instant.now().plus(Duration.ofHours(24));
+
+  private DeliveryJob job(String webhookId, String secret, String previous) {
+    return new DeliveryJob("dlv_1", webhookId, "acme", "http://127.0.0.1/", box.seal(secret),
+        previous == null ? null : box.seal(previous), "signal.buy", Instant.now(), "{}", 1, 1, 0, 0);
+  }
+
+  private SecretRotation rotation(String webhookId, String account, String secret, String previous, Instant expire) {
+    return new SecretRotation(webhookId, account, box.seal(secret), box.seal(previous), expire);
+  }
+
+  private String signing(DeliveryJob j) {
+    return box.open(j.signingSecret());
+  }
+
+  private String previous(DeliveryJob j) {
+    return j.previousSigningSecret() == null ? null : box.open(j.previousSigningSecret());
+  }
+
+  @Test
+  void aJobReadBeforeARotationIsSignedWithTheNewSecretAndTheOldBesideIt() {
+    rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", day));
+    DeliveryJob before = rotated.current(job("wh_a", "whsec_0", null));
+    assertThat(signing(before)).isEqualTo("whsec_1");
+    assertThat(previous(before)).isEqualTo("whsec_0");
+
+    DeliveryJob after = job("wh_a", "whsec_1", "whsec_0");
+    assertThat(rotated.current(after)).isSameAs(after);
+    DeliveryJob otherWebhook = job("wh_b", "whsec_0", null);
+    assertThat(rotated.current(otherWebhook)).isSameAs(otherWebhook);
+  }
+
+  @Test
+  void twoRotationsLearnedInEitherOrderSignEveryOlderJobWithTheNewest() {
+    SecretRotation first = rotation("wh_a", "acme", "whsec_1", "whsec_0", day);
+    SecretRotation second = rotation("wh_a", "acme", "whsec_2", "whsec_1", day.plusSeconds(5));
+    rotated.learned(second);
+    rotated.learned(first); // older than the newest known: changes nothing
+    DeliveryJob fromFirst = rotated.current(job("wh_a", "whsec_1", "whsec_0"));
+    assertThat(signing(fromFirst)).isEqualTo("whsec_2");
+    assertThat(previous(fromFirst)).isEqualTo("whsec_1");
+    DeliveryJob newest = job("wh_a", "whsec_2", "whsec_1");
+    assertThat(rotated.current(newest)).isSameAs(newest);
+
+    RotatedSecrets inOrder = new RotatedSecrets(box, Duration.ofSeconds(60), nanos::get);
+    inOrder.learned(first);
+    inOrder.learned(second);
+    assertThat(signing(inOrder.current(job("wh_a", "whsec_0", null)))).isEqualTo("whsec_2");
+    assertThat(signing(inOrder.current(job("wh_a", "whsec_1", "whsec_0")))).isEqualTo("whsec_2");
+  }
+
+  @Test
+  void theSameRotationReadAgainResealedChangesNothing() {
+    rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", day));
+    rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", day)); // other nonces, a sweep's read
+    DeliveryJob before = rotated.current(job("wh_a", "whsec_0", null));
+    assertThat(signing(before)).isEqualTo("whsec_1");
+    assertThat(rotated.size()).isEqualTo(1);
+  }
+
+  @Test
+  void theReplacedSecretNoLongerSignsOnceItsDayIsOver() {
+    rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", Instant.now().minusSeconds(1)));
+    DeliveryJob before = rotated.current(job("wh_a", "whsec_0", null));
+    assertThat(signing(before)).isEqualTo("whsec_1");
+    assertThat(before.previousSigningSecret()).isNull();
+  }
+
+  @Test
+  void oneAccountsFloodOfRotationsFillsOnlyItsShareAndIsForgottenAfterTheKeep() {
+    for (int i = 0; i < RotatedSecrets.MAX_PER_ACCOUNT + 5; i++) {
+      rotated.learned(rotation("wh_hog" + i, "hog", "whsec_new", "whsec_old" + i, day));
+    }
+    assertThat(rotated.size()).isEqualTo(RotatedSecrets.MAX_PER_ACCOUNT);
+    DeliveryJob beyond = job("wh_hog" + RotatedSecrets.MAX_PER_ACCOUNT, "whsec_old" + RotatedSecrets.MAX_PER_ACCOUNT, null);
+    assertThat(rotated.current(beyond)).isSameAs(beyond); // not remembered: signs as read
+
+    rotated.learned(rotation("wh_other", "other", "whsec_1", "whsec_0", day));
+    assertThat(signing(rotated.current(job("wh_other", "whsec_0", null)))).isEqualTo("whsec_1");
+
+    nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+    rotated.forgetExpired();
+    assertThat(rotated.size()).isZero();
+    rotated.learned(rotation("wh_hog0", "hog", "whsec_next", "whsec_new", day.plusSeconds(1)));
+    assertThat(rotated.size()).isEqualTo(1);
+  }
+}
