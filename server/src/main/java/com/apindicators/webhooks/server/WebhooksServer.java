@@ -112,9 +112,9 @@ public final class WebhooksServer {
         .addService(CallGuard.wrap(new AccountGrpcService(accounts)))
         .addService(CallGuard.wrap(new WebhookGrpcService(webhooks, new TargetGuard(config.allowPrivateTargets()), pages)))
         .addService(CallGuard.wrap(new EventGrpcService(publisher, publishRate,
-            new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention)))
+            new EventLog(db.jdbi()), webhooks, deliveryLog, pages, retention, config.attemptTimeout())))
         .addService(CallGuard.wrap(new DeliveryGrpcService(deliveryLog, engine, webhooks, watches, pages, retention,
-            publishRate)))
+            publishRate, config.attemptTimeout())))
         .addService(CallGuard.wrap(new ApiKeyGrpcService(apiKeys, pages)))
         // Added before the key check, so it runs after it and finds the caller in the Context.
         .intercept(callQuota)

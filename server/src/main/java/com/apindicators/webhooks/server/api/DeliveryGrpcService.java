@@ -26,7 +26,9 @@ import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /** The DeliveryService RPCs for the delivery log and redelivery. */
 public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServiceImplBase {
@@ -39,11 +41,13 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
   private final Pages pages;
   private final Retention retention;
   private final PublishRateGuard rate;
+  private final ResendWindow window;
 
   /** @param rate the publish rate, shared with EventService: a redelivery takes from it as a publish does */
   public DeliveryGrpcService(DeliveryLog deliveries, DeliveryEngine engine, Webhooks webhooks,
-      DeliveryWatches watches, Pages pages, Retention retention, PublishRate rate) {
+      DeliveryWatches watches, Pages pages, Retention retention, PublishRate rate, Duration attemptTimeout) {
     this.rate = new PublishRateGuard(rate);
+    this.window = new ResendWindow(retention, attemptTimeout);
     this.pages = pages;
     this.retention = retention;
     this.deliveries = deliveries;
@@ -166,10 +170,17 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       v.throwIfAny();
       Delivery before = visible(id);
       requireSendable(before);
+      window.require(before.eventId(),
+          deliveries.redeliverySchedule(id).orElseThrow(() -> Errors.notFound("delivery", id)));
       rate.take(before.accountId());
       if (engine.redeliver(id).isEmpty()) {
-        // Pending already, or its webhook disabled or being deleted meanwhile.
+        // Pending already, its webhook disabled or being deleted meanwhile, or its event no longer kept.
         requireSendable(before);
+        if (deliveries.get(id).filter(d -> d.status() != DeliveryStatus.PENDING).isPresent()) {
+          throw Errors.of(Code.FAILED_PRECONDITION, "EVENT_NOT_KEPT", "The event " + before.eventId() + " of delivery "
+              + id + " is no longer kept, so the delivery cannot be sent again; publish the event again instead.",
+              Map.of("event_id", before.eventId()));
+        }
         throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
             + before.status().name().toLowerCase(Locale.ROOT) + " and already has an attempt coming; redeliver it"
             + " once it is delivered or failed.");

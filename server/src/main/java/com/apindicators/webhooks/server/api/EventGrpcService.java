@@ -24,6 +24,7 @@ import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,10 +41,12 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
   private final DeliveryLog deliveries;
   private final Pages pages;
   private final Retention retention;
+  private final ResendWindow window;
 
   public EventGrpcService(Publisher publisher, PublishRate rate, EventLog events, Webhooks webhooks,
-      DeliveryLog deliveries, Pages pages, Retention retention) {
+      DeliveryLog deliveries, Pages pages, Retention retention, Duration attemptTimeout) {
     this.retention = retention;
+    this.window = new ResendWindow(retention, attemptTimeout);
     this.publisher = publisher;
     this.rate = new PublishRateGuard(rate);
     this.events = events;
@@ -177,6 +180,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
           .orElseThrow(() -> Errors.notFound("event", eventId, retention));
       requireTargets(webhookIds, event.accountId(), event.type());
+      window.require(eventId, webhooks.longestSchedule(event.accountId(), webhookIds));
       rate.take(event.accountId());
       List<String> created = publisher.resend(event, webhookIds);
       ResendEventResponse.Builder b = ResendEventResponse.newBuilder();

@@ -16,8 +16,9 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 @RegisterRowMapper(DeliveryJobMapper.class)
 public interface DeliveryDao {
   /**
-   * Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already, or its
-   * webhook takes no events (disabled, or being deleted: {@link WebhookDao#TAKES_EVENTS}). Its final attempt, kept on
+   * Makes a delivery pending again for one more attempt, leased to this node; empty if it is pending already, its
+   * webhook takes no events (disabled, or being deleted: {@link WebhookDao#TAKES_EVENTS}), or its event is no longer
+   * kept (a pending delivery without its event could never be sent, nor its day retired). Its final attempt, kept on
    * its row alone (see {@link Leases#recordOutcomes}), is logged in {@code delivery_attempts} by the update, before the
    * next attempt takes the row's place (trigger {@code deliveries_log_final_attempt}, V13).
    */
@@ -29,6 +30,7 @@ public interface DeliveryDao {
         FROM webhooks w
         WHERE d.delivery_id = :id AND d.create_time >= :from AND d.create_time < :until
           AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING' AND\s""" + WebhookDao.TAKES_EVENTS + "\n" + """
+          AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id)
         RETURNING d.*
       )
       """ + Leases.JOB)

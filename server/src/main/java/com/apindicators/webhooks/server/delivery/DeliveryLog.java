@@ -1,8 +1,10 @@
 package com.apindicators.webhooks.server.delivery;
 
+import com.apindicators.webhooks.server.registry.RetrySchedule;
 import com.apindicators.webhooks.server.store.Ids;
 import com.apindicators.webhooks.server.store.PageBudget;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +27,21 @@ public final class DeliveryLog {
   }
 
   /** These deliveries (those that exist), oldest first. */
+  /**
+   * What a redelivery of the delivery may still take, at most: the attempts it has left (at least the one a redelivery
+   * gives) and the longest waits between them; empty if there is no such delivery.
+   */
+  public Optional<RetrySchedule> redeliverySchedule(String deliveryId) {
+    Ids.Span span = Ids.span(deliveryId);
+    return jdbi.withHandle(h -> h.createQuery("""
+        SELECT GREATEST(max_attempts, attempt_count + 1) - attempt_count AS attempts, retry_max_ms FROM deliveries
+        WHERE delivery_id = :id AND create_time >= :from AND create_time < :until
+        """).bind("id", deliveryId).bindMethods(span)
+        .map((rs, ctx) -> new RetrySchedule(rs.getInt("attempts"),
+            Duration.ofMillis((rs.getInt("attempts") - 1L) * rs.getLong("retry_max_ms"))))
+        .findOne());
+  }
+
   public List<Delivery> getAll(List<String> deliveryIds) {
     if (deliveryIds.isEmpty()) {
       return List.of();

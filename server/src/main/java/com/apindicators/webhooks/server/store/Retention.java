@@ -99,6 +99,14 @@ public final class Retention implements AutoCloseable {
     return created.isBefore(horizon());
   }
 
+  /**
+   * When a row created then is past the {@link #horizon()}: from then on its day may be retired (at the next hourly
+   * run that finds nothing pending needing it).
+   */
+  public Instant agesOutAt(Instant created) {
+    return created.atOffset(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).plusDays(days + 1L).toInstant();
+  }
+
   /** Days kept of events, deliveries and attempts. */
   public int days() {
     return days;
