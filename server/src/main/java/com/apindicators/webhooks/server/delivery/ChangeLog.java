@@ -72,10 +72,49 @@ public interface ChangeLog {
    */
   static List<DeliveryChange> after(Handle h, long after, String accountId, String[] webhookIds, String[] eventTypes,
       String[] statuses, int limit) {
+    return after(h, after, Long.MAX_VALUE, accountId, webhookIds, eventTypes, statuses, limit);
+  }
+
+  /**
+   * A replay's page: its changes, and the change id through which every change was read ({@code 0}: through the
+   * newest). A page read past {@code 0} ends short only where it reached that id, not the newest change.
+   */
+  public record Page(List<DeliveryChange> changes, long readThrough) {}
+
+  /**
+   * As {@link #after(Handle, long, String, String[], String[], String[], int)}, for a replay: reads at most {@code
+   * scan} of the account's changes (every account's, for a null one) whatever the filters, so that a filter matching
+   * few of them costs a page no more than that. Before, a watch with a filter matching nothing read every change of
+   * its account since its token in one statement, holding one of the replay threads (two per process, shared by
+   * every tenant) for as long as that took.
+   */
+  public static Page replayPage(Handle h, long after, String accountId, String[] webhookIds, String[] eventTypes,
+      String[] statuses, int limit, int scan) {
+    Query bound = accountId == null ? h.createQuery(NTH_AFTER)
+        : h.createQuery(NTH_AFTER_ACCOUNT).bind("accountId", accountId);
+    long through = bound.bind("after", after).bind("skip", scan - 1).mapTo(Long.class).findOne().orElse(0L);
+    List<DeliveryChange> changes = after(h, after, through == 0 ? Long.MAX_VALUE : through, accountId, webhookIds,
+        eventTypes, statuses, limit);
+    return new Page(changes, through);
+  }
+
+  /** The account's {@code skip + 1}-th change id after {@code after}, if there are that many. */
+  String NTH_AFTER_ACCOUNT = """
+      SELECT change_id FROM delivery_changes WHERE account_id = :accountId AND change_id > :after
+      ORDER BY change_id OFFSET :skip LIMIT 1
+      """;
+
+  /** Every account's {@code skip + 1}-th change id after {@code after}, if there are that many. */
+  String NTH_AFTER = """
+      SELECT change_id FROM delivery_changes WHERE change_id > :after ORDER BY change_id OFFSET :skip LIMIT 1
+      """;
+
+  private static List<DeliveryChange> after(Handle h, long after, long through, String accountId,
+      String[] webhookIds, String[] eventTypes, String[] statuses, int limit) {
     Query q = accountId == null ? h.createQuery(AFTER) : h.createQuery(AFTER_ACCOUNT).bind("accountId", accountId);
     // One row more than asked: the first row read may give none (after is its creation's position, and only its
     // creation matches the filter); every other row gives at least one.
-    List<LoggedChange> rows = q.bind("after", after).bind("webhookIds", webhookIds).bind("eventTypes", eventTypes)
+    List<LoggedChange> rows = q.bind("after", after).bind("through", through).bind("webhookIds", webhookIds).bind("eventTypes", eventTypes)
         .bind("statuses", statuses).bind("limit", limit + 1).map(new DeliveryChangeMapper()).list();
     Set<String> wanted = statuses == null ? Set.of() : new HashSet<>(Arrays.asList(statuses));
     List<DeliveryChange> changes = new ArrayList<>(Math.min(limit, 2 * rows.size()));
@@ -103,15 +142,15 @@ public interface ChangeLog {
       """;
 
   /** Every account's changes after an id (the feed; an admin's watch of every account). */
-  String AFTER = "SELECT * FROM delivery_changes WHERE change_id > :after\n" + FILTERS;
+  String AFTER = "SELECT * FROM delivery_changes WHERE change_id > :after AND change_id <= :through\n" + FILTERS;
 
   /**
    * One account's changes after an id: read through the account's index ({@code delivery_changes_account}, one
    * probe per day partition, merged in id order), so the cost follows the account's changes, not every account's
    * since the resume point.
    */
-  String AFTER_ACCOUNT = "SELECT * FROM delivery_changes WHERE account_id = :accountId AND change_id > :after\n"
-      + FILTERS;
+  String AFTER_ACCOUNT = "SELECT * FROM delivery_changes WHERE account_id = :accountId AND change_id > :after"
+      + " AND change_id <= :through\n" + FILTERS;
 
   /** The newest change id kept (0 when none); read by the feed's every wake while nobody watches. */
   static long lastId(Handle h) {

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class WatchHub {
   private static final Logger log = LoggerFactory.getLogger(WatchHub.class);
   static final int REPLAY_PAGE = 200;
+  /**
+   * Changes one replay page reads at most, whatever its filters ({@link ChangeLog#replayPage}): bounds how long a page
+   * holds one of the {@link #REPLAY_THREADS}; the next page queues behind other watchers' pages.
+   */
+  static final int REPLAY_SCAN = 10_000;
   /** Replays reading the change log at once, process-wide: bounds the threads and connections they take. */
   static final int REPLAY_THREADS = 2;
   /** The index key of watchers of every account (admin watches without an account). */
@@ -125,9 +130,9 @@ public final class WatchHub {
       WatchFilter f = s.filter;
       long from = s.cursor;
       long[] retiredThrough = {0};
-      List<DeliveryChange> page = jdbi.withHandle(h -> {
-        List<DeliveryChange> read = ChangeLog.after(h, from, f.accountId(), f.webhookIdArray(), f.eventTypeArray(),
-            f.statusArray(), REPLAY_PAGE);
+      ChangeLog.Page page = jdbi.withHandle(h -> {
+        ChangeLog.Page read = ChangeLog.replayPage(h, from, f.accountId(), f.webhookIdArray(), f.eventTypeArray(),
+            f.statusArray(), REPLAY_PAGE, REPLAY_SCAN);
         // Read after the page: a change after the cursor retired before the page was read shows here.
         retiredThrough[0] = ChangeLog.prunedThrough(h);
         return read;
@@ -143,17 +148,20 @@ public final class WatchHub {
         }
         return;
       }
-      for (DeliveryChange change : page) {
+      for (DeliveryChange change : page.changes()) {
         if (!s.watcher.offer(change)) {
           cutOff(s);
           return;
         }
         s.cursor = change.changeId();
       }
-      if (page.size() < REPLAY_PAGE) {
-        goLive(s);
-      } else {
+      if (page.changes().size() == REPLAY_PAGE) {
         schedule(s);
+      } else if (page.readThrough() != 0) {
+        s.cursor = page.readThrough(); // short where its scan ended: everything through there was read
+        schedule(s);
+      } else {
+        goLive(s);
       }
     } catch (RuntimeException e) {
       log.warn("Replaying a watch failed; it was ended", e);

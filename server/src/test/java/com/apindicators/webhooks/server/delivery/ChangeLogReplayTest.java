@@ -40,9 +40,58 @@ class ChangeLogReplayTest {
     assertThat(everyone).hasSize(100);
 
     List<String> lines = jdbi.withHandle(h -> h.createQuery("EXPLAIN (ANALYZE, BUFFERS) "
-        + ChangeLog.AFTER_ACCOUNT).bind("accountId", "quiet").bind("after", 0L).bind("webhookIds", NONE)
+        + ChangeLog.AFTER_ACCOUNT).bind("accountId", "quiet").bind("after", 0L).bind("through", Long.MAX_VALUE)
+        .bind("webhookIds", NONE)
         .bind("eventTypes", NONE).bind("statuses", NONE).bind("limit", 100).mapTo(String.class).list());
     String plan = String.join("\n", lines);
     assertThat(plan).as(plan).contains("Index Cond: ((account_id = ").doesNotContain("Seq Scan");
+  }
+
+  /**
+   * A replay page reads at most its scan of the account's changes whatever its filters: a filter matching nothing
+   * ends the page where its scan did (before, it read every change of the account since the token in one statement,
+   * holding a replay thread shared by every tenant). Pages followed from there to the end give exactly what one
+   * unbounded read gives.
+   */
+  @Test
+  void aFilteredReplayPageReadsAtMostItsScanAndPagesFromThereMissNothing() {
+    Jdbi jdbi = TestDatabase.clean().jdbi();
+    jdbi.useHandle(h -> h.execute("""
+        INSERT INTO delivery_changes (delivery_id, webhook_id, account_id, event_id, event_type, url, status,
+            response_code, error, attempt_count, duration_ms, create_time, created_too)
+        SELECT 'dlv_' || g, CASE WHEN g % 997 = 0 THEN 'wh_rare' ELSE 'wh_noise' END, 'busy', 'evt_' || g,
+            'signal.buy', 'http://127.0.0.1:9/', 'DELIVERED', 200, '', 1, 5, now(), g % 2 = 0
+        FROM generate_series(1, 10000) g
+        """));
+    long thousandth = jdbi.withHandle(h -> h.createQuery("SELECT change_id FROM delivery_changes WHERE account_id = 'busy'"
+        + " ORDER BY change_id OFFSET 999 LIMIT 1").mapTo(Long.class).one());
+
+    ChangeLog.Page nothing = jdbi.withHandle(h -> ChangeLog.replayPage(h, 0, "busy", new String[] {"wh_none"}, NONE,
+        NONE, 200, 1000));
+    assertThat(nothing.changes()).isEmpty();
+    assertThat(nothing.readThrough()).isEqualTo(thousandth);
+
+    String[] rare = {"wh_rare"};
+    List<DeliveryChange> whole = jdbi.withHandle(h -> ChangeLog.after(h, 0, "busy", rare, NONE, NONE, 1000));
+    assertThat(whole).hasSize(15); // 10 rows, 5 of them standing for their creation too
+    List<DeliveryChange> paged = new java.util.ArrayList<>();
+    long cursor = 0;
+    int pages = 0;
+    while (true) {
+      long from = cursor;
+      ChangeLog.Page page = jdbi.withHandle(h -> ChangeLog.replayPage(h, from, "busy", rare, NONE, NONE, 3, 1000));
+      pages++;
+      paged.addAll(page.changes());
+      cursor = page.changes().isEmpty() ? cursor : page.changes().get(page.changes().size() - 1).changeId();
+      if (page.changes().size() == 3) {
+        continue;
+      }
+      if (page.readThrough() == 0) {
+        break;
+      }
+      cursor = page.readThrough();
+    }
+    assertThat(paged).containsExactlyElementsOf(whole);
+    assertThat(pages).isGreaterThanOrEqualTo(10);
   }
 }
