@@ -24,9 +24,9 @@ import io.grpc.stub.ServerCallStreamObserver;
 import com.google.rpc.Code;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
@@ -176,7 +176,7 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
       if (engine.redeliver(id).isEmpty()) {
         // Pending already, its webhook disabled or being deleted meanwhile, or its event no longer kept.
         requireSendable(before);
-        if (deliveries.get(id).filter(d -> d.status() != DeliveryStatus.PENDING).isPresent()) {
+        if (deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id)).status() != DeliveryStatus.PENDING) {
           throw Errors.of(Code.FAILED_PRECONDITION, "EVENT_NOT_KEPT", "The event " + before.eventId() + " of delivery "
               + id + " is no longer kept, so the delivery cannot be sent again; publish the event again instead.",
               Map.of("event_id", before.eventId()));

@@ -23,8 +23,8 @@ import com.google.protobuf.util.Timestamps;
 import com.google.rpc.Code;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -180,7 +180,7 @@ public final class EventGrpcService extends EventServiceGrpc.EventServiceImplBas
       PublishedEvent event = events.get(eventId).filter(e -> Access.mayAccess(e.accountId()))
           .orElseThrow(() -> Errors.notFound("event", eventId, retention));
       requireTargets(webhookIds, event.accountId(), event.type());
-      window.require(eventId, webhooks.longestSchedule(event.accountId(), webhookIds));
+      window.require(eventId, webhooks.longestSchedule(event.accountId(), event.type(), webhookIds));
       rate.take(event.accountId());
       List<String> created = publisher.resend(event, webhookIds);
       ResendEventResponse.Builder b = ResendEventResponse.newBuilder();

@@ -92,6 +92,14 @@ final class AnswerBudget implements Decorator<IOSession> {
   static boolean beginsHead(ByteBuffer src) {
     int start = src.position();
     int end = Math.min(src.limit(), start + MAX_LINE);
+    if (end - start < HEAD.length) {
+      return false;
+    }
+    for (int i = 0; i < HEAD.length; i++) {
+      if (src.get(start + i) != HEAD[i]) {
+        return false;
+      }
+    }
     int target = start + HEAD.length;
     int lineFeed = target;
     while (lineFeed < end && src.get(lineFeed) != '\n') {
@@ -100,11 +108,6 @@ final class AnswerBudget implements Decorator<IOSession> {
     int targetEnd = lineFeed + 1 - LINE_END.length;
     if (lineFeed == end || targetEnd <= target) {
       return false;
-    }
-    for (int i = 0; i < HEAD.length; i++) {
-      if (src.get(start + i) != HEAD[i]) {
-        return false;
-      }
     }
     for (int i = 0; i < LINE_END.length; i++) {
       if (src.get(targetEnd + i) != LINE_END[i]) {

@@ -30,7 +30,8 @@ public interface DeliveryDao {
         FROM webhooks w
         WHERE d.delivery_id = :id AND d.create_time >= :from AND d.create_time < :until
           AND w.webhook_id = d.webhook_id AND d.status <> 'PENDING' AND\s""" + WebhookDao.TAKES_EVENTS + "\n" + """
-          AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id)
+          AND EXISTS (SELECT 1 FROM events e WHERE e.event_id = d.event_id
+              AND e.create_time >= webhooks_id_from(d.event_id) AND e.create_time < webhooks_id_until(d.event_id))
         RETURNING d.*
       )
       """ + Leases.JOB)

@@ -32,6 +32,11 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
   static final Duration ROTATIONS_READ = Duration.ofSeconds(10);
   /** Rotations one sweep reads at most, the newest first (more in 10 s is a flood; the rest keep signing as read). */
   static final int ROTATIONS_READ_LIMIT = 10_000;
+  /**
+   * Rotations of one account one sweep reads at most, its newest: one account rotating faster than that cannot push
+   * other accounts' rotations out of the read.
+   */
+  static final int ROTATIONS_READ_PER_ACCOUNT = 1_000;
   private final Jdbi jdbi;
   private final String nodeId = Ids.next("node_");
   private final Settings settings;
@@ -138,15 +143,25 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
 
   /** A rotation through this process: deliveries read before it and not yet sent are signed with the new secret. */
   public void secretRotated(SecretRotation rotation) {
-    rotatedSecrets.learned(rotation);
+    learn(rotation);
+  }
+
+  /** Learns one rotation; one that cannot be (its secret does not open) is logged and skipped. */
+  private void learn(SecretRotation rotation) {
+    try {
+      rotatedSecrets.learned(rotation);
+    } catch (RuntimeException e) {
+      log.warn("Could not take in the rotation of webhook {}'s secret; its waiting deliveries sign as they were read",
+          rotation.webhookId(), e);
+    }
   }
 
   /** Learns the rotations made lately through any process (read newest first, at most as many as are remembered). */
   private void learnRotations() {
     try {
       long within = ROTATIONS_READ.toMillis();
-      jdbi.withExtension(WebhookDao.class, dao -> dao.rotatedWithin(within, ROTATIONS_READ_LIMIT))
-          .forEach(rotatedSecrets::learned);
+      jdbi.withExtension(WebhookDao.class, dao -> dao.rotatedWithin(within, ROTATIONS_READ_PER_ACCOUNT,
+          ROTATIONS_READ_LIMIT)).forEach(this::learn);
       rotatedSecrets.forgetExpired();
     } catch (RuntimeException e) {
       log.warn("Reading the webhooks whose secret was rotated failed; trying again", e);

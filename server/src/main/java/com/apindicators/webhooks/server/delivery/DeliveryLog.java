@@ -26,7 +26,6 @@ public final class DeliveryLog {
     return jdbi.withExtension(DeliveryDao.class, dao -> dao.find(deliveryId, Ids.span(deliveryId)));
   }
 
-  /** These deliveries (those that exist), oldest first. */
   /**
    * What a redelivery of the delivery may still take, at most: the attempts it has left (at least the one a redelivery
    * gives) and the longest waits between them; empty if there is no such delivery.
@@ -42,6 +41,7 @@ public final class DeliveryLog {
         .findOne());
   }
 
+  /** These deliveries (those that exist), oldest first. */
   public List<Delivery> getAll(List<String> deliveryIds) {
     if (deliveryIds.isEmpty()) {
       return List.of();

@@ -7,6 +7,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -44,6 +46,14 @@ final class RotatedSecrets {
   private final LongSupplier nanos;
   private final Map<String, Entry> byWebhook = new ConcurrentHashMap<>();
   private final Map<String, Integer> byAccount = new ConcurrentHashMap<>();
+  /**
+   * Each entry's webhook and learning time, in the order learned (under the lock): forgetting pops what expired from
+   * the head, so it costs what it forgets, not what is remembered. A webhook learned again is queued again; its older
+   * place is skipped when reached.
+   */
+  private final ArrayDeque<Learned> order = new ArrayDeque<>();
+
+  private record Learned(String webhookId, long nanos) {}
 
   /** @param keep how long a rotation is remembered after it was learned: more than a delivery waits in memory */
   RotatedSecrets(SecretBox box, Duration keep) {
@@ -67,26 +77,28 @@ final class RotatedSecrets {
       if (!roomFor(r.accountId(), now)) {
         return;
       }
+      Entry entry = new Entry(r, Set.of(fingerprint(r.previousSigningSecret())), now);
       byAccount.merge(r.accountId(), 1, Integer::sum);
-      byWebhook.put(r.webhookId(), new Entry(r, Set.of(fingerprint(r.previousSigningSecret())), now));
+      byWebhook.put(r.webhookId(), entry);
+      order.add(new Learned(r.webhookId(), now));
       return;
     }
-    int order = r.previousExpireTime().compareTo(known.newest().previousExpireTime());
-    if (order < 0) {
+    int newer = r.previousExpireTime().compareTo(known.newest().previousExpireTime());
+    if (newer < 0) {
       return;
     }
-    if (order == 0) {
+    if (newer == 0) {
       // The same rotation read again (its sealed form may differ, after a master key rotation): nothing new.
       byWebhook.put(r.webhookId(), new Entry(r, known.replaced(), known.learnedNanos()));
       return;
     }
-    Set<String> replaced = new LinkedHashSet<>(known.replaced());
-    replaced.add(fingerprint(known.newest().previousSigningSecret()));
+    Set<String> replaced = new LinkedHashSet<>(known.replaced()); // oldest first
     replaced.add(fingerprint(r.previousSigningSecret()));
     while (replaced.size() > MAX_REPLACED) {
       replaced.remove(replaced.iterator().next());
     }
-    byWebhook.put(r.webhookId(), new Entry(r, Set.copyOf(replaced), now));
+    byWebhook.put(r.webhookId(), new Entry(r, Collections.unmodifiableSet(replaced), now));
+    order.add(new Learned(r.webhookId(), now));
   }
 
   /** Whether the account may have one more webhook remembered, forgetting what has expired if need be. */
@@ -104,13 +116,14 @@ final class RotatedSecrets {
   }
 
   private void forgetExpired(long now) {
-    byWebhook.entrySet().removeIf(e -> {
-      boolean expired = now - e.getValue().learnedNanos() > keepNanos;
-      if (expired) {
-        byAccount.computeIfPresent(e.getValue().newest().accountId(), (k, n) -> n <= 1 ? null : n - 1);
+    while (!order.isEmpty() && now - order.peek().nanos() > keepNanos) {
+      Learned head = order.poll();
+      Entry e = byWebhook.get(head.webhookId());
+      if (e != null && e.learnedNanos() == head.nanos()) { // else learned again since: a later place stands
+        byWebhook.remove(head.webhookId());
+        byAccount.computeIfPresent(e.newest().accountId(), (k, n) -> n <= 1 ? null : n - 1);
       }
-      return expired;
-    });
+    }
   }
 
   /**

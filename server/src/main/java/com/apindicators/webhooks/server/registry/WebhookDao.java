@@ -95,10 +95,14 @@ public interface WebhookDao {
       @Bind("disableAfterMs") Long disableAfterMs, @Bind("disableAfterFailures") Integer disableAfterFailures,
       @Bind("disabledReason") String disabledReason);
 
-  /** Replaces the secret; the old one keeps signing beside it for 24 hours. Empty if there is no such webhook. */
+  /**
+   * Replaces the secret; the old one keeps signing beside it for 24 hours. Empty if there is no such webhook. The
+   * expiry is taken when the row is written ({@code clock_timestamp()}, evaluated again after waiting for another
+   * rotation's lock), so of two rotations of one webhook the one written last expires last: the expiry orders them.
+   */
   @SqlQuery("""
       UPDATE webhooks SET previous_signing_secret = signing_secret,
-          previous_secret_expire_time = now() + interval '24 hours',
+          previous_secret_expire_time = clock_timestamp() + interval '24 hours',
           signing_secret = :secret, secret_hint = :hint, update_time = now()
       WHERE webhook_id = :id
       """ + "RETURNING " + SecretRotation.COLUMNS)
@@ -107,14 +111,19 @@ public interface WebhookDao {
 
   /**
    * The webhooks whose secret was rotated in the last {@code withinMs} (by the database's clock), newest first, at
-   * most {@code limit} (read through {@code webhooks_secret_rotated}).
+   * most {@code perAccount} of one account and {@code limit} in all (read through {@code webhooks_secret_rotated}).
    */
-  @SqlQuery("SELECT " + SecretRotation.COLUMNS + " FROM webhooks\n" + """
-      WHERE previous_secret_expire_time > now() + interval '24 hours' - :withinMs * interval '1 millisecond'
+  @SqlQuery("SELECT " + SecretRotation.COLUMNS + " FROM (SELECT " + SecretRotation.COLUMNS + ",\n" + """
+          row_number() OVER (PARTITION BY account_id ORDER BY previous_secret_expire_time DESC) AS n
+        FROM webhooks
+        WHERE previous_secret_expire_time > now() + interval '24 hours' - :withinMs * interval '1 millisecond'
+      ) r
+      WHERE n <= :perAccount
       ORDER BY previous_secret_expire_time DESC LIMIT :limit
       """)
   @RegisterRowMapper(SecretRotation.Mapper.class)
-  List<SecretRotation> rotatedWithin(@Bind("withinMs") long withinMs, @Bind("limit") int limit);
+  List<SecretRotation> rotatedWithin(@Bind("withinMs") long withinMs, @Bind("perAccount") int perAccount,
+      @Bind("limit") int limit);
 
   @SqlQuery("SELECT webhook_id FROM webhooks WHERE signing_secret NOT LIKE 'v1:%'")
   List<String> withPlaintextSecrets();

@@ -112,17 +112,18 @@ public final class Webhooks {
   }
 
   /**
-   * The longest retry schedule among the webhooks an event of the account (null: a broadcast, every account's) could
-   * be sent to again: those named, or all of the account's when none is.
+   * The longest retry schedule among the webhooks an event of the account (null: a broadcast, every account's) and
+   * type could be sent to again: those named, or all of the account's taking events of the type when none is.
    */
-  public RetrySchedule longestSchedule(String accountId, Collection<String> webhookIds) {
+  public RetrySchedule longestSchedule(String accountId, String type, Collection<String> webhookIds) {
     return jdbi.withHandle(h -> h.createQuery("""
         SELECT coalesce(max(retry_max_attempts), 1) AS attempts,
             coalesce(max((retry_max_attempts - 1) * retry_max_ms), 0) AS waits_ms
-        FROM webhooks
+        FROM webhooks w
         WHERE (CAST(:accountId AS text) IS NULL OR account_id = :accountId)
           AND (cardinality(CAST(:ids AS text[])) = 0 OR webhook_id = ANY(CAST(:ids AS text[])))
-        """).bind("accountId", accountId).bind("ids", webhookIds.toArray(String[]::new))
+          AND :type = ANY(w.events) AND\s""" + WebhookDao.TAKES_EVENTS)
+        .bind("accountId", accountId).bind("type", type).bind("ids", webhookIds.toArray(String[]::new))
         .map((rs, ctx) -> new RetrySchedule(rs.getInt("attempts"), Duration.ofMillis(rs.getLong("waits_ms")))).one());
   }
 

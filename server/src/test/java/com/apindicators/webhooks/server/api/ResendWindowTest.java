@@ -18,6 +18,9 @@ import com.apindicators.webhooks.v1.DeliveryStatus;
 import com.apindicators.webhooks.v1.RedeliverDeliveryRequest;
 import com.apindicators.webhooks.v1.ResendEventRequest;
 import com.apindicators.webhooks.v1.RetryPolicy;
+import com.apindicators.webhooks.v1.UpdateWebhookRequest;
+import com.apindicators.webhooks.v1.Webhook;
+import com.google.protobuf.FieldMask;
 import com.google.protobuf.util.Durations;
 import io.grpc.Status;
 import java.time.Duration;
@@ -92,9 +95,13 @@ class ResendWindowTest {
         .getDeliveriesCount()).isEqualTo(1);
   }
 
+  /** Only webhooks the resend could reach count: not another account's, nor a disabled one of its own. */
   @Test
-  void anotherAccountsPatientWebhookDoesNotNarrowThisAccountsWindow() {
+  void anotherAccountsOrADisabledPatientWebhookDoesNotNarrowTheWindow() {
     patient("other");
+    String disabled = patient("acme");
+    f.webhooks.updateWebhook(UpdateWebhookRequest.newBuilder().setWebhook(Webhook.newBuilder().setWebhookId(disabled)
+        .setEnabled(false)).setUpdateMask(FieldMask.newBuilder().addPaths("enabled")).build());
     f.webhook("acme", receiver.url("/plain"), "signal.buy");
     String event = old.event("acme", noonDaysAgo(25));
     assertThat(f.events.resendEvent(ResendEventRequest.newBuilder().setEventId(event).build()).getDeliveriesCount())

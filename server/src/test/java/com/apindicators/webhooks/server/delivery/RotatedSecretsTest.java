@@ -105,4 +105,37 @@ class RotatedSecretsTest {
     rotated.learned(rotation("wh_hog0", "hog", "whsec_next", "whsec_new", day.plusSeconds(1)));
     assertThat(rotated.size()).isEqualTo(1);
   }
+
+  @Test
+  void atMostMaxWebhooksAreRememberedInAll() {
+    String sealed = box.seal("whsec_new");
+    int accounts = RotatedSecrets.MAX / RotatedSecrets.MAX_PER_ACCOUNT;
+    for (int a = 0; a < accounts; a++) {
+      for (int i = 0; i < RotatedSecrets.MAX_PER_ACCOUNT; i++) {
+        rotated.learned(new SecretRotation("wh_" + a + "_" + i, "acct" + a, sealed, sealed, day));
+      }
+    }
+    assertThat(rotated.size()).isEqualTo(RotatedSecrets.MAX);
+    rotated.learned(rotation("wh_late", "late", "whsec_1", "whsec_0", day));
+    assertThat(rotated.size()).isEqualTo(RotatedSecrets.MAX);
+    DeliveryJob late = job("wh_late", "whsec_0", null);
+    assertThat(rotated.current(late)).isSameAs(late);
+  }
+
+  /** A rotation learned later than another of its webhook is remembered from the later one, and expires with it. */
+  @Test
+  void aWebhookRotatedAgainIsRememberedFromItsLatestRotation() {
+    rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", day));
+    nanos.addAndGet(Duration.ofSeconds(40).toNanos());
+    rotated.learned(rotation("wh_a", "acme", "whsec_2", "whsec_1", day.plusSeconds(40)));
+    nanos.addAndGet(Duration.ofSeconds(40).toNanos()); // the first rotation's keep is over, not the second's
+    rotated.forgetExpired();
+    assertThat(rotated.size()).isEqualTo(1);
+    assertThat(signing(rotated.current(job("wh_a", "whsec_0", null)))).isEqualTo("whsec_2");
+    nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+    rotated.forgetExpired();
+    assertThat(rotated.size()).isZero();
+    rotated.learned(rotation("wh_b", "acme", "whsec_1", "whsec_0", day)); // the account's count went back too
+    assertThat(rotated.size()).isEqualTo(1);
+  }
 }
