@@ -75,6 +75,8 @@ class ChangeLogReplayTest {
     List<DeliveryChange> whole = jdbi.withHandle(h -> ChangeLog.after(h, 0, "busy", rare, NONE, NONE, 1000));
     // 21 rows, 20 of them standing for their creation too, one of those the last of the first scan (the 1,000th)
     assertThat(whole).hasSize(41);
+    // A page's changes share one copy of their webhook's URL (a stream buffers up to 1,000 of them).
+    assertThat(whole).allSatisfy(c -> assertThat(c.delivery().url()).isSameAs(whole.get(0).delivery().url()));
     List<DeliveryChange> paged = new java.util.ArrayList<>();
     long cursor = 0;
     int pages = 0;
