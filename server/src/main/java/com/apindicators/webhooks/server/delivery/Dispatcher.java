@@ -476,7 +476,7 @@ public final class Dispatcher {
       long now = System.nanoTime();
       while (inFlight < maxInFlight && !readyAccounts.isEmpty()) {
         String accountId = readyAccounts.poll();
-        if (!accountSlots.mayStart(accountId)) {
+        if (!accountSlots.mayStart(accountId, inFlight)) {
           continue; // at its share: out of the turns, its lanes still ready, until one of its attempts ends
         }
         ArrayDeque<EndpointLane> account = readyByAccount.get(accountId);

@@ -82,13 +82,14 @@ public final class HttpSender implements AutoCloseable {
    */
   static final int MAX_LOOKUPS = 128;
   /**
-   * Name lookups one account's attempts may have in progress at once: half of {@link #MAX_LOOKUPS}, as for its
-   * attempts' slots ({@code AccountSlots}). Beyond it that account's attempt fails at once; without it, one tenant's
-   * silent name servers held every lookup thread, and every other tenant's names then failed at once.
+   * Name lookups one account's attempts may have in progress at once: half of {@link #MAX_LOOKUPS}, and fewer than
+   * are free (half of what other accounts leave), as for its attempts' slots ({@code AccountSlots}). Beyond it that
+   * account's attempt fails at once; without it, one tenant's silent name servers held every lookup thread, and
+   * every other tenant's names then failed at once; with half each, two tenants' did.
    */
   static final int MAX_LOOKUPS_PER_ACCOUNT = MAX_LOOKUPS / 2;
   /** Lookups in progress by account; an account without any has no entry (at most {@link #MAX_LOOKUPS} entries). */
-  private final KeyQuota lookupsByAccount = new KeyQuota(MAX_LOOKUPS_PER_ACCOUNT);
+  private final KeyQuota lookupsByAccount = new KeyQuota(MAX_LOOKUPS_PER_ACCOUNT, MAX_LOOKUPS);
   /** Where names are looked up: a thread per lookup in progress, so a slow name server holds only its own lookups. */
   private final ExecutorService lookups = new ThreadPoolExecutor(0, MAX_LOOKUPS, 30, TimeUnit.SECONDS,
       new SynchronousQueue<>(), r -> {
@@ -282,8 +283,8 @@ public final class HttpSender implements AutoCloseable {
     Runnable giveBack = lookupsByAccount.tryAcquire(account == null ? "" : account);
     if (giveBack == null) {
       once.accept(new AttemptResult(start, elapsed(startNanos), 0, "", "Not sent: this account's attempts already had "
-          + MAX_LOOKUPS_PER_ACCOUNT + " name lookups in progress (its name servers answering slowly or not at all);"
-          + " nothing was sent", null));
+          + "as many name lookups in progress as it may (at most " + MAX_LOOKUPS_PER_ACCOUNT + ", and fewer than are"
+          + " free; its name servers answering slowly or not at all); nothing was sent", null));
       return;
     }
     try {

@@ -11,11 +11,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class KeyQuota {
   private final int perKey;
+  private final int capacity;
   private final ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
 
   public KeyQuota(int perKey) {
+    this(perKey, 0);
+  }
+
+  /**
+   * As above, for {@code capacity} slots shared by every key: a key holding some may take one more only while it
+   * holds fewer than are free, so it takes at most half of what the others leave (two keys holding all they may keep a
+   * third each and leave a third free; with a fixed share each, two could hold everything). A key holding none may
+   * always take one (up to the capacity, which the caller bounds). {@code 0}: no such rule.
+   */
+  public KeyQuota(int perKey, int capacity) {
     this.perKey = perKey;
+    this.capacity = capacity;
   }
 
   /** The most one key may hold. */
@@ -31,7 +43,7 @@ public final class KeyQuota {
     boolean[] taken = {false};
     held.compute(keyId, (k, n) -> {
       int now = n == null ? 0 : n;
-      if (now >= perKey) {
+      if (now >= perKey || capacity > 0 && now > 0 && now >= capacity - total.get()) {
         return n;
       }
       taken[0] = true;

@@ -82,6 +82,44 @@ class DispatcherAccountShareTest {
     }
   }
 
+  /**
+   * Two accounts at their shares leave slots free for a third: the second takes half of what the first left, not the
+   * other half. With a fixed half each, the two held every slot and the third account's deliveries waited for their
+   * 50 s answers.
+   */
+  @Test
+  void twoAccountsAtTheirSharesLeaveSlotsForAThird() throws Exception {
+    List<Receiver> slow = new ArrayList<>();
+    try (Receiver fast = new Receiver();
+        HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
+      AtomicInteger outcomes = new AtomicInteger();
+      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
+          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      // Each account's endpoints answer every other request at once (their lanes stay proven) and the others after
+      // 50 s. Once an account's attempts in flight are all answers held back, it starts no more: it sits at its share.
+      for (String account : List.of("slowA", "slowB")) {
+        List<Receiver> own = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          Receiver r = new Receiver().on("/s", n -> n % 2 == 1 ? Answer.ok() : new Answer(200, "ok", Map.of(), 50_000));
+          own.add(r);
+          slow.add(r);
+          assertThat(d.offer(jobs(account, r.url("/s"), 9))).isEmpty();
+        }
+        int share = account.equals("slowA") ? SLOTS / 2 : SLOTS / 4; // half of all, then half of what A left
+        Callable<Integer> held = () -> own.stream().mapToInt(r -> r.requests().size() / 2).sum();
+        await().atMost(Duration.ofSeconds(20)).until(() -> held.call() == share && d.inFlightOf(account) == share);
+      }
+      assertThat(d.inFlightOf("slowA")).isEqualTo(SLOTS / 2);
+
+      assertThat(d.offer(jobs("fast", fast.url("/f"), 20))).isEmpty();
+      await().atMost(Duration.ofSeconds(20)).until(() -> fast.requests().size() == 20);
+    } finally {
+      for (Receiver r : slow) {
+        r.close();
+      }
+    }
+  }
+
   private List<DeliveryJob> jobs(String account, String url, int n) {
     return TestJobs.of(box, account, url, n);
   }

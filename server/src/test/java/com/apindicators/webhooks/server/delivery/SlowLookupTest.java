@@ -197,12 +197,12 @@ class SlowLookupTest {
   void beyondTheLookupsInProgressAnAttemptFailsAtOnceAndNothingIsSent() throws Exception {
     try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
       try {
-        // Two accounts, each its share: every lookup thread is taken.
+        // Many accounts, one lookup each (an account holding none may always take one): every lookup thread is taken.
         for (int i = 0; i < HttpSender.MAX_LOOKUPS; i++) {
-          sender.send(job("slow.test", i % 2 == 0 ? "a1" : "a2"), r -> { });
+          sender.send(job("slow.test", "a" + i), r -> { });
         }
         CompletableFuture<AttemptResult> beyond = new CompletableFuture<>();
-        sender.send(job("slow.test", "a3"), beyond::complete);
+        sender.send(job("slow.test", "another"), beyond::complete);
         AttemptResult r = beyond.get(5, TimeUnit.SECONDS);
         assertThat(r.delivered()).isFalse();
         assertThat(r.error()).contains(HttpSender.MAX_LOOKUPS + " name lookups were already in progress");
@@ -223,11 +223,43 @@ class SlowLookupTest {
         sender.send(job("slow.test", "greedy"), beyond::complete);
         AttemptResult r = beyond.get(5, TimeUnit.SECONDS);
         assertThat(r.delivered()).isFalse();
-        assertThat(r.error()).contains("this account's attempts already had " + HttpSender.MAX_LOOKUPS_PER_ACCOUNT);
+        assertThat(r.error()).contains("this account's attempts already had as many name lookups in progress as it"
+            + " may (at most " + HttpSender.MAX_LOOKUPS_PER_ACCOUNT);
         // Before the share, the greedy account's lookups could take every thread: another's name failed at once.
         for (int i = 0; i < HttpSender.MAX_LOOKUPS_PER_ACCOUNT - 1; i++) {
           sender.send(job("slow.test", "greedy"), x -> { });
         }
+        CompletableFuture<AttemptResult> other = new CompletableFuture<>();
+        sender.send(job("fast.test", "other"), other::complete);
+        assertThat(other.get(10, TimeUnit.SECONDS).delivered()).isTrue();
+      } finally {
+        nameServerAnswers.countDown();
+      }
+    }
+  }
+
+  /**
+   * Two accounts' silent name servers together leave lookups free for a third: the second takes half of what the
+   * first left (a quarter of all), not the other half. With a fixed half each, the two held every lookup thread.
+   */
+  @Test
+  void twoAccountsSilentNameServersLeaveLookupsForAThird() throws Exception {
+    try (HttpSender sender = new HttpSender(new TargetGuard(true, this::lookup), box, Duration.ofSeconds(10), 4)) {
+      try {
+        for (int i = 0; i < HttpSender.MAX_LOOKUPS_PER_ACCOUNT; i++) {
+          sender.send(job("slow.test", "greedy"), r -> { });
+        }
+        int second = 0;
+        while (true) {
+          CompletableFuture<AttemptResult> r = new CompletableFuture<>();
+          sender.send(job("slow.test", "greedier"), r::complete);
+          if (r.isDone()) { // refused at once; a lookup in progress waits for the silent name server
+            assertThat(r.get().error()).contains("this account's attempts already had as many name lookups");
+            break;
+          }
+          second++;
+        }
+        assertThat(second).isEqualTo((HttpSender.MAX_LOOKUPS - HttpSender.MAX_LOOKUPS_PER_ACCOUNT) / 2);
         CompletableFuture<AttemptResult> other = new CompletableFuture<>();
         sender.send(job("fast.test", "other"), other::complete);
         assertThat(other.get(10, TimeUnit.SECONDS).delivered()).isTrue();

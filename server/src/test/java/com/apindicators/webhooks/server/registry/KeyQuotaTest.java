@@ -27,4 +27,25 @@ class KeyQuotaTest {
     assertThat(quota.keys()).isZero();
     assertThat(quota.tryAcquire("key0")).isNotNull();
   }
+
+  /** With a shared capacity a key holding some takes one more only while it holds fewer than are free. */
+  @Test
+  void withACapacityAKeyTakesAtMostHalfOfWhatOthersLeave() {
+    KeyQuota quota = new KeyQuota(50, 100);
+    int first = takeAll(quota, "first");
+    assertThat(first).isEqualTo(50);
+    int second = takeAll(quota, "second");
+    assertThat(second).isEqualTo(25); // half of the 50 left
+    int third = takeAll(quota, "third");
+    assertThat(third).isEqualTo(13); // 12 left after it, fewer than it holds
+    assertThat(quota.tryAcquire("fourth")).as("one holding none may always take one").isNotNull();
+  }
+
+  private static int takeAll(KeyQuota quota, String key) {
+    int n = 0;
+    while (quota.tryAcquire(key) != null) {
+      n++;
+    }
+    return n;
+  }
 }
