@@ -61,6 +61,11 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
     return cap;
   }
 
+  /** Whether the endpoint answered anything (a final or an informational head) to this exchange. */
+  boolean heardBack() {
+    return response != null || informational > 0;
+  }
+
   /** Makes the exchange fail at its next bytes (its answer was reported already), closing the connection. */
   void abandon() {
     abandoned = true;
