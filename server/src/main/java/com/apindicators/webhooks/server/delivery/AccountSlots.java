@@ -1,7 +1,11 @@
 package com.apindicators.webhooks.server.delivery;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -12,11 +16,12 @@ import java.util.Set;
  * other accounts would get one only as those answered.
  *
  * <p>An account may start an attempt only while it holds fewer slots than are free: at most half of what the other
- * accounts leave, so half of all when it is alone ({@code 1/}{@link #SHARE}). Two accounts holding all they may keep
- * a third of the slots each and leave a third free, k accounts {@code 1/(k+1)} each; with a fixed half each, two
- * held every slot between them. At its share the account itself waits (out of the accounts' turns, its lanes still
- * ready) until one of its own attempts ends, however others' end meanwhile: constant work per attempt, however many
- * lanes and accounts there are. Not thread-safe: the dispatcher calls it under its lock.
+ * accounts leave, so half of all when it is alone ({@code 1/}{@link #SHARE}). Accounts arriving one after another
+ * take a half, a quarter, an eighth... (two hold at most three quarters; a third each once their attempts turn
+ * over); with a fixed half each, two held every slot between them. At its share the account itself waits (out of the accounts' turns, its lanes still
+ * ready) until one of its own attempts ends; one refused because it holds as many as are free also gets its turn
+ * back when any attempt ends, first refused first, one per end: constant work per attempt, however many lanes and
+ * accounts there are. Not thread-safe: the dispatcher calls it under its lock.
  */
 final class AccountSlots {
   /** One account alone may hold this fraction of the slots: half. */
@@ -24,7 +29,13 @@ final class AccountSlots {
   private final int maxInFlight;
   private final int maxPerAccount;
   private final Map<String, Integer> byAccount = new HashMap<>();
+  /** Accounts at their half: each waits for one of its own attempts to end. */
   private final Set<String> waiting = new HashSet<>();
+  /**
+   * Accounts holding as many as are free, in the order refused: each attempt's end gives the first its turn back
+   * (that end freed a slot), besides the ended attempt's own account.
+   */
+  private final Set<String> waitingForFree = new LinkedHashSet<>();
 
   /** @param maxInFlight the dispatcher's slots in all */
   AccountSlots(int maxInFlight) {
@@ -42,7 +53,7 @@ final class AccountSlots {
     if (held == 0 || held < maxPerAccount && held < maxInFlight - inFlight) {
       return true;
     }
-    waiting.add(accountId);
+    (held >= maxPerAccount ? waiting : waitingForFree).add(accountId);
     return false;
   }
 
@@ -50,15 +61,28 @@ final class AccountSlots {
     byAccount.merge(accountId, 1, Integer::sum);
   }
 
-  /** An attempt of the account ended; returns whether the account was waiting for that (it takes turns again). */
-  boolean ended(String accountId) {
+  /**
+   * An attempt of the account ended; returns the accounts that take turns again: the account itself if it waited,
+   * and the first waiting for a free slot (one just freed). Constant work, however many wait.
+   */
+  List<String> ended(String accountId) {
     byAccount.computeIfPresent(accountId, (k, n) -> n == 1 ? null : n - 1);
-    return waiting.remove(accountId);
+    List<String> back = new ArrayList<>(2);
+    if (waiting.remove(accountId) | waitingForFree.remove(accountId)) {
+      back.add(accountId);
+    }
+    Iterator<String> first = waitingForFree.iterator();
+    if (first.hasNext()) {
+      back.add(first.next());
+      first.remove();
+    }
+    return back;
   }
 
   /** Forgets the accounts waiting (when stopping). */
   void release() {
     waiting.clear();
+    waitingForFree.clear();
   }
 
   /** Attempts of the account in flight. */

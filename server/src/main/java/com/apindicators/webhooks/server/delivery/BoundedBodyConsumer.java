@@ -32,10 +32,10 @@ final class BoundedBodyConsumer extends AbstractBinResponseConsumer<BoundedBodyC
   private static final int FIRST_BUFFER = 512;
   private final int cap;
   private ByteBuffer kept = ByteBuffer.allocate(0);
-  private HttpResponse response;
+  private volatile HttpResponse response;
   private final Consumer<Result> whenFull;
   private boolean cut;
-  private int informational;
+  private volatile int informational;
   private volatile boolean abandoned;
 
   BoundedBodyConsumer(int cap, Consumer<Result> whenFull) {

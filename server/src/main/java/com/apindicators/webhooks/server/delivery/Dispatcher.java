@@ -535,8 +535,10 @@ public final class Dispatcher {
           return l.ready;
         });
       }
-      if (accountSlots.ended(h.lane.accountId) && readyByAccount.containsKey(h.lane.accountId)) {
-        readyAccounts.add(h.lane.accountId); // it waited at its share: its turn back
+      for (String back : accountSlots.ended(h.lane.accountId)) {
+        if (readyByAccount.containsKey(back)) {
+          readyAccounts.add(back); // it waited at its share: its turn back
+        }
       }
       if (result.delivered()) {
         h.lane.succeeded(now);

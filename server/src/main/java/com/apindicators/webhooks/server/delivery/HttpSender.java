@@ -286,7 +286,8 @@ public final class HttpSender implements AutoCloseable {
    */
   static boolean closedUnanswered(Exception e) {
     return e instanceof RequestNotExecutedException || e instanceof ConnectionClosedException
-        || e instanceof SocketException && String.valueOf(e.getMessage()).contains("Connection reset");
+        || e instanceof SocketException && (String.valueOf(e.getMessage()).contains("Connection reset")
+            || String.valueOf(e.getMessage()).contains("Broken pipe"));
   }
 
   /** Whether an exchange failed before a connection was made: nothing reached the endpoint. */

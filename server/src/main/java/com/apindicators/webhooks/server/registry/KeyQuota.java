@@ -22,8 +22,9 @@ public final class KeyQuota {
   /**
    * As above, for {@code capacity} slots shared by every key: a key holding some may take one more only while it
    * holds fewer than are free, so it takes at most half of what the others leave (two keys holding all they may keep a
-   * third each and leave a third free; with a fixed share each, two could hold everything). A key holding none may
-   * always take one (up to the capacity, which the caller bounds). {@code 0}: no such rule.
+   * quarter of the capacity free, a third once their slots turn over; with a fixed share each, two could hold
+   * everything). A key holding none may always take one (up to the capacity, which the caller bounds). {@code 0}: no
+   * such rule.
    */
   public KeyQuota(int perKey, int capacity) {
     this.perKey = perKey;
@@ -47,17 +48,19 @@ public final class KeyQuota {
         return n;
       }
       taken[0] = true;
+      total.incrementAndGet(); // inside, so a second take of the key sees it
       return now + 1;
     });
     if (!taken[0]) {
       return null;
     }
-    total.incrementAndGet();
     AtomicBoolean released = new AtomicBoolean();
     return () -> {
       if (released.compareAndSet(false, true)) {
-        held.computeIfPresent(keyId, (k, n) -> n <= 1 ? null : n - 1);
-        total.decrementAndGet();
+        held.computeIfPresent(keyId, (k, n) -> {
+          total.decrementAndGet();
+          return n <= 1 ? null : n - 1;
+        });
       }
     };
   }

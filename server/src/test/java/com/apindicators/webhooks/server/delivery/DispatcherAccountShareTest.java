@@ -120,6 +120,39 @@ class DispatcherAccountShareTest {
     }
   }
 
+  /**
+   * An account refused because it held as many slots as were free gets its turn back as soon as any attempt ends,
+   * not only when one of its own does: here its own is an answer held back for 50 s, and its fast deliveries go once
+   * the other accounts' attempts end.
+   */
+  @Test
+  void anAccountRefusedForLackOfFreeSlotsGoesOnWhenOthersAttemptsEnd() throws Exception {
+    try (Receiver fast = new Receiver();
+        Receiver held = new Receiver().on("/held", n -> new Answer(200, "ok", Map.of(), 50_000));
+        // Each other account's first request is answered at once (its lane proven), its second after 1 s.
+        Receiver others = new Receiver();
+        HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
+      AtomicInteger outcomes = new AtomicInteger();
+      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
+          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      assertThat(d.offer(jobs("x", held.url("/held"), 1))).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.requests().size() == 1);
+      for (int i = 0; i < SLOTS - 2; i++) {
+        others.on("/o" + i, n -> n == 1 ? Answer.ok() : new Answer(200, "ok", Map.of(), 1_000));
+        assertThat(d.offer(jobs("other" + i, others.url("/o" + i), 1))).isEmpty();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> outcomes.get() == SLOTS - 2); // their lanes proven
+      for (int i = 0; i < SLOTS - 2; i++) {
+        assertThat(d.offer(jobs("other" + i, others.url("/o" + i), 1))).isEmpty(); // one each: always let start
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> d.inFlight() == SLOTS - 1);
+      // One slot free, and x holds one: x is refused, and waits for a slot to free.
+      assertThat(d.offer(jobs("x", fast.url("/f"), 5))).isEmpty();
+      await().atMost(Duration.ofSeconds(15)).until(() -> fast.requests().size() == 5);
+      assertThat(held.requests()).hasSize(1);
+    }
+  }
+
   private List<DeliveryJob> jobs(String account, String url, int n) {
     return TestJobs.of(box, account, url, n);
   }
