@@ -74,7 +74,7 @@ public final class HttpSender implements AutoCloseable {
   static final int MAX_HEADER_FIELDS = 100;
   static final TimeValue IDLE_EVICTION = TimeValue.ofSeconds(30);
   /** How many times one attempt's request is sent again after its connection closed unanswered (closedUnanswered). */
-  static final int MAX_RESENDS = 2;
+  static final int MAX_RESENDS = 1;
   private static final ContentType JSON = ContentType.create("application/json");
   private final CloseableHttpAsyncClient client;
   private final TargetGuard guard;

@@ -111,7 +111,7 @@ class ClosedConnectionResendTest {
   }
 
   @Test
-  void anEndpointThatClosesWithoutAnsweringGetsTheRequestAtMostThreeTimes() throws Exception {
+  void anEndpointThatClosesWithoutAnsweringGetsTheRequestAtMostTwice() throws Exception {
     String url = receiver(false);
     try (HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(10), 4)) {
       AttemptResult r = TestJobs.attempt(sender, TestJobs.to("127.0.0.1", url, box));
