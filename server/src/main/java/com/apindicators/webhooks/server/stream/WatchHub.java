@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
@@ -36,11 +34,8 @@ public final class WatchHub {
   private static final String ALL_ACCOUNTS = "";
   private final Jdbi jdbi;
   private final int maxPendingLive;
-  private final ExecutorService replays = Executors.newFixedThreadPool(REPLAY_THREADS, r -> {
-    Thread t = new Thread(r, "watch-replay");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Replay pages, taking turns by account: a tenant's many replaying streams delay another's page by one page. */
+  private final TakingTurns replays = new TakingTurns("watch-replay", REPLAY_THREADS);
   private final Object lock = new Object();
   // Watchers by the account they watch, so a change costs work only for its own account's watchers.
   private final Map<String, Set<Subscription>> byAccount = new HashMap<>();
@@ -110,7 +105,7 @@ public final class WatchHub {
 
   private void schedule(Subscription s) {
     try {
-      replays.execute(() -> replayStep(s));
+      replays.submit(s.key(), () -> replayStep(s));
     } catch (RejectedExecutionException closing) {
       s.replaying.set(false);
     }
