@@ -30,8 +30,7 @@ class DispatcherAccountShareTest {
     try (Receiver fast = new Receiver();
         HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
       AtomicInteger outcomes = new AtomicInteger();
-      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
-          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      Dispatcher d = dispatcher(sender, outcomes);
       // Four endpoints (lanes) of one account: each answers every other request at once, which keeps the lane
       // proven (a full lane of 8 while a 2xx is recent), and the others after 50 s, so those pile up.
       for (int i = 0; i < 4; i++) {
@@ -93,8 +92,7 @@ class DispatcherAccountShareTest {
     try (Receiver fast = new Receiver();
         HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
       AtomicInteger outcomes = new AtomicInteger();
-      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
-          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      Dispatcher d = dispatcher(sender, outcomes);
       // Each account's endpoints answer every other request at once (their lanes stay proven) and the others after
       // 50 s. Once an account's attempts in flight are all answers held back, it starts no more: it sits at its share.
       for (String account : List.of("slowA", "slowB")) {
@@ -133,8 +131,7 @@ class DispatcherAccountShareTest {
         Receiver others = new Receiver();
         HttpSender sender = new HttpSender(new TargetGuard(true), box, Duration.ofSeconds(60), SLOTS)) {
       AtomicInteger outcomes = new AtomicInteger();
-      Dispatcher d = new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4,
-          SLOTS, 800, Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
+      Dispatcher d = dispatcher(sender, outcomes);
       assertThat(d.offer(jobs("x", held.url("/held"), 1))).isEmpty();
       await().atMost(Duration.ofSeconds(10)).until(() -> held.requests().size() == 1);
       for (int i = 0; i < SLOTS - 2; i++) {
@@ -151,6 +148,12 @@ class DispatcherAccountShareTest {
       await().atMost(Duration.ofSeconds(15)).until(() -> fast.requests().size() == 5);
       assertThat(held.requests()).hasSize(1);
     }
+  }
+
+  /** SLOTS slots, a floor of 4 a lane, a 60 s timeout; counts the outcomes. */
+  private static Dispatcher dispatcher(HttpSender sender, AtomicInteger outcomes) {
+    return new Dispatcher(sender, o -> outcomes.incrementAndGet(), new DeliveryEngine.Settings(SLOTS, 4, SLOTS, 800,
+        Long.MAX_VALUE, Duration.ofSeconds(120), Duration.ofMillis(200), Duration.ofSeconds(60), true));
   }
 
   private List<DeliveryJob> jobs(String account, String url, int n) {
