@@ -18,10 +18,10 @@ import java.util.Set;
  * <p>An account may start an attempt only while it holds fewer slots than are free: at most half of what the other
  * accounts leave, so half of all when it is alone ({@code 1/}{@link #SHARE}). Accounts arriving one after another
  * take a half, a quarter, an eighth... (two hold at most three quarters; a third each once their attempts turn
- * over); with a fixed half each, two held every slot between them. At its share the account itself waits (out of the accounts' turns, its lanes still
- * ready) until one of its own attempts ends; one refused because it holds as many as are free also gets its turn
- * back when any attempt ends, first refused first, one per end: constant work per attempt, however many lanes and
- * accounts there are. Not thread-safe: the dispatcher calls it under its lock.
+ * over); with a fixed half each, two held every slot between them. At its share the account itself waits (out of the
+ * accounts' turns, its lanes still ready) until one of its own attempts ends; one refused because it holds as many as
+ * are free also gets its turn back when any attempt ends, first refused first, one per end: constant work per
+ * attempt, however many lanes and accounts there are. Not thread-safe: the dispatcher calls it under its lock.
  */
 final class AccountSlots {
   /** One account alone may hold this fraction of the slots: half. */

@@ -168,11 +168,6 @@ public final class DeliveryEngine implements NewDeliveries, AutoCloseable {
     }
   }
 
-  /** Rotations the engine knows of now (tests wait for one made through another process). */
-  int rotationsKnown() {
-    return rotatedSecrets.size();
-  }
-
   /** Forgets a webhook deleted through this process: its waiting deliveries are never sent. */
   public void webhookDeleted(String webhookId) {
     dispatcher.dropWebhook(webhookId);
