@@ -25,7 +25,7 @@ public final class WatchHub {
   static final int REPLAY_PAGE = 200;
   /**
    * Changes one replay page reads at most, whatever its filters ({@link ChangeLog#replayPage}): bounds how long a page
-   * holds one of the {@link #REPLAY_THREADS}; the next page queues behind other watchers' pages.
+   * holds one of the {@link #REPLAY_THREADS}; the next page takes its account's turn ({@link TakingTurns}).
    */
   static final int REPLAY_SCAN = 10_000;
   /** Replays reading the change log at once, process-wide: bounds the threads and connections they take. */
