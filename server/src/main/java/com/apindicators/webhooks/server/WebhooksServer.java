@@ -23,6 +23,7 @@ import com.apindicators.webhooks.server.stream.WatchHub;
 import com.apindicators.webhooks.server.api.EventGrpcService;
 import com.apindicators.webhooks.server.delivery.DeliveryEngine;
 import com.apindicators.webhooks.server.delivery.DeliveryLog;
+import com.apindicators.webhooks.server.delivery.OverdueDeliveries;
 import com.apindicators.webhooks.server.events.PublishRate;
 import com.apindicators.webhooks.server.events.EventLog;
 import com.apindicators.webhooks.server.events.Publisher;
@@ -72,7 +73,8 @@ public final class WebhooksServer {
 
   public WebhooksServer(ServerBuilder<?> builder, Database db, ServerConfig config, ApiKeys apiKeys, SecretBox secrets) {
     Accounts accounts = new Accounts(db.jdbi());
-    this.retention = new Retention(db.jdbi(), config.retentionDays(), config.changeLogDays());
+    this.retention = new Retention(db.jdbi(), config.retentionDays(), config.changeLogDays(),
+        new OverdueDeliveries(db.jdbi(), config.retentionDays())::endBefore);
     // Deletions come only from calls, so after the engine is built.
     Webhooks webhooks = new Webhooks(db.jdbi(), secrets, this::webhookDeleted, this::secretRotated);
     webhooks.sealPlaintextSecrets();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +36,8 @@ public final class Retention implements AutoCloseable {
   private final Jdbi jdbi;
   private final int days;
   private final int changeLogDays;
+  /** Ends what is still pending long past the horizon it is given, before days are retired (see the constructor). */
+  private final Consumer<Instant> endOverdue;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "retention");
     t.setDaemon(true);
@@ -42,12 +45,22 @@ public final class Retention implements AutoCloseable {
   });
 
   public Retention(Jdbi jdbi, int days, int changeLogDays) {
+    this(jdbi, days, changeLogDays, horizon -> { });
+  }
+
+  /**
+   * As above; before each run retires days, {@code endOverdue} is given the {@link #horizon()} and ends the deliveries
+   * still pending long past it, which would hold back their days and every later one (the server's is
+   * {@code delivery.OverdueDeliveries}).
+   */
+  public Retention(Jdbi jdbi, int days, int changeLogDays, Consumer<Instant> endOverdue) {
     if (days < 1 || days > MAX_DAYS || changeLogDays < 1 || changeLogDays > MAX_DAYS) {
       throw new IllegalArgumentException("retention days must be 1-" + MAX_DAYS);
     }
     this.jdbi = jdbi;
     this.days = days;
     this.changeLogDays = changeLogDays;
+    this.endOverdue = endOverdue;
   }
 
   /** Creates the partitions ahead now (inserts need them), then runs every {@link #EVERY}. */
@@ -76,10 +89,16 @@ public final class Retention implements AutoCloseable {
   }
 
   /**
-   * Drops the days past retention (oldest first, stopping at a day something pending still needs) and the change
-   * log's days past its own; returns the partitions dropped.
+   * Ends what is pending long past retention (see the constructor), then drops the days past retention (oldest
+   * first, stopping at a day something pending still needs) and the change log's days past its own; returns the
+   * partitions dropped.
    */
   public List<String> retire() {
+    try {
+      endOverdue.accept(horizon());
+    } catch (RuntimeException e) {
+      log.warn("Ending the deliveries pending long past retention failed; the days they hold stay until the next run", e);
+    }
     List<String> detached = jdbi.inTransaction(h -> h.createQuery("SELECT * FROM webhooks_retire(:days, :changeLogDays, :lockMs)")
         .bind("days", days).bind("changeLogDays", changeLogDays).bind("lockMs", LOCK_WAIT_MS)
         .mapTo(String.class).list());
