@@ -7,6 +7,13 @@ import org.jdbi.v3.core.statement.StatementContext;
 
 /** Maps a delivery joined with its event and webhook secret to a {@link DeliveryJob} for its next attempt. */
 public final class DeliveryJobMapper implements RowMapper<DeliveryJob> {
+  /**
+   * The job's {@code secrets_as_of} (see {@link DeliveryJob}), read with its webhook {@code w}'s secrets: its latest
+   * rotation's stamp (the previous secret's expiry, which orders rotations), the epoch if it was never rotated.
+   */
+  public static final String SECRETS_AS_OF =
+      "coalesce(w.previous_secret_expire_time, CAST('epoch' AS timestamptz)) AS secrets_as_of";
+
   @Override
   public DeliveryJob map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new DeliveryJob(
@@ -22,6 +29,7 @@ public final class DeliveryJobMapper implements RowMapper<DeliveryJob> {
         rs.getInt("attempt_count") + 1,
         rs.getInt("max_attempts"),
         rs.getLong("retry_initial_ms"),
-        rs.getLong("retry_max_ms"));
+        rs.getLong("retry_max_ms"),
+        rs.getTimestamp("secrets_as_of").toInstant());
   }
 }

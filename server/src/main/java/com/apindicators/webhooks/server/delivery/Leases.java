@@ -26,7 +26,8 @@ public final class Leases {
           AND e.create_time < (SELECT max(webhooks_id_until(event_id)) FROM claimed)
       )
       SELECT c.*, w.signing_secret, e.event_time, e.data_json,
-          CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
+          CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
+      """ + DeliveryJobMapper.SECRETS_AS_OF + "\n" + """
       FROM claimed c JOIN webhooks w ON w.webhook_id = c.webhook_id
       JOIN claimed_events e ON e.event_id = c.event_id
       """;

@@ -128,16 +128,25 @@ final class RotatedSecrets {
 
   /**
    * The job as it should be signed now: with the newest known secrets of its webhook when a known rotation replaced
-   * the secret it was read with (the replaced secret beside the new one while it still signs), else unchanged.
+   * the secret it was read with (the replaced secret beside the new one while it still signs), else unchanged. A
+   * rotation replaced them when it is stamped later than the rotation the job's secrets were read after, or, for a
+   * job whose stamp is not known, when its secret is one a rotation known here replaced. The stamp also covers two
+   * rotations that another process made within one sweep: only the second is read, and the secret the first replaced
+   * was never seen here.
    */
   DeliveryJob current(DeliveryJob job) {
     Entry known = byWebhook.get(job.webhookId());
-    if (known == null || !known.replaced().contains(fingerprint(job.signingSecret()))) {
+    if (known == null) {
       return job;
     }
     SecretRotation r = known.newest();
+    boolean replaced = job.secretsAsOf() != null ? job.secretsAsOf().isBefore(r.previousExpireTime())
+        : known.replaced().contains(fingerprint(job.signingSecret()));
+    if (!replaced) {
+      return job;
+    }
     String previous = r.previousExpireTime().isAfter(Instant.now()) ? r.previousSigningSecret() : null;
-    return job.withSecrets(r.signingSecret(), previous);
+    return job.withSecrets(r.signingSecret(), previous, r.previousExpireTime());
   }
 
   /** Webhooks remembered now. */

@@ -89,8 +89,8 @@ public interface EventDao {
    */
   String TARGET_COLUMNS = """
       w.webhook_id, w.account_id, w.url, w.retry_max_attempts, w.retry_initial_ms, w.retry_max_ms, w.signing_secret,
-        CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret
-      """;
+        CASE WHEN w.previous_secret_expire_time > now() THEN w.previous_signing_secret END AS previous_signing_secret,
+        """ + DeliveryJobMapper.SECRETS_AS_OF + "\n";
 
   /**
    * How a publish holds its targets until it commits: a webhook deleted meanwhile is deleted either after the
@@ -152,7 +152,7 @@ public interface EventDao {
         FROM stored s JOIN input i ON i.n = s.n JOIN targets t ON t.n = s.n
         RETURNING *
       ), jobs AS (
-        SELECT s.n, c.*, t.signing_secret, t.previous_signing_secret,
+        SELECT s.n, c.*, t.signing_secret, t.previous_signing_secret, t.secrets_as_of,
             -- The data is not sent back once per delivery: every job shares the copy of the caller.
             i.event_time, CAST(NULL AS text) AS data_json
         FROM created c JOIN stored s ON s.event_id = c.event_id JOIN input i ON i.n = s.n
@@ -238,7 +238,8 @@ public interface EventDao {
       )
       SELECT e.event_id AS new_event_id, EXISTS (SELECT 1 FROM event) AS stored, j.*
       FROM new_event e LEFT JOIN (
-        SELECT c.*, t.signing_secret, t.previous_signing_secret, CAST(:eventTime AS timestamptz) AS event_time,
+        SELECT c.*, t.signing_secret, t.previous_signing_secret, t.secrets_as_of,
+            CAST(:eventTime AS timestamptz) AS event_time,
             CAST(NULL AS text) AS data_json
         FROM created c JOIN targets t ON t.webhook_id = c.webhook_id
       ) j ON true

@@ -70,6 +70,32 @@ class RotatedSecretsTest {
     assertThat(signing(inOrder.current(job("wh_a", "whsec_1", "whsec_0")))).isEqualTo("whsec_2");
   }
 
+  /** A job as read from the database: stamped with the rotation its secrets were read after. */
+  private DeliveryJob stamped(String secret, Instant asOf) {
+    return new DeliveryJob("dlv_1", "wh_a", "acme", "http://127.0.0.1/", box.seal(secret), null, "signal.buy",
+        Instant.now(), "{}", 1, 1, 0, 0, asOf);
+  }
+
+  /**
+   * Another process rotated twice within one sweep: only the second rotation is read here, and the secret the first
+   * replaced was never seen. A job read before both (stamped earlier) is signed with the newest; a job read after
+   * both, or after a third rotation not yet learned here, keeps its own (never signed with an older secret).
+   */
+  @Test
+  void twoRotationsWithinOneSweepStillSignAJobReadBeforeBothWithTheNewest() {
+    rotated.learned(rotation("wh_a", "acme", "whsec_2", "whsec_1", day.plusSeconds(1)));
+
+    DeliveryJob beforeBoth = rotated.current(stamped("whsec_0", Instant.EPOCH)); // never rotated when read
+    assertThat(signing(beforeBoth)).isEqualTo("whsec_2");
+    assertThat(previous(beforeBoth)).isEqualTo("whsec_1");
+    assertThat(signing(rotated.current(stamped("whsec_0x", day.minusSeconds(60))))).isEqualTo("whsec_2");
+
+    DeliveryJob afterBoth = stamped("whsec_2", day.plusSeconds(1));
+    assertThat(rotated.current(afterBoth)).isSameAs(afterBoth);
+    DeliveryJob afterAThird = stamped("whsec_3", day.plusSeconds(2));
+    assertThat(rotated.current(afterAThird)).isSameAs(afterAThird);
+  }
+
   @Test
   void theSameRotationReadAgainResealedChangesNothing() {
     rotated.learned(rotation("wh_a", "acme", "whsec_1", "whsec_0", day));
