@@ -141,12 +141,21 @@ final class RotatedSecrets {
     }
     SecretRotation r = known.newest();
     boolean replaced = job.secretsAsOf() != null ? job.secretsAsOf().isBefore(r.previousExpireTime())
-        : known.replaced().contains(fingerprint(job.signingSecret()));
+        && !isNewest(job.signingSecret(), r) : known.replaced().contains(fingerprint(job.signingSecret()));
     if (!replaced) {
       return job;
     }
     String previous = r.previousExpireTime().isAfter(Instant.now()) ? r.previousSigningSecret() : null;
     return job.withSecrets(r.signingSecret(), previous, r.previousExpireTime());
+  }
+
+  /**
+   * Whether a job's secret is the newest rotation's already, though its stamp is earlier: only if the stamp was moved
+   * back by hand (rotations only move it forward). The sealed forms are compared first: a job read after the
+   * rotation has the same, unless the secrets were resealed between.
+   */
+  private boolean isNewest(String sealed, SecretRotation r) {
+    return sealed.equals(r.signingSecret()) || fingerprint(sealed).equals(fingerprint(r.signingSecret()));
   }
 
   /** Webhooks remembered now. */
