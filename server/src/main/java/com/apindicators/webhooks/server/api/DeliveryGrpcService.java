@@ -27,7 +27,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** The DeliveryService RPCs for the delivery log and redelivery. */
@@ -174,16 +173,18 @@ public final class DeliveryGrpcService extends DeliveryServiceGrpc.DeliveryServi
           deliveries.redeliverySchedule(id).orElseThrow(() -> Errors.notFound("delivery", id)));
       rate.take(before.accountId());
       if (engine.redeliver(id).isEmpty()) {
-        // Pending already, its webhook disabled or being deleted meanwhile, or its event no longer kept.
+        // Its webhook disabled or being deleted meanwhile, its event no longer kept, or pending when the update ran
+        // (already, or made so by another redelivery meanwhile, whose attempt may have ended since): the event is
+        // asked of itself, not inferred from the delivery's status now.
         requireSendable(before);
-        if (deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id)).status() != DeliveryStatus.PENDING) {
+        if (!deliveries.eventKept(before.eventId())) {
           throw Errors.of(Code.FAILED_PRECONDITION, "EVENT_NOT_KEPT", "The event " + before.eventId() + " of delivery "
               + id + " is no longer kept, so the delivery cannot be sent again; publish the event again instead.",
               Map.of("event_id", before.eventId()));
         }
-        throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " is "
-            + before.status().name().toLowerCase(Locale.ROOT) + " and already has an attempt coming; redeliver it"
-            + " once it is delivered or failed.");
+        throw Errors.of(Code.FAILED_PRECONDITION, "DELIVERY_PENDING", "Delivery " + id + " had an attempt coming"
+            + " when this call ran (it was pending, or another redelivery made it so meanwhile); redeliver it once it"
+            + " is delivered or failed.");
       }
       Delivery now = deliveries.get(id).orElseThrow(() -> Errors.notFound("delivery", id));
       return RedeliverDeliveryResponse.newBuilder().setDelivery(ProtoMapper.delivery(now)).build();

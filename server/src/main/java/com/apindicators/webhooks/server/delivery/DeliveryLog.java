@@ -41,6 +41,13 @@ public final class DeliveryLog {
         .findOne());
   }
 
+  /** Whether the event is still kept (a redelivery sends it). */
+  public boolean eventKept(String eventId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM events WHERE event_id = :id"
+        + " AND create_time >= :from AND create_time < :until)").bind("id", eventId).bindMethods(Ids.span(eventId))
+        .mapTo(Boolean.class).one());
+  }
+
   /** These deliveries (those that exist), oldest first. */
   public List<Delivery> getAll(List<String> deliveryIds) {
     if (deliveryIds.isEmpty()) {

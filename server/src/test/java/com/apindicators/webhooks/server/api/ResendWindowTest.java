@@ -23,11 +23,16 @@ import com.apindicators.webhooks.v1.Webhook;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.util.Durations;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -143,5 +148,45 @@ class ResendWindowTest {
     assertThat(refused.code()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(refused.reason()).isEqualTo("EVENT_NOT_KEPT");
     assertThat(f.delivery(delivery).getStatus()).isEqualTo(DeliveryStatus.DELIVERY_STATUS_DELIVERED);
+  }
+
+  /**
+   * Redeliveries of one delivery at once: one makes it pending, its attempt fails at once (nothing listens there), and
+   * the others, refused for finding it pending, answer that it had an attempt coming. Before, they read its status
+   * after the refusal, found it failed again, and answered that its event was no longer kept, which it was.
+   */
+  @Test
+  void redeliveriesAtOnceNeverSayTheirEventIsGone() throws Exception {
+    String webhookId = f.webhook("acme", "http://127.0.0.1:9/", "signal.buy").getWebhook().getWebhookId();
+    String event = old.event("acme", noonDaysAgo(1));
+    String delivery = old.delivery(event, webhookId, noonDaysAgo(1), null);
+    // Each redelivery gives one attempt, which fails at once: the delivery is failed again within a moment.
+    server.db.jdbi().useHandle(h -> h.execute("UPDATE deliveries SET max_attempts = 1 WHERE delivery_id = ?", delivery));
+    RedeliverDeliveryRequest again = RedeliverDeliveryRequest.newBuilder().setDeliveryId(delivery).build();
+    ExecutorService callers = Executors.newFixedThreadPool(8);
+    try {
+      List<String> reasons = new ArrayList<>();
+      for (int round = 0; round < 5; round++) {
+        List<Future<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          calls.add(callers.submit(() -> {
+            try {
+              f.deliveries.redeliverDelivery(again);
+              return "OK";
+            } catch (StatusRuntimeException e) {
+              return new StatusAssert(e).reason();
+            }
+          }));
+        }
+        for (Future<String> c : calls) {
+          reasons.add(c.get());
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.delivery(delivery).getStatus()
+            == DeliveryStatus.DELIVERY_STATUS_FAILED);
+      }
+      assertThat(reasons).contains("OK").containsOnly("OK", "DELIVERY_PENDING");
+    } finally {
+      callers.shutdownNow();
+    }
   }
 }
