@@ -44,8 +44,8 @@ public final class OverdueDeliveries {
   public int endBefore(Instant horizon) {
     Timestamp before = Timestamp.from(horizon.minus(ALLOWANCE));
     String reason = "Not attempted again: its event is more than " + ALLOWANCE.toDays() + " days past the "
-        + retentionDays + " days events are kept (the longest retry schedule is 9 days), and it was still pending "
-        + "(its endpoint's backlog); publish the event again if it still matters";
+        + retentionDays + " days events are kept (the longest retry schedule is 9 days) and it was still pending;"
+        + " publish the event again if it still matters";
     int ended = 0;
     for (int n = BATCH; n == BATCH; ended += n) {
       n = jdbi.inTransaction(h -> {
