@@ -1,6 +1,7 @@
 package com.apindicators.webhooks.server.delivery;
 
 import com.apindicators.webhooks.server.registry.RetrySettings;
+import com.apindicators.webhooks.server.store.Ids;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +40,8 @@ public final class OverdueDeliveries {
   /**
    * Ends every delivery still pending whose event (or itself) was created more than {@link #ALLOWANCE} before the
    * retention {@code horizon}; returns how many. A delivery some process is recording an outcome for at that moment
-   * is left to the next run. One in flight then is sent, but its outcome finds it ended and is not recorded.
+   * is left to the next run. One in flight then (leased to a process, parked or being sent) may still reach its
+   * endpoint within its lease, but its outcome finds it ended and is not recorded.
    */
   public int endBefore(Instant horizon) {
     Timestamp before = Timestamp.from(horizon.minus(ALLOWANCE));
@@ -48,9 +50,18 @@ public final class OverdueDeliveries {
         + " publish the event again if it still matters";
     int ended = 0;
     for (int n = BATCH; n == BATCH; ended += n) {
+      List<String> overdue = jdbi.withHandle(h -> h.createQuery(OVERDUE).bind("before", before).bind("batch", BATCH)
+          .mapTo(String.class).list());
+      if (overdue.isEmpty()) {
+        break;
+      }
       n = jdbi.inTransaction(h -> {
-        List<String> ids = h.createQuery(END).bind("before", before).bind("reason", reason).bind("batch", BATCH)
-            .mapTo(String.class).list();
+        // The change log's order lock first, then only rows nobody holds: a result writer may hold a leased
+        // delivery's row while it waits for this lock (its outcomes are written before their changes), and another
+        // may hold this lock while it waits for the row (its held creations are logged before its outcomes).
+        h.execute("SELECT pg_advisory_xact_lock(" + ChangeLog.ORDER_LOCK + ")");
+        List<String> ids = h.createQuery(END).bind("ids", overdue.toArray(String[]::new)).bind("reason", reason)
+            .bindMethods(Ids.span(overdue)).mapTo(String.class).list();
         ChangeLog.record(h, ids.toArray(String[]::new));
         return ids.size();
       });
@@ -63,14 +74,21 @@ public final class OverdueDeliveries {
   }
 
   /**
-   * Pending, and made (or their event made: its id carries its time) before {@code :before}. Through the pending
-   * index of every kept day; skips rows an outcome's transaction holds.
+   * At most {@code :batch} deliveries pending, and made (or their event made: its id carries its time) before
+   * {@code :before}. Read without a lock, through the pending index of every kept day.
    */
+  private static final String OVERDUE = """
+      SELECT delivery_id FROM deliveries
+      WHERE status = 'PENDING' AND (create_time < :before OR webhooks_id_until(event_id) <= :before)
+      LIMIT :batch
+      """;
+
+  /** Ends those of these deliveries still pending that no other transaction holds, by key. */
   private static final String END = """
       WITH overdue AS (
         SELECT delivery_id, create_time FROM deliveries
-        WHERE status = 'PENDING' AND (create_time < :before OR webhooks_id_until(event_id) <= :before)
-        LIMIT :batch FOR UPDATE SKIP LOCKED
+        WHERE delivery_id = ANY(:ids) AND create_time >= :from AND create_time < :until AND status = 'PENDING'
+        FOR UPDATE SKIP LOCKED
       )
       UPDATE deliveries d SET status = 'FAILED', error = :reason, complete_time = now(), next_attempt_time = NULL,
           lease_owner = NULL, lease_until = NULL

@@ -3,13 +3,20 @@ package com.apindicators.webhooks.server.delivery;
 import static com.apindicators.webhooks.server.OldRows.noonDaysAgo;
 import static com.apindicators.webhooks.server.OldRows.partition;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.apindicators.webhooks.server.OldRows;
 import com.apindicators.webhooks.server.TestDatabase;
 import com.apindicators.webhooks.server.store.Retention;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,5 +126,33 @@ class OverdueDeliveriesTest {
 
     assertThat(count("SELECT count(*) FROM deliveries WHERE status = 'PENDING'")).isZero();
     assertThat(count("SELECT count(*) FROM delivery_changes WHERE status = 'FAILED'")).isEqualTo(many);
+  }
+
+  /**
+   * The result writer may hold the change log's order lock while it records an outcome of a leased delivery that is
+   * overdue (its held creations are logged first). Ending overdue deliveries takes that lock before any row: taken
+   * after the rows, the two waited for each other until PostgreSQL aborted one (a deadlock, every change writer of
+   * every process stalled meanwhile).
+   */
+  @Test
+  void endingOverdueDeliveriesBesideAWriterHoldingTheChangeLogLockIsNoDeadlock() throws Exception {
+    String leased = old.delivery(old.event("attacker", noonDaysAgo(45)), "wh_a", Instant.now(),
+        Instant.now().plus(1, ChronoUnit.HOURS));
+    ExecutorService ending = Executors.newSingleThreadExecutor();
+    try (Handle writer = jdbi.open()) {
+      writer.begin();
+      writer.execute("SELECT pg_advisory_xact_lock(" + ChangeLog.ORDER_LOCK + ")");
+      Future<Integer> ended = ending.submit(() -> new OverdueDeliveries(jdbi, 30).endBefore(
+          new Retention(jdbi, 30, 7).horizon()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(
+          "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
+      // The writer goes on to the delivery's row, as recordOutcomes does.
+      writer.execute("UPDATE deliveries SET duration_ms = 7 WHERE delivery_id = ?", leased);
+      writer.commit();
+      assertThat(ended.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    } finally {
+      ending.shutdownNow();
+    }
+    assertThat(status(leased)).isEqualTo("FAILED");
   }
 }
