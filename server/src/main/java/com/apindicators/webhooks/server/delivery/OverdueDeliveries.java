@@ -50,8 +50,13 @@ public final class OverdueDeliveries {
         + " publish the event again if it still matters";
     int ended = 0;
     for (int n = BATCH; n == BATCH; ended += n) {
-      List<String> overdue = jdbi.withHandle(h -> h.createQuery(OVERDUE).bind("before", before).bind("batch", BATCH)
-          .mapTo(String.class).list());
+      List<String> overdue = jdbi.inTransaction(h -> {
+        // Through the pending index: with stale statistics the planner scanned a whole day's partition (450 ms for
+        // one a benchmark had filled and emptied, its statistics still counting 30,000 pending), every hour in
+        // every process; with the index, 137 ms there.
+        h.execute("SET LOCAL enable_seqscan = off");
+        return h.createQuery(OVERDUE).bind("before", before).bind("batch", BATCH).mapTo(String.class).list();
+      });
       if (overdue.isEmpty()) {
         break;
       }
