@@ -144,8 +144,9 @@ class OverdueDeliveriesTest {
       writer.execute("SELECT pg_advisory_xact_lock(" + ChangeLog.ORDER_LOCK + ")");
       Future<Integer> ended = ending.submit(() -> new OverdueDeliveries(jdbi, 30).endBefore(
           new Retention(jdbi, 30, 7).horizon()));
-      await().atMost(Duration.ofSeconds(10)).until(() -> count(
-          "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
+      // Until it waits for that lock (any other waiter for it can only make the writer go on sooner, which is safe).
+      await().atMost(Duration.ofSeconds(10)).until(() -> count("SELECT count(*) FROM pg_locks WHERE locktype ="
+          + " 'advisory' AND objid = " + ChangeLog.ORDER_LOCK + " AND NOT granted") >= 1);
       // The writer goes on to the delivery's row, as recordOutcomes does.
       writer.execute("UPDATE deliveries SET duration_ms = 7 WHERE delivery_id = ?", leased);
       writer.commit();
