@@ -120,6 +120,8 @@ class ChangeLogReplayTest {
 
     ChangeLog.Page page = jdbi.withHandle(h -> ChangeLog.replayPage(h, 0, "busy", NONE, NONE, NONE, 200, 10_000));
     assertThat(page.changes()).hasSize(200);
+    // It did not ask where its scan would end (the 10,000th change: there are 20,000).
+    assertThat(page.readThrough()).isZero();
 
     for (String replay : new String[] {ChangeLog.REPLAY_ACCOUNT, ChangeLog.REPLAY}) {
       List<String> plan = jdbi.withHandle(h -> h.createQuery("EXPLAIN (ANALYZE, TIMING OFF) " + replay)
